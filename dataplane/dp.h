@@ -1,0 +1,172 @@
+/*
+ * The dataplane context: ports, packet pool, worker contexts, routing and
+ * neighbour tables, and the rings between workers and the control core.
+ *
+ * Threading: after dp_start() the tables are written only by the control
+ * core; workers read them lock-free and report quiescent states to the
+ * QSBR variable once per loop, so deleted entries are reclaimed safely.
+ */
+#ifndef HAGW_DP_H
+#define HAGW_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "config/cfg.h"
+#include "dataplane/dp_stats.h"
+
+struct rte_mempool;
+struct rte_ring;
+struct rte_rcu_qsbr;
+struct dp_route_table;
+struct dp_neigh_table;
+
+enum {
+	DP_MAX_BURST = 64,
+	DP_MAX_WORKERS = CFG_MAX_WORKERS,
+	DP_MAX_RXQ_PER_WORKER = CFG_MAX_WORKER_QUEUES,
+	DP_IPV6_LEN = 16,
+};
+
+/* Why a packet was handed to the control core. */
+enum dp_punt_reason {
+	DP_PUNT_LOCAL,		/* addressed to us: ARP, ND, ICMP, IKE, HA, ... */
+	DP_PUNT_RESOLVE,	/* next hop has no MAC yet: hold and resolve */
+	DP_PUNT_TTL_EXCEEDED,	/* answer with ICMP time exceeded */
+	DP_PUNT_NO_ROUTE,	/* answer with ICMP destination unreachable */
+	DP_PUNT_TOO_BIG,	/* answer with frag-needed / packet too big */
+};
+
+/*
+ * Per-packet metadata in the mbuf private area (the pool is created with
+ * priv_size = sizeof(struct dp_mbuf_meta)).
+ */
+struct dp_mbuf_meta {
+	uint8_t in_port;	/* our port index the packet arrived on */
+	uint8_t out_port;	/* egress port index (RESOLVE, TX ring) */
+	uint8_t punt_reason;	/* enum dp_punt_reason */
+	uint8_t family;		/* of nexthop: AF_INET or AF_INET6 */
+	uint16_t l3_off;	/* offset of the IP/ARP header in the frame */
+	uint16_t mtu;		/* egress MTU, for DP_PUNT_TOO_BIG */
+	uint8_t nexthop[DP_IPV6_LEN];	/* IPv4 in the first 4 bytes, network order */
+};
+
+static inline struct dp_mbuf_meta *
+dp_meta(struct rte_mbuf *m)
+{
+	return (struct dp_mbuf_meta *)rte_mbuf_to_priv(m);
+}
+
+/* One of our ports, read-only once the dataplane runs. */
+struct dp_iface {
+	uint16_t port_id;		/* DPDK port id */
+	uint8_t index;			/* same as the index in cfg.ports */
+	enum cfg_port_role role;
+	char name[CFG_NAME_LEN];
+	struct rte_ether_addr mac;
+	uint16_t mtu;			/* L3 MTU */
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	uint8_t n_ipv4;
+	uint8_t n_ipv6;
+	struct cfg_prefix ipv4[CFG_MAX_PORT_ADDRS];
+	struct cfg_prefix ipv6[CFG_MAX_PORT_ADDRS];
+	uint8_t ipv6_link_local[DP_IPV6_LEN];	/* fe80::/64 + modified EUI-64 */
+	bool up;			/* link state at last poll */
+};
+
+struct dp_rxq {
+	uint16_t port;		/* our port index */
+	uint16_t queue;
+};
+
+/* A poll-mode worker. Everything it writes lives here. */
+struct dp_worker {
+	struct dp_counters counters;	/* first: cache aligned */
+	unsigned int lcore;
+	uint16_t index;			/* also this worker's TX queue on every port */
+	uint16_t n_rxq;
+	struct dp_rxq rxq[DP_MAX_RXQ_PER_WORKER];
+	struct rte_ring *tx_ring;	/* packets the control core asks us to send */
+	struct dp *dp;
+} __rte_cache_aligned;
+
+/* Token bucket for ICMP errors; refilled by elapsed time. */
+struct dp_token_bucket {
+	uint64_t tokens_milli;		/* tokens x 1000 */
+	uint64_t last_ms;
+	uint32_t rate;			/* tokens per second */
+	uint32_t burst;			/* bucket depth */
+};
+
+/* Takes one token if there is one. */
+bool dp_token_take(struct dp_token_bucket *tb, uint64_t now_ms);
+
+struct dp {
+	const struct cfg *cfg;
+	uint8_t n_ifaces;
+	struct dp_iface iface[DP_MAX_PORTS];
+	struct rte_mempool *pool;
+	struct rte_ring *punt_ring;	/* workers -> control core (MP/SC) */
+	struct dp_route_table *routes;
+	struct dp_neigh_table *neigh;
+	struct rte_rcu_qsbr *qsbr;
+	uint16_t n_workers;
+	struct dp_worker *workers[DP_MAX_WORKERS];
+	struct dp_counters ctl_counters;	/* written by the control core only */
+	struct dp_token_bucket icmp_limit;
+	volatile bool stop;
+	uint16_t burst;
+	uint64_t idle_backoff_cycles;
+};
+
+/*
+ * Builds the dataplane from a validated config after rte_eal_init():
+ * pool, ports (configured and started), tables, rings, workers.
+ * Returns 0 or a negative errno with a message in err.
+ */
+int dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len);
+/* Stops the ports, frees held packets, tables and rings. */
+void dp_fini(struct dp *dp);
+
+/* Worker loop body: one pass over the worker's queues and TX ring.
+ * Returns the number of packets handled (0 = idle). */
+unsigned int dp_worker_poll(struct dp_worker *w);
+/* Worker lcore entry point (rte_eal_remote_launch): loops until dp->stop. */
+int dp_worker_main(void *worker);
+
+/*
+ * Control core: sends a fully built frame (Ethernet header filled) out of
+ * our port PORT. Takes ownership of m; returns 0 or -ENOBUFS (m freed and
+ * counted as tx_full).
+ */
+int dp_ctl_tx(struct dp *dp, uint8_t port, struct rte_mbuf *m);
+
+/*
+ * Control core: routes an IP packet (m starts at the Ethernet header; the
+ * IP header at meta->l3_off = sizeof(ether header)) and sends it, holding it
+ * while the next hop resolves. Fills the Ethernet header. Takes ownership.
+ */
+int dp_ctl_output(struct dp *dp, struct rte_mbuf *m);
+
+/* Finds our port index by DPDK port id, or -1. */
+int dp_iface_by_port_id(const struct dp *dp, uint16_t port_id);
+/* True if addr (network order) is one of PORT's own addresses. */
+bool dp_iface_owns_ipv4(const struct dp_iface *ifc, const uint8_t addr[4]);
+bool dp_iface_owns_ipv6(const struct dp_iface *ifc, const uint8_t addr[16]);
+/* Source address for packets we originate on PORT toward DST: the own
+ * address whose prefix contains dst, else the first one. False if none. */
+bool dp_iface_source_ipv4(const struct dp_iface *ifc, const uint8_t dst[4], uint8_t src[4]);
+bool dp_iface_source_ipv6(const struct dp_iface *ifc, const uint8_t dst[16], uint8_t src[16]);
+
+/* Sum of all workers' and the control core's counters. */
+void dp_counters_sum(const struct dp *dp, struct dp_counters *sum);
+void dp_counters_clear(struct dp *dp);
+
+/* Current time in milliseconds (monotonic, from the TSC). */
+uint64_t dp_now_ms(void);
+
+#endif
