@@ -1,0 +1,31 @@
+/* Time for the dataplane and control core: milliseconds from the TSC, and
+ * the token bucket that rate-limits ICMP errors (RFC 1812 §4.3.2.8). */
+#include <rte_cycles.h>
+
+#include "dataplane/dp.h"
+
+enum { MS_PER_S = 1000, MILLI = 1000 };
+
+uint64_t
+dp_now_ms(void)
+{
+	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / MS_PER_S);
+}
+
+bool
+dp_token_take(struct dp_token_bucket *tb, uint64_t now_ms)
+{
+	uint64_t cap = (uint64_t)tb->burst * MILLI;
+
+	if (now_ms > tb->last_ms) {
+		/* rate tokens per second = rate milli-tokens per ms */
+		tb->tokens_milli += (now_ms - tb->last_ms) * tb->rate;
+		if (tb->tokens_milli > cap)
+			tb->tokens_milli = cap;
+		tb->last_ms = now_ms;
+	}
+	if (tb->tokens_milli < MILLI)
+		return false;
+	tb->tokens_milli -= MILLI;
+	return true;
+}
