@@ -4,18 +4,18 @@
 
 #include "dataplane/dp.h"
 
-enum { MS_PER_S = 1000, MILLI = 1000 };
+enum { DP_MS_PER_S = 1000, DP_MILLI_TOKENS = 1000 };
 
 uint64_t
 dp_now_ms(void)
 {
-	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / MS_PER_S);
+	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / DP_MS_PER_S);
 }
 
 bool
 dp_token_take(struct dp_token_bucket *tb, uint64_t now_ms)
 {
-	uint64_t cap = (uint64_t)tb->burst * MILLI;
+	uint64_t cap = (uint64_t)tb->burst * DP_MILLI_TOKENS;
 
 	if (now_ms > tb->last_ms) {
 		/* rate tokens per second = rate milli-tokens per ms */
@@ -24,8 +24,8 @@ dp_token_take(struct dp_token_bucket *tb, uint64_t now_ms)
 			tb->tokens_milli = cap;
 		tb->last_ms = now_ms;
 	}
-	if (tb->tokens_milli < MILLI)
+	if (tb->tokens_milli < DP_MILLI_TOKENS)
 		return false;
-	tb->tokens_milli -= MILLI;
+	tb->tokens_milli -= DP_MILLI_TOKENS;
 	return true;
 }
