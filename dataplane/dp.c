@@ -1,0 +1,379 @@
+/*
+ * Dataplane construction and teardown: packet pool, ports, routing table
+ * (own addresses as LOCAL routes, port subnets as CONNECTED routes, then
+ * the configured routes), neighbour table, rings and worker contexts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/dp_log.h"
+#include "dataplane/local_proto.h"
+#include "dataplane/neigh.h"
+#include "dataplane/port.h"
+#include "dataplane/route.h"
+
+RTE_LOG_REGISTER(dp_logtype, hagw.dp, INFO);
+
+enum {
+	ETHER_OVERHEAD = RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN,
+	NEIGH_RETRANS_MS = 1000,
+	NEIGH_MAX_PROBES = 3,
+	DP_INIT_MS_PER_S = 1000,
+};
+
+static int
+create_pool(struct dp *dp, char *err, size_t err_len)
+{
+	const struct cfg *cfg = dp->cfg;
+	unsigned int room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	uint16_t priv = RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN);
+
+	/* One segment per frame: data room for the largest MTU. */
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		room = RTE_MAX(room, cfg->ports[i].mtu + ETHER_OVERHEAD + RTE_PKTMBUF_HEADROOM);
+	dp->pool = rte_pktmbuf_pool_create("hagw_pkt", cfg->dp.mbufs, cfg->dp.mbuf_cache, priv,
+					   room, SOCKET_ID_ANY);
+	if (dp->pool == NULL) {
+		snprintf(err, err_len, "packet pool of %u mbufs: %s", cfg->dp.mbufs,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+setup_iface(struct dp_iface *ifc, const struct cfg_port *cp, uint8_t index)
+{
+	ifc->index = index;
+	ifc->role = cp->role;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", cp->name);
+	ifc->mtu = cp->mtu;
+	ifc->n_ipv4 = cp->n_ipv4;
+	ifc->n_ipv6 = cp->n_ipv6;
+	memcpy(ifc->ipv4, cp->ipv4, sizeof(ifc->ipv4));
+	memcpy(ifc->ipv6, cp->ipv6, sizeof(ifc->ipv6));
+}
+
+static int
+add_route(struct dp *dp, const struct cfg_prefix *prefix, const struct dp_nexthop *nh,
+	  char *err, size_t err_len)
+{
+	char text[64];
+	int rc = dp_route_add(dp->routes, prefix, nh);
+
+	/* Two ports may share a subnet, and a configured route may repeat a
+	 * connected one: the first one wins. */
+	if (rc == -EEXIST)
+		return 0;
+	if (rc < 0) {
+		cfg_prefix_format(prefix, false, text, sizeof(text));
+		snprintf(err, err_len, "route %s: %s", text, strerror(-rc));
+	}
+	return rc;
+}
+
+static struct cfg_prefix
+host_prefix(const struct cfg_prefix *p)
+{
+	struct cfg_prefix h = *p;
+
+	h.len = p->family == AF_INET ? 32 : 128;
+	return h;
+}
+
+static int
+add_port_routes(struct dp *dp, const struct cfg_port *cp, uint8_t index, char *err, size_t len)
+{
+	struct dp_nexthop local = { .kind = DP_NH_LOCAL, .port = index };
+	struct dp_nexthop connected = { .kind = DP_NH_CONNECTED, .port = index };
+	const struct cfg_prefix *lists[2] = { cp->ipv4, cp->ipv6 };
+	const uint8_t counts[2] = { cp->n_ipv4, cp->n_ipv6 };
+	int rc = 0;
+
+	for (unsigned int f = 0; f < 2 && rc == 0; f++) {
+		for (unsigned int i = 0; i < counts[f] && rc == 0; i++) {
+			struct cfg_prefix host = host_prefix(&lists[f][i]);
+
+			local.family = connected.family = host.family;
+			rc = add_route(dp, &host, &local, err, len);
+			if (rc == 0 && lists[f][i].len < host.len)
+				rc = add_route(dp, &lists[f][i], &connected, err, len);
+		}
+	}
+	return rc;
+}
+
+static int
+build_routes(struct dp *dp, char *err, size_t err_len)
+{
+	const struct cfg *cfg = dp->cfg;
+	int rc = 0;
+
+	dp->routes = dp_route_create("hagw_rt", CFG_MAX_ROUTES + 2 * CFG_MAX_PORTS *
+				     CFG_MAX_PORT_ADDRS, SOCKET_ID_ANY);
+	if (dp->routes == NULL) {
+		snprintf(err, err_len, "routing table: out of memory");
+		return -ENOMEM;
+	}
+	for (uint8_t i = 0; i < cfg->n_ports && rc == 0; i++)
+		rc = add_port_routes(dp, &cfg->ports[i], i, err, err_len);
+	for (unsigned int i = 0; i < cfg->n_routes && rc == 0; i++) {
+		const struct cfg_route *r = &cfg->routes[i];
+		struct dp_nexthop nh = {
+			.kind = r->has_via ? DP_NH_GATEWAY : DP_NH_CONNECTED,
+			.port = r->port,
+			.family = r->prefix.family,
+		};
+
+		if (r->has_via)
+			memcpy(nh.gw, r->via.addr.bytes, sizeof(nh.gw));
+		rc = add_route(dp, &r->prefix, &nh, err, err_len);
+	}
+	return rc;
+}
+
+/* Neighbour table callbacks: the control core sends and drops. */
+static void
+neigh_solicit(void *arg, const struct dp_neigh_key *key, const struct rte_ether_addr *mac)
+{
+	if (key->family == AF_INET)
+		dp_arp_solicit(arg, key, mac);
+	else
+		dp_nd_solicit(arg, key, mac);
+}
+
+static void
+neigh_send(void *arg, const struct dp_neigh_key *key, const struct rte_ether_addr *mac,
+	   struct rte_mbuf *m)
+{
+	struct dp *dp = arg;
+
+	dp_ether_fill(dp, m, (uint8_t)key->port, mac);
+	dp_ctl_tx(dp, (uint8_t)key->port, m);
+}
+
+static void
+neigh_drop(void *arg, struct rte_mbuf *m)
+{
+	struct dp *dp = arg;
+
+	dp_count_drop(&dp->ctl_counters, dp_meta(m)->in_port, DP_DROP_NEIGH_UNRESOLVED);
+	rte_pktmbuf_free(m);
+}
+
+static int
+build_neigh(struct dp *dp, char *err, size_t err_len)
+{
+	const struct cfg_dataplane *c = &dp->cfg->dp;
+	struct dp_neigh_params p = {
+		.entries = c->neigh_entries,
+		.reachable_ms = c->neigh_reachable_s * DP_INIT_MS_PER_S,
+		.retrans_ms = NEIGH_RETRANS_MS,
+		.max_probes = NEIGH_MAX_PROBES,
+		.pending_per_entry = c->neigh_pending,
+		.pending_total = c->neigh_pending_total,
+		.qsbr = dp->qsbr,
+		.socket = SOCKET_ID_ANY,
+	};
+	struct dp_neigh_ops ops = {
+		.solicit = neigh_solicit, .send = neigh_send, .drop = neigh_drop, .arg = dp,
+	};
+
+	dp->neigh = dp_neigh_create("hagw_neigh", &p, &ops);
+	if (dp->neigh == NULL) {
+		snprintf(err, err_len, "neighbour table of %u entries: %s", c->neigh_entries,
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+build_qsbr(struct dp *dp, char *err, size_t err_len)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+
+	dp->qsbr = rte_zmalloc("hagw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0) {
+		snprintf(err, err_len, "RCU QSBR for %u workers: out of memory", dp->n_workers);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+build_workers(struct dp *dp, char *err, size_t err_len)
+{
+	const struct cfg *cfg = dp->cfg;
+
+	for (uint16_t i = 0; i < dp->n_workers; i++) {
+		const struct cfg_worker *cw = &cfg->workers[i];
+		struct dp_worker *w;
+		char name[RTE_RING_NAMESIZE];
+
+		w = rte_zmalloc("hagw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+		snprintf(name, sizeof(name), "hagw_tx%u", i);
+		if (w != NULL)
+			w->tx_ring = rte_ring_create(name, cfg->dp.punt_ring, SOCKET_ID_ANY,
+						     RING_F_SC_DEQ | RING_F_SP_ENQ);
+		if (w == NULL || w->tx_ring == NULL) {
+			rte_free(w);
+			snprintf(err, err_len, "worker %u: out of memory", i);
+			return -ENOMEM;
+		}
+		w->dp = dp;
+		w->index = i;
+		w->lcore = cw->lcore;
+		w->n_rxq = cw->n_queues;
+		for (uint16_t q = 0; q < cw->n_queues; q++) {
+			w->rxq[q].port = cw->queues[q].port;
+			w->rxq[q].queue = cw->queues[q].queue;
+		}
+		dp->workers[i] = w;
+	}
+	return 0;
+}
+
+static int
+build_ports(struct dp *dp, char *err, size_t err_len)
+{
+	const struct cfg *cfg = dp->cfg;
+	int rc = 0;
+
+	for (uint8_t i = 0; i < cfg->n_ports && rc == 0; i++) {
+		setup_iface(&dp->iface[i], &cfg->ports[i], i);
+		rc = dp_port_init(&dp->iface[i], &cfg->ports[i], &cfg->dp, dp->n_workers, dp->pool,
+				  err, err_len);
+		if (rc == 0)
+			dp->n_ifaces = i + 1;
+	}
+	return rc;
+}
+
+static int
+start_ports(struct dp *dp, char *err, size_t err_len)
+{
+	for (uint8_t i = 0; i < dp->n_ifaces; i++) {
+		int rc = dp_port_start(&dp->iface[i], err, err_len);
+
+		if (rc < 0)
+			return rc;
+		dp->iface[i].up = dp_port_link_up(&dp->iface[i]);
+	}
+	return 0;
+}
+
+int
+dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len)
+{
+	int rc;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->cfg = cfg;
+	dp->burst = cfg->dp.burst;
+	dp->idle_backoff_us = cfg->dp.idle_backoff_us;
+	dp->n_workers = cfg->n_workers;
+	dp->icmp_limit.rate = cfg->dp.icmp_rate;
+	dp->icmp_limit.burst = cfg->dp.icmp_burst;
+	dp->icmp_limit.tokens_milli = (uint64_t)cfg->dp.icmp_burst * 1000;
+	dp->icmp_limit.last_ms = dp_now_ms();
+	dp->punt_ring = rte_ring_create("hagw_punt", cfg->dp.punt_ring, SOCKET_ID_ANY,
+					RING_F_SC_DEQ);
+	if (dp->punt_ring == NULL) {
+		snprintf(err, err_len, "punt ring: %s", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	rc = create_pool(dp, err, err_len);
+	if (rc == 0)
+		rc = build_qsbr(dp, err, err_len);
+	if (rc == 0)
+		rc = build_workers(dp, err, err_len);
+	if (rc == 0)
+		rc = build_routes(dp, err, err_len);
+	if (rc == 0)
+		rc = build_neigh(dp, err, err_len);
+	if (rc == 0)
+		rc = build_ports(dp, err, err_len);
+	if (rc == 0)
+		rc = start_ports(dp, err, err_len);
+	if (rc < 0)
+		dp_fini(dp);
+	return rc;
+}
+
+static void
+drain_ring(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+void
+dp_fini(struct dp *dp)
+{
+	for (uint8_t i = 0; i < dp->n_ifaces; i++)
+		dp_port_stop(&dp->iface[i]);
+	dp->n_ifaces = 0;
+	if (dp->punt_ring != NULL)
+		drain_ring(dp->punt_ring);
+	for (uint16_t i = 0; i < dp->n_workers; i++) {
+		struct dp_worker *w = dp->workers[i];
+
+		if (w == NULL)
+			continue;
+		for (unsigned int p = 0; p < DP_MAX_PORTS; p++)
+			rte_pktmbuf_free_bulk(w->txbuf[p].m, w->txbuf[p].n);
+		if (w->tx_ring != NULL)
+			drain_ring(w->tx_ring);
+		rte_ring_free(w->tx_ring);
+		rte_free(w);
+		dp->workers[i] = NULL;
+	}
+	if (dp->neigh != NULL)
+		dp_neigh_free(dp->neigh);
+	if (dp->routes != NULL)
+		dp_route_free(dp->routes);
+	rte_free(dp->qsbr);
+	rte_ring_free(dp->punt_ring);
+	rte_mempool_free(dp->pool);
+	dp->neigh = NULL;
+	dp->routes = NULL;
+	dp->qsbr = NULL;
+	dp->punt_ring = NULL;
+	dp->pool = NULL;
+}
+
+void
+dp_counters_sum(const struct dp *dp, struct dp_counters *sum)
+{
+	const uint64_t *src;
+	uint64_t *dst = (uint64_t *)sum;
+	const size_t words = sizeof(*sum) / sizeof(uint64_t);
+
+	memcpy(sum, &dp->ctl_counters, sizeof(*sum));
+	for (uint16_t i = 0; i < dp->n_workers; i++) {
+		src = (const uint64_t *)&dp->workers[i]->counters;
+		for (size_t k = 0; k < words; k++)
+			dst[k] += src[k];
+	}
+}
+
+void
+dp_counters_clear(struct dp *dp)
+{
+	/* Racy by design: a worker may add to a counter while it is cleared. */
+	memset(&dp->ctl_counters, 0, sizeof(dp->ctl_counters));
+	for (uint16_t i = 0; i < dp->n_workers; i++)
+		memset(&dp->workers[i]->counters, 0, sizeof(dp->workers[i]->counters));
+}

@@ -23,6 +23,7 @@ struct rte_ring;
 struct rte_rcu_qsbr;
 struct dp_route_table;
 struct dp_neigh_table;
+struct dp_pkt_info;
 
 enum {
 	DP_MAX_BURST = 64,
@@ -83,6 +84,12 @@ struct dp_rxq {
 	uint16_t queue;
 };
 
+/* Packets a worker has ready for one port, sent once per burst. */
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[DP_MAX_BURST * 2];
+};
+
 /* A poll-mode worker. Everything it writes lives here. */
 struct dp_worker {
 	struct dp_counters counters;	/* first: cache aligned */
@@ -92,6 +99,7 @@ struct dp_worker {
 	struct dp_rxq rxq[DP_MAX_RXQ_PER_WORKER];
 	struct rte_ring *tx_ring;	/* packets the control core asks us to send */
 	struct dp *dp;
+	struct dp_txbuf txbuf[DP_MAX_PORTS];
 } __rte_cache_aligned;
 
 /* Token bucket for ICMP errors; refilled by elapsed time. */
@@ -120,7 +128,11 @@ struct dp {
 	struct dp_token_bucket icmp_limit;
 	volatile bool stop;
 	uint16_t burst;
-	uint64_t idle_backoff_cycles;
+	unsigned int idle_backoff_us;
+	/* Local UDP (IKE, HA sync) goes here once a module registers; the
+	 * handler owns m. NULL: counted as local_unsupported and dropped. */
+	void (*udp_input)(void *arg, struct rte_mbuf *m, const struct dp_pkt_info *info);
+	void *udp_input_arg;
 };
 
 /*
@@ -131,6 +143,18 @@ struct dp {
 int dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len);
 /* Stops the ports, frees held packets, tables and rings. */
 void dp_fini(struct dp *dp);
+
+/* Forwards a burst received on our port IN_PORT: L2 checks, routing,
+ * TTL, neighbour lookup; punts what the control core must handle. */
+void dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
+/* Queues m for transmission on PORT from worker w (sent at the end of the burst). */
+void dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m);
+/* Sends everything queued in the worker's TX buffers. */
+void dp_worker_flush(struct dp_worker *w);
+
+/* Control core: handles up to one burst from the punt ring. Returns the
+ * number of packets handled. */
+unsigned int dp_punt_poll(struct dp *dp);
 
 /* Worker loop body: one pass over the worker's queues and TX ring.
  * Returns the number of packets handled (0 = idle). */
@@ -151,6 +175,10 @@ int dp_ctl_tx(struct dp *dp, uint8_t port, struct rte_mbuf *m);
  * while the next hop resolves. Fills the Ethernet header. Takes ownership.
  */
 int dp_ctl_output(struct dp *dp, struct rte_mbuf *m);
+
+/* Fills the Ethernet header of m (IP at meta->l3_off) for PORT toward MAC. */
+void dp_ether_fill(struct dp *dp, struct rte_mbuf *m, uint8_t port,
+		   const struct rte_ether_addr *mac);
 
 /* Finds our port index by DPDK port id, or -1. */
 int dp_iface_by_port_id(const struct dp *dp, uint16_t port_id);
