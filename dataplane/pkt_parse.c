@@ -1,0 +1,342 @@
+/*
+ * Frame classification (pkt_parse.h): Ethernet II (IEEE 802.3 §3.2.6 length/type
+ * field), ARP (RFC 826) for Ethernet/IPv4 only, IPv4 (RFC 791 §3.1), IPv6 (RFC 8200
+ * §3 and the extension header chain of §4), the fixed headers of ICMP (RFC 792),
+ * ICMPv6 (RFC 4443 §2.1), UDP (RFC 768) and TCP (RFC 9293 §3.1), and the Internet
+ * checksum (RFC 1071 §4.1).
+ *
+ * What this parser refuses, on purpose:
+ * - 802.1Q / 802.1ad tagged frames: hagw ports are untagged, so a VLAN tag is
+ *   DP_DROP_UNKNOWN_ETHERTYPE like any other type we do not speak.
+ * - ARP for anything but Ethernet/IPv4 (htype 1, ptype 0x0800, hlen 6, plen 4):
+ *   DP_DROP_MALFORMED.
+ * - IPv6 jumbograms (RFC 2675: payload length 0 and a hop-by-hop header),
+ *   hop-by-hop options anywhere but first (RFC 8200 §4.3), a second fragment
+ *   header, and more than IPV6_EXT_MAX extension headers: DP_DROP_MALFORMED.
+ * - IPv4 fragments that would reassemble beyond 65535 bytes: DP_DROP_MALFORMED.
+ * IPv4 options are skipped, not validated.
+ *
+ * Every read goes through a span whose bounds are compared before use, and no
+ * length from the wire is subtracted before it has been compared.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "dataplane/pkt_parse.h"
+
+enum {
+	ETH_HDR_LEN = 14,
+	ETH_TYPE_OFF = 12,
+	ETH_GROUP_BIT = 0x01,		/* I/G bit of the first destination octet */
+	ETHERTYPE_IPV4 = 0x0800,
+	ETHERTYPE_ARP = 0x0806,
+	ETHERTYPE_IPV6 = 0x86dd,
+};
+
+enum {
+	ARP_LEN = 28,			/* Ethernet/IPv4 ARP packet */
+	ARP_PTYPE_OFF = 2,
+	ARP_HLEN_OFF = 4,
+	ARP_PLEN_OFF = 5,
+	ARP_HTYPE_ETHER = 1,
+	ARP_HLEN_ETHER = 6,
+	ARP_PLEN_IPV4 = 4,
+};
+
+enum {
+	IP_VERSION_SHIFT = 4,
+	IPV4_VERSION = 4,
+	IPV4_MIN_HDR = 20,
+	IPV4_IHL_MASK = 0x0f,
+	IPV4_IHL_UNIT = 4,
+	IPV4_TOTAL_LEN_OFF = 2,
+	IPV4_FRAG_OFF = 6,
+	IPV4_PROTO_OFF = 9,
+	IPV4_MF = 0x2000,
+	IPV4_OFFSET_MASK = 0x1fff,
+	IP_FRAG_UNIT = 8,
+	IP_MAX_DATAGRAM = 65535,
+	CSUM_VALID = 0xffff,		/* folded sum over a header with a correct checksum */
+};
+
+enum {
+	IPV6_VERSION = 6,
+	IPV6_HDR_LEN = 40,
+	IPV6_PAYLOAD_LEN_OFF = 4,
+	IPV6_NEXT_HDR_OFF = 6,
+	IPV6_EXT_MAX = 8,		/* extension headers walked before giving up */
+	IPV6_EXT_MIN_LEN = 8,		/* generic header: (hdr ext len + 1) * 8 bytes */
+	IPV6_EXT_LEN_OFF = 1,
+	IPV6_EXT_LEN_UNIT = 8,
+	IPV6_FRAG_HDR_LEN = 8,
+	IPV6_FRAG_OFFSET_OFF = 2,
+	IPV6_FRAG_OFFSET_MASK = 0xfff8,
+};
+
+enum {
+	ICMP_HDR_LEN = 8,
+	UDP_HDR_LEN = 8,
+	TCP_HDR_LEN = 20,
+	TCP_DOFF_OFF = 12,
+	TCP_DOFF_SHIFT = 4,
+	TCP_DOFF_UNIT = 4,
+};
+
+/* A header region: reads are allowed only at [0, len). */
+struct span {
+	const uint8_t *p;
+	uint32_t len;
+};
+
+static inline bool
+span_has(const struct span *s, uint32_t off, uint32_t n)
+{
+	return off <= s->len && n <= s->len - off;
+}
+
+static inline uint16_t
+load_be16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return rte_be_to_cpu_16(v);
+}
+
+static bool
+parse_arp(const struct span *l3, struct dp_pkt_info *info)
+{
+	const uint8_t *a = l3->p;
+
+	if (!span_has(l3, 0, ARP_LEN))
+		return false;
+	/* RFC 826: only the Ethernet/IPv4 flavour carries addresses we use. */
+	if (load_be16(a) != ARP_HTYPE_ETHER || load_be16(a + ARP_PTYPE_OFF) != ETHERTYPE_IPV4 ||
+	    a[ARP_HLEN_OFF] != ARP_HLEN_ETHER || a[ARP_PLEN_OFF] != ARP_PLEN_IPV4)
+		return false;
+	info->kind = DP_PKT_ARP;
+	info->l3_len = ARP_LEN;
+	return true;
+}
+
+/* The fixed upper-layer header must lie inside the datagram (REM bytes at L4). */
+static bool
+upper_header_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
+{
+	uint32_t doff;
+
+	switch (proto) {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return rem >= ICMP_HDR_LEN;
+	case IPPROTO_UDP:
+		return rem >= UDP_HDR_LEN;
+	case IPPROTO_TCP:
+		if (rem < TCP_HDR_LEN)
+			return false;
+		/* RFC 9293 §3.1: data offset counts 32-bit words, at least 5. */
+		doff = (uint32_t)(l4[TCP_DOFF_OFF] >> TCP_DOFF_SHIFT) * TCP_DOFF_UNIT;
+		return doff >= TCP_HDR_LEN && doff <= rem;
+	default:
+		return true;
+	}
+}
+
+static bool
+parse_ipv4(const struct span *l3, struct dp_pkt_info *info, enum dp_drop_reason *why)
+{
+	const uint8_t *h = l3->p;
+	uint32_t hlen, total, frag, offset;
+
+	if (!span_has(l3, 0, IPV4_MIN_HDR) || (h[0] >> IP_VERSION_SHIFT) != IPV4_VERSION)
+		return false;
+	hlen = (uint32_t)(h[0] & IPV4_IHL_MASK) * IPV4_IHL_UNIT;
+	total = load_be16(h + IPV4_TOTAL_LEN_OFF);
+	/* RFC 791 §3.1: IHL >= 5, the total length covers the header and is
+	 * present (anything after it is L2 padding). */
+	if (hlen < IPV4_MIN_HDR || hlen > total || total > l3->len)
+		return false;
+	if (dp_csum_fold(dp_csum_add(0, h, hlen)) != CSUM_VALID) {
+		*why = DP_DROP_BAD_IP_CHECKSUM;
+		return false;
+	}
+	frag = load_be16(h + IPV4_FRAG_OFF);
+	offset = (frag & IPV4_OFFSET_MASK) * IP_FRAG_UNIT;
+	if (offset > IP_MAX_DATAGRAM - (total - hlen))
+		return false;
+	info->kind = DP_PKT_IPV4;
+	info->l4_proto = h[IPV4_PROTO_OFF];
+	info->fragment = (frag & (IPV4_MF | IPV4_OFFSET_MASK)) != 0;
+	info->first_fragment = offset == 0;
+	info->l4_off = (uint16_t)(ETH_HDR_LEN + hlen);
+	info->l3_len = (uint16_t)total;
+	return !info->first_fragment || upper_header_fits(info->l4_proto, h + hlen, total - hlen);
+}
+
+static bool
+ipv6_ext_header(uint8_t nh)
+{
+	/* AH, ESP and no-next-header end the walk: they are upper layers for us. */
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_FRAGMENT ||
+	       nh == IPPROTO_DSTOPTS;
+}
+
+/* Length of the extension header NH at OFF of the datagram D, or 0 if malformed. */
+static uint32_t
+ipv6_ext_len(const struct span *d, uint32_t off, uint8_t nh, unsigned int index,
+	     struct dp_pkt_info *info)
+{
+	uint32_t len;
+
+	if (nh == IPPROTO_FRAGMENT) {
+		if (info->fragment || !span_has(d, off, IPV6_FRAG_HDR_LEN))
+			return 0;
+		info->fragment = true;
+		info->first_fragment =
+			(load_be16(d->p + off + IPV6_FRAG_OFFSET_OFF) & IPV6_FRAG_OFFSET_MASK) == 0;
+		return IPV6_FRAG_HDR_LEN;
+	}
+	/* RFC 8200 §4.3: hop-by-hop options only right after the IPv6 header. */
+	if ((nh == IPPROTO_HOPOPTS && index != 0) || !span_has(d, off, IPV6_EXT_MIN_LEN))
+		return 0;
+	len = ((uint32_t)d->p[off + IPV6_EXT_LEN_OFF] + 1) * IPV6_EXT_LEN_UNIT;
+	return span_has(d, off, len) ? len : 0;
+}
+
+/* RFC 8200 §4: follow the next-header chain of the datagram D to the upper layer. */
+static bool
+ipv6_walk(const struct span *d, struct dp_pkt_info *info)
+{
+	uint8_t nh = d->p[IPV6_NEXT_HDR_OFF];
+	uint32_t off = IPV6_HDR_LEN;
+	uint32_t len;
+
+	for (unsigned int i = 0; ipv6_ext_header(nh); i++) {
+		if (i == IPV6_EXT_MAX)
+			return false;
+		len = ipv6_ext_len(d, off, nh, i, info);
+		if (len == 0)
+			return false;
+		nh = d->p[off];
+		off += len;
+		/* Later fragments: what follows is the middle of the payload. */
+		if (!info->first_fragment)
+			break;
+	}
+	info->l4_proto = nh;
+	info->l4_off = (uint16_t)(ETH_HDR_LEN + off);
+	return !info->first_fragment || upper_header_fits(nh, d->p + off, d->len - off);
+}
+
+static bool
+parse_ipv6(const struct span *l3, struct dp_pkt_info *info)
+{
+	const uint8_t *h = l3->p;
+	struct span dgram;
+	uint32_t payload;
+
+	if (!span_has(l3, 0, IPV6_HDR_LEN) || (h[0] >> IP_VERSION_SHIFT) != IPV6_VERSION)
+		return false;
+	payload = load_be16(h + IPV6_PAYLOAD_LEN_OFF);
+	/* RFC 2675 jumbograms are not supported. */
+	if (payload == 0 && h[IPV6_NEXT_HDR_OFF] == IPPROTO_HOPOPTS)
+		return false;
+	/* RFC 8200 §3: the payload must be present (the rest is L2 padding). */
+	if (payload > l3->len - IPV6_HDR_LEN || payload > UINT16_MAX - IPV6_HDR_LEN)
+		return false;
+	dgram.p = h;
+	dgram.len = IPV6_HDR_LEN + payload;
+	info->kind = DP_PKT_IPV6;
+	info->first_fragment = true;
+	info->l3_len = (uint16_t)dgram.len;
+	return ipv6_walk(&dgram, info);
+}
+
+int
+dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
+	     enum dp_drop_reason *why)
+{
+	enum dp_drop_reason reason = DP_DROP_MALFORMED;
+	struct span l3;
+	bool ok = false;
+
+	memset(info, 0, sizeof(*info));
+	if (len < ETH_HDR_LEN) {
+		*why = DP_DROP_MALFORMED;
+		return -1;
+	}
+	info->l2_multicast = (frame[0] & ETH_GROUP_BIT) != 0;
+	info->l3_off = ETH_HDR_LEN;
+	l3.p = frame + ETH_HDR_LEN;
+	l3.len = len - ETH_HDR_LEN;
+	switch (load_be16(frame + ETH_TYPE_OFF)) {
+	case ETHERTYPE_ARP:
+		ok = parse_arp(&l3, info);
+		break;
+	case ETHERTYPE_IPV4:
+		ok = parse_ipv4(&l3, info, &reason);
+		break;
+	case ETHERTYPE_IPV6:
+		ok = parse_ipv6(&l3, info);
+		break;
+	default:
+		/* Includes 802.1Q and 802.1ad tags: our ports are untagged. */
+		reason = DP_DROP_UNKNOWN_ETHERTYPE;
+		break;
+	}
+	if (ok)
+		return 0;
+	*why = reason;
+	return -1;
+}
+
+/* Folds a one's complement sum to 16 bits (end-around carry, RFC 1071 §4.1). */
+static inline uint32_t
+csum_fold64(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint32_t)sum;
+}
+
+/*
+ * The sum is accumulated over words in host byte order and swapped once at
+ * the end (RFC 1071 §2(B): the one's complement sum is byte-order
+ * independent), so the result reads like the big-endian checksum field.
+ * Only the last piece of a chained sum may have an odd length.
+ */
+uint32_t
+dp_csum_add(uint32_t sum, const void *data, uint32_t len)
+{
+	const uint8_t *p = data;
+	uint64_t acc = 0;
+	uint32_t w32;
+	uint16_t w16;
+	uint32_t i = 0;
+
+	for (; len - i >= sizeof(w32); i += sizeof(w32)) {
+		memcpy(&w32, p + i, sizeof(w32));
+		acc += w32;
+	}
+	if (len - i >= sizeof(w16)) {
+		memcpy(&w16, p + i, sizeof(w16));
+		acc += w16;
+		i += sizeof(w16);
+	}
+	if (i < len) {
+		/* RFC 1071 §4.1: the odd byte is padded with a zero byte. */
+		w16 = 0;
+		memcpy(&w16, p + i, 1);
+		acc += w16;
+	}
+	acc = rte_be_to_cpu_16((uint16_t)csum_fold64(acc));
+	return csum_fold64(acc + dp_csum_fold(sum));
+}
+
+uint16_t
+dp_csum_fold(uint32_t sum)
+{
+	return (uint16_t)csum_fold64(sum);
+}

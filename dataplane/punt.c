@@ -20,6 +20,12 @@ enum {
 	ICMPV6_ND_LAST = 137,	/* redirect */
 };
 
+static const enum dp_drop_reason error_drop_reason[] = {
+	[DP_PUNT_TTL_EXCEEDED] = DP_DROP_TTL_EXCEEDED,
+	[DP_PUNT_NO_ROUTE] = DP_DROP_NO_ROUTE,
+	[DP_PUNT_TOO_BIG] = DP_DROP_MTU_EXCEEDED,
+};
+
 static void
 local_input(struct dp *dp, struct rte_mbuf *m, const struct dp_pkt_info *info)
 {
@@ -69,9 +75,10 @@ handle(struct dp *dp, struct rte_mbuf *m)
 		return;
 	}
 	if (meta->punt_reason == DP_PUNT_LOCAL)
-		local_input(dp, m, &info);
-	else
-		dp_icmp_error(dp, m, &info);
+		return local_input(dp, m, &info);
+	/* The packet itself is not delivered: count why, then answer it. */
+	dp_count_drop(&dp->ctl_counters, meta->in_port, error_drop_reason[meta->punt_reason]);
+	dp_icmp_error(dp, m, &info);
 }
 
 unsigned int
