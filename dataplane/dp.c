@@ -27,6 +27,7 @@ enum {
 	ETHER_OVERHEAD = RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN,
 	NEIGH_RETRANS_MS = 1000,
 	NEIGH_MAX_PROBES = 3,
+	ROUTE_HEADROOM = 1024,
 	DP_INIT_MS_PER_S = 1000,
 };
 
@@ -118,8 +119,10 @@ build_routes(struct dp *dp, char *err, size_t err_len)
 	const struct cfg *cfg = dp->cfg;
 	int rc = 0;
 
-	dp->routes = dp_route_create("hagw_rt", CFG_MAX_ROUTES + 2 * CFG_MAX_PORTS *
-				     CFG_MAX_PORT_ADDRS, SOCKET_ID_ANY);
+	/* Sized to the config plus room for routes added at run time: the
+	 * IPv6 table reserves memory for the worst case of every route. */
+	dp->routes = dp_route_create("hagw_rt", cfg->n_routes + 2 * CFG_MAX_PORTS *
+				     CFG_MAX_PORT_ADDRS + ROUTE_HEADROOM, SOCKET_ID_ANY);
 	if (dp->routes == NULL) {
 		snprintf(err, err_len, "routing table: out of memory");
 		return -ENOMEM;

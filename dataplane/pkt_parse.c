@@ -16,6 +16,10 @@
  * - IPv4 fragments that would reassemble beyond 65535 bytes: DP_DROP_MALFORMED.
  * IPv4 options are skipped, not validated.
  *
+ * For ARP only kind, l2_multicast, l3_off and l3_len (28, padding excluded)
+ * are set; l4_proto, l4_off, fragment and first_fragment are 0. On failure
+ * *info is unspecified.
+ *
  * Every read goes through a span whose bounds are compared before use, and no
  * length from the wire is subtracted before it has been compared.
  */
