@@ -1,0 +1,158 @@
+/*
+ * The effective configuration (defaults filled in) as JSON, shaped like
+ * the file: one object per section, ports/routes/workers as arrays,
+ * addresses as "a.b.c.d/len" strings. Key names are stable.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "config/cfg.h"
+
+enum {
+	JSON_ADDR_LEN = 64,
+	JSON_QUEUE_LEN = CFG_NAME_LEN + 8,	/* "port:65535" */
+};
+
+static void
+add(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static struct json_object *
+uint_json(unsigned int v)
+{
+	return json_object_new_int64(v);
+}
+
+static struct json_object *
+prefix_json(const struct cfg_prefix *p, bool omit_len)
+{
+	char buf[JSON_ADDR_LEN];
+
+	cfg_prefix_format(p, omit_len, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+static struct json_object *
+eal_json(const struct cfg_eal *e)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *lcores = json_object_new_array();
+	struct json_object *args = json_object_new_array();
+
+	for (unsigned int i = 0; i < e->n_lcores; i++)
+		json_object_array_add(lcores, uint_json(e->lcores[i]));
+	for (unsigned int i = 0; i < e->n_extra_args; i++)
+		json_object_array_add(args, json_object_new_string(e->extra_args[i]));
+	add(o, "lcores", lcores);
+	add(o, "memory_mb", uint_json(e->memory_mb));
+	add(o, "hugepages", json_object_new_boolean(e->hugepages));
+	add(o, "pci", json_object_new_boolean(e->pci));
+	add(o, "file_prefix", json_object_new_string(e->file_prefix));
+	add(o, "extra_args", args);
+	return o;
+}
+
+static struct json_object *
+dataplane_json(const struct cfg_dataplane *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "mbufs", uint_json(d->mbufs));
+	add(o, "mbuf_cache", uint_json(d->mbuf_cache));
+	add(o, "rx_desc", uint_json(d->rx_desc));
+	add(o, "tx_desc", uint_json(d->tx_desc));
+	add(o, "burst", uint_json(d->burst));
+	add(o, "punt_ring", uint_json(d->punt_ring));
+	add(o, "idle_backoff_us", uint_json(d->idle_backoff_us));
+	add(o, "neigh_entries", uint_json(d->neigh_entries));
+	add(o, "neigh_reachable_s", uint_json(d->neigh_reachable_s));
+	add(o, "neigh_pending", uint_json(d->neigh_pending));
+	add(o, "neigh_pending_total", uint_json(d->neigh_pending_total));
+	add(o, "icmp_rate", uint_json(d->icmp_rate));
+	add(o, "icmp_burst", uint_json(d->icmp_burst));
+	return o;
+}
+
+static struct json_object *
+port_json(const struct cfg_port *p)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *v4 = json_object_new_array();
+	struct json_object *v6 = json_object_new_array();
+
+	for (unsigned int i = 0; i < p->n_ipv4; i++)
+		json_object_array_add(v4, prefix_json(&p->ipv4[i], false));
+	for (unsigned int i = 0; i < p->n_ipv6; i++)
+		json_object_array_add(v6, prefix_json(&p->ipv6[i], false));
+	add(o, "name", json_object_new_string(p->name));
+	add(o, "device", json_object_new_string(p->device));
+	add(o, "role", json_object_new_string(cfg_role_name(p->role)));
+	add(o, "ipv4", v4);
+	add(o, "ipv6", v6);
+	add(o, "mtu", uint_json(p->mtu));
+	add(o, "rx_queues", uint_json(p->rx_queues));
+	return o;
+}
+
+static struct json_object *
+route_json(const struct cfg *cfg, const struct cfg_route *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "prefix", prefix_json(&r->prefix, false));
+	if (r->has_via)
+		add(o, "via", prefix_json(&r->via, true));
+	add(o, "port", json_object_new_string(r->port < cfg->n_ports ?
+					      cfg->ports[r->port].name : "?"));
+	return o;
+}
+
+static struct json_object *
+worker_json(const struct cfg *cfg, const struct cfg_worker *w)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *queues = json_object_new_array();
+	char buf[JSON_QUEUE_LEN];
+
+	for (unsigned int i = 0; i < w->n_queues; i++) {
+		const struct cfg_queue_ref *q = &w->queues[i];
+
+		snprintf(buf, sizeof(buf), "%s:%u",
+			 q->port < cfg->n_ports ? cfg->ports[q->port].name : "?", q->queue);
+		json_object_array_add(queues, json_object_new_string(buf));
+	}
+	add(o, "lcore", uint_json(w->lcore));
+	add(o, "queues", queues);
+	return o;
+}
+
+struct json_object *
+cfg_to_json(const struct cfg *cfg)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *ports = json_object_new_array();
+	struct json_object *routes = json_object_new_array();
+	struct json_object *workers = json_object_new_array();
+	struct json_object *cli = json_object_new_object();
+	struct json_object *log = json_object_new_object();
+
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		json_object_array_add(ports, port_json(&cfg->ports[i]));
+	for (unsigned int i = 0; i < cfg->n_routes; i++)
+		json_object_array_add(routes, route_json(cfg, &cfg->routes[i]));
+	for (unsigned int i = 0; i < cfg->n_workers; i++)
+		json_object_array_add(workers, worker_json(cfg, &cfg->workers[i]));
+	add(cli, "socket", json_object_new_string(cfg->cli.socket));
+	add(log, "level", json_object_new_string(cfg_log_level_name(cfg->log.level)));
+	add(log, "file", json_object_new_string(cfg->log.file));
+	add(o, "eal", eal_json(&cfg->eal));
+	add(o, "dataplane", dataplane_json(&cfg->dp));
+	add(o, "ports", ports);
+	add(o, "routes", routes);
+	add(o, "workers", workers);
+	add(o, "cli", cli);
+	add(o, "log", log);
+	return o;
+}

@@ -1,0 +1,114 @@
+/*
+ * Private interface of the configuration module: the load context shared by
+ * the cfg_*.c files, typed and range-checked getters, the literal re-reader
+ * and the address parser. Nothing here is used outside config/.
+ */
+#ifndef HAGW_CFG_PRIV_H
+#define HAGW_CFG_PRIV_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/cfg.h"
+
+enum {
+	CFG_MAX_FILES = 16,		/* main file + @include'd files kept for re-reading */
+	CFG_PATH_TEXT_LEN = 128,	/* a setting path such as "ports[7].ipv6[7]" */
+	CFG_ADDR_TEXT_LEN = 64,		/* an address with "/len" */
+	CFG_MBUF_HEADROOM = 1024,	/* mbufs beyond those the descriptor rings hold */
+	CFG_MAX_LCORE_ID = 1023,
+	CFG_IPV6_MIN_MTU = 1280,	/* RFC 8200 §5 */
+};
+
+/* One file's text, split into lines, for re-reading integer literals. */
+struct cfg_file_text {
+	char *name;		/* as libconfig names it */
+	char *text;		/* NUL-terminated contents */
+	size_t len;
+	size_t *line_start;	/* offset of each line; line N starts at line_start[N - 1] */
+	unsigned int n_lines;
+};
+
+struct cfg_ctx {
+	config_t lc;
+	struct cfg *cfg;	/* the local copy being filled */
+	const char *path;	/* the main file, as given */
+	char include_dir[CFG_PATH_LEN * 2];
+	char *err;
+	size_t err_len;
+	unsigned int n_files;
+	struct cfg_file_text files[CFG_MAX_FILES];
+};
+
+/* Errors (cfg_value.c). Each returns -EINVAL after writing "FILE:LINE: ..." to ctx->err. */
+int cfg_err_at(struct cfg_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cfg_err_setting(struct cfg_ctx *ctx, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int cfg_err_file(struct cfg_ctx *ctx, const char *file, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void cfg_setting_path(const config_setting_t *s, char *buf, size_t len);
+const char *cfg_file_name(struct cfg_ctx *ctx, const char *libconfig_name, char *buf,
+			  size_t len);
+
+/* Typed getters (cfg_value.c). Absent optional settings leave *out untouched. */
+int cfg_check_keys(struct cfg_ctx *ctx, const config_setting_t *group, const char *const keys[]);
+int cfg_get_member(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		   int type, bool required, config_setting_t **out);
+int cfg_get_int(struct cfg_ctx *ctx, const config_setting_t *s, int64_t min, int64_t max,
+		int64_t *out);
+int cfg_lookup_int(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		   int64_t min, int64_t max, int64_t *out);
+int cfg_lookup_bool(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		    bool *out);
+int cfg_lookup_string(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		      bool required, const char **out);
+int cfg_get_list(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		 bool required, unsigned int min, unsigned int max, config_setting_t **out);
+int cfg_check_elem(struct cfg_ctx *ctx, const config_setting_t *elem, int type);
+int cfg_check_name(struct cfg_ctx *ctx, const config_setting_t *s, const char *value);
+const char *cfg_quote(const char *s, char *buf, size_t len);
+
+/* Integer literal as written in the file (cfg_literal.c). */
+struct cfg_literal {
+	const char *text;	/* the token in the file text */
+	size_t len;
+	bool fits;		/* value fits in a signed 64-bit integer */
+	int64_t value;
+};
+
+int cfg_literal_find(struct cfg_ctx *ctx, const config_setting_t *s, struct cfg_literal *lit);
+int cfg_file_lines(struct cfg_ctx *ctx, const char *file, unsigned int *n_lines);
+int cfg_read_text(const char *name, char **text, size_t *len);
+
+/* @include targets that libconfig 1.5 cannot survive (cfg_include.c). */
+int cfg_check_includes(struct cfg_ctx *ctx);
+void cfg_files_free(struct cfg_ctx *ctx);
+
+/* Sections (cfg_sections.c, cfg_ports.c, cfg_routes.c, cfg_workers.c). */
+void cfg_set_defaults(struct cfg *cfg);
+int cfg_parse_eal(struct cfg_ctx *ctx, const config_setting_t *eal);
+int cfg_parse_dataplane(struct cfg_ctx *ctx, const config_setting_t *dp);
+int cfg_parse_cli(struct cfg_ctx *ctx, const config_setting_t *cli);
+int cfg_parse_log(struct cfg_ctx *ctx, const config_setting_t *log);
+int cfg_parse_ports(struct cfg_ctx *ctx, const config_setting_t *ports);
+int cfg_parse_routes(struct cfg_ctx *ctx, const config_setting_t *routes);
+int cfg_parse_workers(struct cfg_ctx *ctx, const config_setting_t *root);
+
+/* Addresses (cfg_addr.c). why is set to a message fragment on error. */
+int cfg_prefix_parse(const char *text, int family, bool with_len, unsigned int min_len,
+		     struct cfg_prefix *p, char *why, size_t why_len);
+bool cfg_prefix_has_host_bits(const struct cfg_prefix *p);
+void cfg_prefix_mask(struct cfg_prefix *p);
+bool cfg_prefix_contains(const struct cfg_prefix *net, const struct cfg_prefix *addr);
+bool cfg_prefix_equal(const struct cfg_prefix *a, const struct cfg_prefix *b);
+bool cfg_addr_equal(const struct cfg_prefix *a, const struct cfg_prefix *b);
+const char *cfg_host_addr_problem(const struct cfg_prefix *p);
+
+/* Names (cfg_names.c). */
+int cfg_role_parse(const char *name, enum cfg_port_role *role);
+int cfg_port_find(const struct cfg *cfg, const char *name);
+
+#endif
