@@ -20,9 +20,11 @@ enum {
 	CFG_DEVICE_LEN = 256,	/* DPDK vdev string or PCI address */
 	CFG_PATH_LEN = 108,	/* sizeof(sun_path) */
 	CFG_ERR_LEN = 512,
+	CFG_MAC_LEN = 6,	/* Ethernet address */
 	CFG_MAX_PORTS = 8,
 	CFG_MAX_PORT_ADDRS = 8,	/* per family, per port */
 	CFG_MAX_ROUTES = 4096,
+	CFG_MAX_NEIGHBORS = 1024,
 	CFG_MAX_LCORES = 64,
 	CFG_MAX_WORKERS = 32,
 	CFG_MAX_QUEUES = 16,	/* RX queues per port */
@@ -73,6 +75,14 @@ struct cfg_route {
 	struct cfg_prefix prefix;	/* host bits must be zero */
 	bool has_via;			/* false: destination is on-link */
 	struct cfg_prefix via;		/* next hop (len 32/128) */
+	uint8_t port;			/* index into cfg.ports */
+	int line;
+};
+
+/* A static neighbour (never aged, never solicited): next-hop address -> MAC. */
+struct cfg_neighbor {
+	struct cfg_prefix addr;		/* len 32/128, inside a subnet of the port */
+	uint8_t mac[CFG_MAC_LEN];	/* unicast, not all-zero */
 	uint8_t port;			/* index into cfg.ports */
 	int line;
 };
@@ -135,6 +145,8 @@ struct cfg {
 	struct cfg_port ports[CFG_MAX_PORTS];
 	uint16_t n_routes;
 	struct cfg_route routes[CFG_MAX_ROUTES];
+	uint16_t n_neighbors;
+	struct cfg_neighbor neighbors[CFG_MAX_NEIGHBORS];
 	uint16_t n_workers;
 	struct cfg_worker workers[CFG_MAX_WORKERS];
 };

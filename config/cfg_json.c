@@ -1,7 +1,8 @@
 /*
  * The effective configuration (defaults filled in) as JSON, shaped like
- * the file: one object per section, ports/routes/workers as arrays,
- * addresses as "a.b.c.d/len" strings. Key names are stable.
+ * the file: one object per section, ports/routes/neighbors/workers as
+ * arrays, addresses as "a.b.c.d/len" strings, MAC addresses as
+ * "xx:xx:xx:xx:xx:xx". Key names are stable.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 enum {
 	JSON_ADDR_LEN = 64,
 	JSON_QUEUE_LEN = CFG_NAME_LEN + 8,	/* "port:65535" */
+	JSON_MAC_LEN = 3 * CFG_MAC_LEN,		/* "xx:xx:xx:xx:xx:xx" and NUL */
 };
 
 static void
@@ -96,6 +98,12 @@ port_json(const struct cfg_port *p)
 	return o;
 }
 
+static const char *
+port_name(const struct cfg *cfg, uint8_t port)
+{
+	return port < cfg->n_ports ? cfg->ports[port].name : "?";
+}
+
 static struct json_object *
 route_json(const struct cfg *cfg, const struct cfg_route *r)
 {
@@ -104,8 +112,22 @@ route_json(const struct cfg *cfg, const struct cfg_route *r)
 	add(o, "prefix", prefix_json(&r->prefix, false));
 	if (r->has_via)
 		add(o, "via", prefix_json(&r->via, true));
-	add(o, "port", json_object_new_string(r->port < cfg->n_ports ?
-					      cfg->ports[r->port].name : "?"));
+	add(o, "port", json_object_new_string(port_name(cfg, r->port)));
+	return o;
+}
+
+static struct json_object *
+neighbor_json(const struct cfg *cfg, const struct cfg_neighbor *n)
+{
+	struct json_object *o = json_object_new_object();
+	const uint8_t *m = n->mac;
+	char mac[JSON_MAC_LEN];
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		 m[4], m[5]);
+	add(o, "port", json_object_new_string(port_name(cfg, n->port)));
+	add(o, "address", prefix_json(&n->addr, true));
+	add(o, "mac", json_object_new_string(mac));
 	return o;
 }
 
@@ -119,8 +141,7 @@ worker_json(const struct cfg *cfg, const struct cfg_worker *w)
 	for (unsigned int i = 0; i < w->n_queues; i++) {
 		const struct cfg_queue_ref *q = &w->queues[i];
 
-		snprintf(buf, sizeof(buf), "%s:%u",
-			 q->port < cfg->n_ports ? cfg->ports[q->port].name : "?", q->queue);
+		snprintf(buf, sizeof(buf), "%s:%u", port_name(cfg, q->port), q->queue);
 		json_object_array_add(queues, json_object_new_string(buf));
 	}
 	add(o, "lcore", uint_json(w->lcore));
@@ -134,6 +155,7 @@ cfg_to_json(const struct cfg *cfg)
 	struct json_object *o = json_object_new_object();
 	struct json_object *ports = json_object_new_array();
 	struct json_object *routes = json_object_new_array();
+	struct json_object *neighbors = json_object_new_array();
 	struct json_object *workers = json_object_new_array();
 	struct json_object *cli = json_object_new_object();
 	struct json_object *log = json_object_new_object();
@@ -142,6 +164,8 @@ cfg_to_json(const struct cfg *cfg)
 		json_object_array_add(ports, port_json(&cfg->ports[i]));
 	for (unsigned int i = 0; i < cfg->n_routes; i++)
 		json_object_array_add(routes, route_json(cfg, &cfg->routes[i]));
+	for (unsigned int i = 0; i < cfg->n_neighbors; i++)
+		json_object_array_add(neighbors, neighbor_json(cfg, &cfg->neighbors[i]));
 	for (unsigned int i = 0; i < cfg->n_workers; i++)
 		json_object_array_add(workers, worker_json(cfg, &cfg->workers[i]));
 	add(cli, "socket", json_object_new_string(cfg->cli.socket));
@@ -151,6 +175,7 @@ cfg_to_json(const struct cfg *cfg)
 	add(o, "dataplane", dataplane_json(&cfg->dp));
 	add(o, "ports", ports);
 	add(o, "routes", routes);
+	add(o, "neighbors", neighbors);
 	add(o, "workers", workers);
 	add(o, "cli", cli);
 	add(o, "log", log);

@@ -15,7 +15,7 @@ enum {
 };
 
 static const char *const top_keys[] = {
-	"eal", "dataplane", "ports", "routes", "workers", "cli", "log", NULL
+	"eal", "dataplane", "ports", "routes", "neighbors", "workers", "cli", "log", NULL
 };
 
 static void
@@ -58,12 +58,15 @@ read_file(struct cfg_ctx *ctx)
 			    config_error_text(&ctx->lc));
 }
 
-/* mbufs must cover every RX descriptor, the workers' TX descriptors and a headroom. */
+/*
+ * mbufs must cover every RX descriptor, every TX descriptor (each port has
+ * one TX queue per worker) and a headroom.
+ */
 static int
 check_mbufs(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	const struct cfg *cfg = ctx->cfg;
-	uint64_t rx = 0, tx = (uint64_t)cfg->n_workers * cfg->dp.tx_desc;
+	uint64_t rx = 0, tx = (uint64_t)cfg->n_ports * cfg->n_workers * cfg->dp.tx_desc;
 	const config_setting_t *s;
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
@@ -76,10 +79,10 @@ check_mbufs(struct cfg_ctx *ctx, const config_setting_t *root)
 	if (s == NULL)
 		s = config_lookup(&ctx->lc, "ports");
 	return cfg_err_at(ctx, s, "dataplane.mbufs = %u is too few: the rings need %llu (%llu RX "
-			  "descriptors + %u worker(s) x %u TX descriptors + %d headroom)",
-			  cfg->dp.mbufs, (unsigned long long)(rx + tx + CFG_MBUF_HEADROOM),
-			  (unsigned long long)rx, cfg->n_workers, cfg->dp.tx_desc,
-			  CFG_MBUF_HEADROOM);
+			  "descriptors + %u port(s) x %u worker(s) x %u TX descriptors + %d "
+			  "headroom)", cfg->dp.mbufs,
+			  (unsigned long long)(rx + tx + CFG_MBUF_HEADROOM), (unsigned long long)rx,
+			  cfg->n_ports, cfg->n_workers, cfg->dp.tx_desc, CFG_MBUF_HEADROOM);
 }
 
 static int
@@ -97,7 +100,7 @@ static int
 parse_all(struct cfg_ctx *ctx)
 {
 	const config_setting_t *root = config_root_setting(&ctx->lc);
-	config_setting_t *eal, *ports, *routes;
+	config_setting_t *eal, *ports, *routes, *neighbors;
 
 	if (cfg_check_keys(ctx, root, top_keys) < 0 ||
 	    cfg_get_member(ctx, root, "eal", CONFIG_TYPE_GROUP, true, &eal) < 0 ||
@@ -107,6 +110,8 @@ parse_all(struct cfg_ctx *ctx)
 	    cfg_parse_ports(ctx, ports) < 0 ||
 	    cfg_get_list(ctx, root, "routes", false, 0, CFG_MAX_ROUTES, &routes) < 0 ||
 	    (routes != NULL && cfg_parse_routes(ctx, routes) < 0) ||
+	    cfg_get_list(ctx, root, "neighbors", false, 0, CFG_MAX_NEIGHBORS, &neighbors) < 0 ||
+	    (neighbors != NULL && cfg_parse_neighbors(ctx, neighbors) < 0) ||
 	    cfg_parse_workers(ctx, root) < 0 ||
 	    parse_optional_group(ctx, root, "cli", cfg_parse_cli) < 0 ||
 	    parse_optional_group(ctx, root, "log", cfg_parse_log) < 0)

@@ -87,7 +87,7 @@ int cfg_read_text(const char *name, char **text, size_t *len);
 int cfg_check_includes(struct cfg_ctx *ctx);
 void cfg_files_free(struct cfg_ctx *ctx);
 
-/* Sections (cfg_sections.c, cfg_ports.c, cfg_routes.c, cfg_workers.c). */
+/* Sections (cfg_sections.c, cfg_ports.c, cfg_routes.c, cfg_neighbors.c, cfg_workers.c). */
 void cfg_set_defaults(struct cfg *cfg);
 int cfg_parse_eal(struct cfg_ctx *ctx, const config_setting_t *eal);
 int cfg_parse_dataplane(struct cfg_ctx *ctx, const config_setting_t *dp);
@@ -95,7 +95,19 @@ int cfg_parse_cli(struct cfg_ctx *ctx, const config_setting_t *cli);
 int cfg_parse_log(struct cfg_ctx *ctx, const config_setting_t *log);
 int cfg_parse_ports(struct cfg_ctx *ctx, const config_setting_t *ports);
 int cfg_parse_routes(struct cfg_ctx *ctx, const config_setting_t *routes);
+int cfg_parse_neighbors(struct cfg_ctx *ctx, const config_setting_t *neighbors);
 int cfg_parse_workers(struct cfg_ctx *ctx, const config_setting_t *root);
+
+/*
+ * References from routes and neighbours to ports (cfg_routes.c).
+ * cfg_lookup_port: the required "port" setting of GROUP names a port.
+ * cfg_check_on_link: a next hop or neighbour address ADDR must lie inside a
+ * subnet of port PORT of its family and must not be one of the port's own
+ * addresses. WHAT names it in the message ("next hop", "neighbor").
+ */
+int cfg_lookup_port(struct cfg_ctx *ctx, const config_setting_t *group, uint8_t *port);
+int cfg_check_on_link(struct cfg_ctx *ctx, const config_setting_t *s,
+		      const struct cfg_prefix *addr, uint8_t port, const char *what);
 
 /* Addresses (cfg_addr.c). why is set to a message fragment on error. */
 int cfg_prefix_parse(const char *text, int family, bool with_len, unsigned int min_len,

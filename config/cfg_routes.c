@@ -1,7 +1,9 @@
 /*
  * The routes section: static IPv4/IPv6 routes, each a prefix without host
  * bits, an output port and an optional next hop inside one of that port's
- * subnets (a next hop must be a neighbour the port can resolve).
+ * subnets (a next hop must be a neighbour the port can resolve). The port
+ * reference and the on-link check are shared with the static neighbours
+ * (cfg_neighbors.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,48 +48,50 @@ parse_prefix(struct cfg_ctx *ctx, const config_setting_t *group, unsigned int ro
 	return 0;
 }
 
-static int
-parse_port(struct cfg_ctx *ctx, const config_setting_t *group, unsigned int route)
+/* The required "port" setting of GROUP names a port: its index in *port. */
+int
+cfg_lookup_port(struct cfg_ctx *ctx, const config_setting_t *group, uint8_t *port)
 {
 	char q[CFG_ADDR_TEXT_LEN * 2];
 	config_setting_t *s;
 	const char *name;
-	int port;
+	int index;
 
 	if (cfg_get_member(ctx, group, "port", CONFIG_TYPE_STRING, true, &s) < 0)
 		return -EINVAL;
 	name = config_setting_get_string(s);
-	port = cfg_port_find(ctx->cfg, name);
-	if (port < 0)
+	index = cfg_port_find(ctx->cfg, name);
+	if (index < 0)
 		return cfg_err_setting(ctx, s, "unknown port '%s'", cfg_quote(name, q, sizeof(q)));
-	ctx->cfg->routes[route].port = (uint8_t)port;
+	*port = (uint8_t)index;
 	return 0;
 }
 
-/* The next hop must be a neighbour: inside a subnet of the port, not the port itself. */
-static int
-check_via_port(struct cfg_ctx *ctx, const config_setting_t *s, const struct cfg_route *r)
+/* A next hop or neighbour must be on-link: inside a subnet of the port, not the port itself. */
+int
+cfg_check_on_link(struct cfg_ctx *ctx, const config_setting_t *s, const struct cfg_prefix *addr,
+		  uint8_t port, const char *what)
 {
-	const struct cfg_port *p = &ctx->cfg->ports[r->port];
-	const struct cfg_prefix *list = r->via.family == AF_INET ? p->ipv4 : p->ipv6;
-	unsigned int n = r->via.family == AF_INET ? p->n_ipv4 : p->n_ipv6;
+	const struct cfg_port *p = &ctx->cfg->ports[port];
+	const struct cfg_prefix *list = addr->family == AF_INET ? p->ipv4 : p->ipv6;
+	unsigned int n = addr->family == AF_INET ? p->n_ipv4 : p->n_ipv6;
 	char text[CFG_ADDR_TEXT_LEN];
 	bool inside = false;
 
-	cfg_prefix_format(&r->via, true, text, sizeof(text));
+	cfg_prefix_format(addr, true, text, sizeof(text));
 	for (unsigned int i = 0; i < n; i++) {
-		if (cfg_addr_equal(&list[i], &r->via))
-			return cfg_err_setting(ctx, s, "next hop %s is an address of port '%s' "
-					       "itself", text, p->name);
-		inside = inside || cfg_prefix_contains(&list[i], &r->via);
+		if (cfg_addr_equal(&list[i], addr))
+			return cfg_err_setting(ctx, s, "%s %s is an address of port '%s' itself",
+					       what, text, p->name);
+		inside = inside || cfg_prefix_contains(&list[i], addr);
 	}
 	if (n == 0)
-		return cfg_err_setting(ctx, s, "next hop %s is not inside a subnet of port '%s' "
-				       "(it has no %s address)", text, p->name,
-				       family_name(r->via.family));
+		return cfg_err_setting(ctx, s, "%s %s is not inside a subnet of port '%s' "
+				       "(it has no %s address)", what, text, p->name,
+				       family_name(addr->family));
 	if (!inside)
-		return cfg_err_setting(ctx, s, "next hop %s is not inside a subnet of port '%s'",
-				       text, p->name);
+		return cfg_err_setting(ctx, s, "%s %s is not inside a subnet of port '%s'",
+				       what, text, p->name);
 	return 0;
 }
 
@@ -113,7 +117,7 @@ parse_via(struct cfg_ctx *ctx, const config_setting_t *group, unsigned int route
 				       text, family_name(r->prefix.family));
 	}
 	r->has_via = true;
-	return check_via_port(ctx, s, r);
+	return cfg_check_on_link(ctx, s, &r->via, r->port, "next hop");
 }
 
 int
@@ -127,7 +131,7 @@ cfg_parse_routes(struct cfg_ctx *ctx, const config_setting_t *routes)
 		if (cfg_check_elem(ctx, group, CONFIG_TYPE_GROUP) < 0 ||
 		    cfg_check_keys(ctx, group, keys) < 0 ||
 		    parse_prefix(ctx, group, (unsigned int)i) < 0 ||
-		    parse_port(ctx, group, (unsigned int)i) < 0 ||
+		    cfg_lookup_port(ctx, group, &ctx->cfg->routes[i].port) < 0 ||
 		    parse_via(ctx, group, (unsigned int)i) < 0)
 			return -EINVAL;
 		ctx->cfg->routes[i].line = config_setting_source_line(group);

@@ -11,6 +11,7 @@
 #include <intel-ipsec-mb.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -62,6 +63,7 @@ cmd_show_version(void *ctx, int argc, char **argv, struct json_object **out, cha
 	ADD(o, "pid", U64((uint64_t)getpid()));
 	ADD(o, "uptime_s", U64((dp_now_ms() - h->started_ms) / 1000));
 	ADD(o, "config", STR(h->cfg.path));
+	ADD(o, "tsc_hz", U64(rte_get_tsc_hz()));
 	*out = o;
 	return 0;
 }

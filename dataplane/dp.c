@@ -1,7 +1,8 @@
 /*
  * Dataplane construction and teardown: packet pool, ports, routing table
  * (own addresses as LOCAL routes, port subnets as CONNECTED routes, then
- * the configured routes), neighbour table, rings and worker contexts.
+ * the configured routes), neighbour table with the configured static
+ * entries, rings and worker contexts.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,10 @@ enum {
 	NEIGH_MAX_PROBES = 3,
 	ROUTE_HEADROOM = 1024,
 	DP_INIT_MS_PER_S = 1000,
+	ADDR_TEXT_LEN = 64,	/* an address with "/len" */
 };
+
+_Static_assert(CFG_MAC_LEN == RTE_ETHER_ADDR_LEN, "cfg_neighbor.mac is an Ethernet address");
 
 static int
 create_pool(struct dp *dp, char *err, size_t err_len)
@@ -68,7 +72,7 @@ static int
 add_route(struct dp *dp, const struct cfg_prefix *prefix, const struct dp_nexthop *nh,
 	  char *err, size_t err_len)
 {
-	char text[64];
+	char text[ADDR_TEXT_LEN];
 	int rc = dp_route_add(dp->routes, prefix, nh);
 
 	/* Two ports may share a subnet, and a configured route may repeat a
@@ -201,6 +205,36 @@ build_neigh(struct dp *dp, char *err, size_t err_len)
 }
 
 static int
+add_static_neigh(struct dp *dp, const struct cfg_neighbor *n, char *err, size_t err_len)
+{
+	struct dp_neigh_key key = { .port = n->port, .family = n->addr.family, .pad = 0 };
+	struct rte_ether_addr mac;
+	char text[ADDR_TEXT_LEN];
+	int rc;
+
+	/* cfg_prefix holds IPv4 in the first 4 bytes and zeros after, as the key wants. */
+	memcpy(key.addr, n->addr.addr.bytes, sizeof(key.addr));
+	memcpy(mac.addr_bytes, n->mac, sizeof(mac.addr_bytes));
+	rc = dp_neigh_add_static(dp->neigh, &key, &mac);
+	if (rc < 0) {
+		cfg_prefix_format(&n->addr, true, text, sizeof(text));
+		snprintf(err, err_len, "static neighbour %s on port %s: %s", text,
+			 dp->cfg->ports[n->port].name, strerror(-rc));
+	}
+	return rc;
+}
+
+static int
+build_static_neigh(struct dp *dp, char *err, size_t err_len)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < dp->cfg->n_neighbors && rc == 0; i++)
+		rc = add_static_neigh(dp, &dp->cfg->neighbors[i], err, err_len);
+	return rc;
+}
+
+static int
 build_qsbr(struct dp *dp, char *err, size_t err_len)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
@@ -304,6 +338,8 @@ dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len)
 		rc = build_routes(dp, err, err_len);
 	if (rc == 0)
 		rc = build_neigh(dp, err, err_len);
+	if (rc == 0)
+		rc = build_static_neigh(dp, err, err_len);
 	if (rc == 0)
 		rc = build_ports(dp, err, err_len);
 	if (rc == 0)

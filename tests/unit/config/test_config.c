@@ -1,7 +1,7 @@
 /*
  * Unit tests of the configuration loader (config/): good files checked
  * field by field (values, defaults, default round-robin workers, @include,
- * integer spellings), bad files each compared with the full expected
+ * integer spellings, static neighbours), bad files each compared with the full expected
  * "FILE:LINE: message", JSON output, names and prefix formatting.
  *
  * Runs with tests/unit/config as working directory.
@@ -300,6 +300,54 @@ test_include(void)
 	CU_ASSERT_EQUAL(cfg.workers[0].n_queues, 2);
 }
 
+static void
+check_neighbor(unsigned int i, unsigned int port, int family, const char *addr,
+	       const uint8_t mac[CFG_MAC_LEN], int line)
+{
+	const struct cfg_neighbor *n = &cfg.neighbors[i];
+
+	CU_ASSERT_EQUAL(n->port, port);
+	check_prefix(&n->addr, family, addr);
+	CU_ASSERT_EQUAL(memcmp(n->mac, mac, CFG_MAC_LEN), 0);
+	CU_ASSERT_EQUAL(n->line, line);
+}
+
+static void
+test_neighbors(void)
+{
+	static const uint8_t mac0[] = { 0x02, 0, 0, 0, 0, 0x02 };
+	static const uint8_t mac1[] = { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f };
+	static const uint8_t mac2[] = { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54 };
+	static const uint8_t mac3[] = { 0, 0, 0, 0, 0, 0x01 };
+	static const uint8_t v4[16] = { 198, 51, 100, 2 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x0a };
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	CU_ASSERT_EQUAL_FATAL(load("good/neighbors.conf"), 0);
+	CU_ASSERT_EQUAL(cfg.n_ports, 3);
+	CU_ASSERT_EQUAL(cfg.n_routes, 1);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_neighbors, 4);
+	check_neighbor(0, 1, AF_INET, "198.51.100.2/32", mac0, 33);
+	check_neighbor(1, 0, AF_INET6, "2001:db8:1::a/128", mac1, 34);
+	check_neighbor(2, 2, AF_INET, "198.51.100.2/32", mac2, 35);
+	check_neighbor(3, 1, AF_INET6, "2001:db8:2::ffff/128", mac3, 40);
+	/* Whole 16 bytes: IPv4 in the first 4, the rest zero. */
+	CU_ASSERT_EQUAL(memcmp(cfg.neighbors[0].addr.addr.bytes, v4, sizeof(v4)), 0);
+	CU_ASSERT_EQUAL(memcmp(cfg.neighbors[1].addr.addr.bytes, v6, sizeof(v6)), 0);
+	CU_ASSERT_EQUAL(cfg.neighbors[0].addr.len, 32);
+	CU_ASSERT_EQUAL(cfg.neighbors[1].addr.len, 128);
+	/* A file without the section has none. */
+	memset(&cfg, 0xa5, sizeof(cfg));
+	CU_ASSERT_EQUAL_FATAL(load("good/full.conf"), 0);
+	CU_ASSERT_EQUAL(cfg.n_neighbors, 0);
+}
+
+static const char neighbors_json[] =
+	"[{\"port\":\"lan\",\"address\":\"198.51.100.2\",\"mac\":\"02:00:00:00:00:02\"},"
+	"{\"port\":\"client\",\"address\":\"2001:db8:1::a\",\"mac\":\"0a:1b:2c:3d:4e:5f\"},"
+	"{\"port\":\"lan2\",\"address\":\"198.51.100.2\",\"mac\":\"fe:dc:ba:98:76:54\"},"
+	"{\"port\":\"lan\",\"address\":\"2001:db8:2::ffff\",\"mac\":\"00:00:00:00:00:01\"}]";
+
 /* Hex, L suffixes, ':' and values on the next line read as written. */
 static void
 test_literals(void)
@@ -354,7 +402,7 @@ static const struct bad_case bad_cases[] = {
 	  "bad/01-syntax.conf:4: syntax error: syntax error" },
 	{ "02-unknown-section.conf",
 	  "bad/02-unknown-section.conf:34: unknown setting 'clii' at top level (expected "
-	  "one of: eal, dataplane, ports, routes, workers, cli, log)" },
+	  "one of: eal, dataplane, ports, routes, neighbors, workers, cli, log)" },
 	{ "03-unknown-port-key.conf",
 	  "bad/03-unknown-port-key.conf:25: unknown setting 'mtux' in ports[1] (expected "
 	  "one of: name, device, role, ipv4, ipv6, mtu, rx_queues)" },
@@ -492,7 +540,8 @@ static const struct bad_case bad_cases[] = {
 	  "bad/50-empty-ports.conf:10: ports: must not be empty" },
 	{ "51-mbufs-too-few.conf",
 	  "bad/51-mbufs-too-few.conf:7: dataplane.mbufs = 2047 is too few: the rings need "
-	  "3584 (1536 RX descriptors + 1 worker(s) x 1024 TX descriptors + 1024 headroom)" },
+	  "4608 (1536 RX descriptors + 2 port(s) x 1 worker(s) x 1024 TX descriptors + 1024 "
+	  "headroom)" },
 	{ "52-ipv6-mtu.conf",
 	  "bad/52-ipv6-mtu.conf:25: ports[1].mtu: 1000 is too small for a port with IPv6 "
 	  "addresses (at least 1280)" },
@@ -547,6 +596,49 @@ static const struct bad_case bad_cases[] = {
 	  "'net_af_packet0' is already used by ports[0] ('client')" },
 	{ "73-nested-include.conf",
 	  "bad/73-nested-include.inc:3: @include \".\": not a regular file" },
+	{ "74-neighbor-unknown-key.conf",
+	  "bad/74-neighbor-unknown-key.conf:33: unknown setting 'addr' in neighbors[1] "
+	  "(expected one of: port, address, mac)" },
+	{ "75-neighbor-missing-mac.conf",
+	  "bad/75-neighbor-missing-mac.conf:33: neighbors[1]: missing required setting "
+	  "'mac'" },
+	{ "76-neighbor-unknown-port.conf",
+	  "bad/76-neighbor-unknown-port.conf:33: neighbors[1].port: unknown port 'wan'" },
+	{ "77-neighbor-bad-address.conf",
+	  "bad/77-neighbor-bad-address.conf:33: neighbors[1].address: '198.51.100.256' is "
+	  "not an IP address" },
+	{ "78-neighbor-outside-subnet.conf",
+	  "bad/78-neighbor-outside-subnet.conf:33: neighbors[1].address: neighbor 192.0.2.2 "
+	  "is not inside a subnet of port 'lan'" },
+	{ "79-neighbor-own-address.conf",
+	  "bad/79-neighbor-own-address.conf:33: neighbors[1].address: neighbor 2001:db8:2::1 "
+	  "is an address of port 'lan' itself" },
+	{ "80-neighbor-bad-mac.conf",
+	  "bad/80-neighbor-bad-mac.conf:33: neighbors[1].mac: '2:0:0:0:0:3' is not a MAC "
+	  "address (expected xx:xx:xx:xx:xx:xx, hex digits)" },
+	{ "81-neighbor-multicast-mac.conf",
+	  "bad/81-neighbor-multicast-mac.conf:33: neighbors[1].mac: '01:00:5E:00:00:03' is a "
+	  "multicast MAC address" },
+	{ "82-neighbor-zero-mac.conf",
+	  "bad/82-neighbor-zero-mac.conf:33: neighbors[1].mac: '00:00:00:00:00:00' is the "
+	  "all-zero MAC address" },
+	{ "83-neighbor-duplicate.conf",
+	  "bad/83-neighbor-duplicate.conf:34: neighbors[2].address: duplicate neighbor "
+	  "2001:db8:2::2 on port 'lan' (also neighbors[0])" },
+	{ "84-neighbor-with-len.conf",
+	  "bad/84-neighbor-with-len.conf:32: neighbors[0].address: '198.51.100.2/24' must be "
+	  "a plain address, without /len" },
+	{ "85-neighbor-mac-separator.conf",
+	  "bad/85-neighbor-mac-separator.conf:32: neighbors[0].mac: '02-00-00-00-00-02' is "
+	  "not a MAC address (expected xx:xx:xx:xx:xx:xx, hex digits)" },
+	{ "86-neighbor-broadcast-mac.conf",
+	  "bad/86-neighbor-broadcast-mac.conf:32: neighbors[0].mac: 'ff:ff:ff:ff:ff:ff' is a "
+	  "multicast MAC address" },
+	{ "87-neighbors-not-list.conf",
+	  "bad/87-neighbors-not-list.conf:31: neighbors: expected a list, got a group" },
+	{ "88-neighbors-too-many.conf",
+	  "bad/88-neighbors-too-many.conf:32: neighbors: has 65 entries, more than "
+	  "dataplane.neigh_entries (64)" },
 };
 
 #define N_BAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
@@ -641,7 +733,7 @@ static const char minimal_json[] =
 	"\"icmp_rate\":100,\"icmp_burst\":50},"
 	"\"ports\":[{\"name\":\"only\",\"device\":\"net_null0\",\"role\":\"trusted\","
 	"\"ipv4\":[],\"ipv6\":[],\"mtu\":1500,\"rx_queues\":1}],"
-	"\"routes\":[],"
+	"\"routes\":[],\"neighbors\":[],"
 	"\"workers\":[{\"lcore\":0,\"queues\":[\"only:0\"]}],"
 	"\"cli\":{\"socket\":\"/run/hagw/hagw.sock\"},"
 	"\"log\":{\"level\":\"info\",\"file\":\"\"}}";
@@ -699,6 +791,18 @@ test_json_full(void)
 	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "log", &v));
 	CU_ASSERT_STRING_EQUAL(json_text(v),
 			       "{\"level\":\"debug\",\"file\":\"/var/log/hagw.log\"}");
+	json_object_put(o);
+}
+
+static void
+test_json_neighbors(void)
+{
+	struct json_object *o, *v;
+
+	CU_ASSERT_EQUAL_FATAL(load("good/neighbors.conf"), 0);
+	o = cfg_to_json(&cfg);
+	CU_ASSERT_TRUE_FATAL(json_object_object_get_ex(o, "neighbors", &v));
+	CU_ASSERT_STRING_EQUAL(json_text(v), neighbors_json);
 	json_object_put(o);
 }
 
@@ -765,6 +869,7 @@ main(void)
 		{ "round robin, 2 lcores", test_round_robin_2 },
 		{ "round robin, 3 lcores", test_round_robin_3 },
 		{ "@include", test_include },
+		{ "static neighbours", test_neighbors },
 		{ "integer literals", test_literals },
 		{ "example files", test_examples },
 		{ "bad files", test_bad_files },
@@ -773,6 +878,7 @@ main(void)
 		{ "unreadable file, short buffers", test_unreadable },
 		{ "json: minimal", test_json_minimal },
 		{ "json: full", test_json_full },
+		{ "json: neighbours", test_json_neighbors },
 		{ "names", test_names },
 		{ "prefix format", test_prefix_format },
 	};
