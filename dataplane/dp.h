@@ -24,6 +24,9 @@ struct rte_rcu_qsbr;
 struct dp_route_table;
 struct dp_neigh_table;
 struct dp_pkt_info;
+struct dp_sad;
+struct dp_spd;
+struct IMB_MGR;
 
 enum {
 	DP_MAX_BURST = 64,
@@ -98,6 +101,8 @@ struct dp_worker {
 	uint16_t n_rxq;
 	struct dp_rxq rxq[DP_MAX_RXQ_PER_WORKER];
 	struct rte_ring *tx_ring;	/* packets the control core asks us to send */
+	struct rte_ring *handoff_ring;	/* inbound ESP for SAs this worker owns (MP/SC) */
+	struct IMB_MGR *mgr;		/* this worker's IPsec-MB manager */
 	struct dp *dp;
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
 } __rte_cache_aligned;
@@ -121,6 +126,10 @@ struct dp {
 	struct rte_ring *punt_ring;	/* workers -> control core (MP/SC) */
 	struct dp_route_table *routes;
 	struct dp_neigh_table *neigh;
+	struct dp_sad *sad;		/* security associations */
+	struct dp_spd *spd;		/* security policies */
+	struct rte_ring *sa_event_ring;	/* workers -> control: struct dp_sa_event (MP/SC) */
+	struct IMB_MGR *ctl_mgr;	/* control core's IPsec-MB manager (key expansion) */
 	struct rte_rcu_qsbr *qsbr;
 	uint16_t n_workers;
 	struct dp_worker *workers[DP_MAX_WORKERS];

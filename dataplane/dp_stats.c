@@ -27,6 +27,22 @@ static const struct drop_reason_text drop_reason_text[DP_DROP_MAX] = {
 	[DP_DROP_PUNT_RING_FULL] = { "punt_ring_full", "control core queue full" },
 	[DP_DROP_TX_FULL] = { "tx_full", "transmit queue full" },
 	[DP_DROP_NO_MBUF] = { "no_mbuf", "packet pool exhausted" },
+	[DP_DROP_ESP_UNKNOWN_SPI] = { "esp_unknown_spi", "ESP for an SPI we do not have" },
+	[DP_DROP_ESP_REPLAY] = { "esp_replay", "ESP sequence number replayed or too old" },
+	[DP_DROP_ESP_AUTH] = { "esp_auth", "ESP ICV verification failed" },
+	[DP_DROP_ESP_POLICY] = { "esp_policy",
+				 "decrypted packet outside the SA's traffic selectors" },
+	[DP_DROP_ESP_MALFORMED] = { "esp_malformed", "bad ESP length, padding or next header" },
+	[DP_DROP_ESP_LIFETIME] = { "esp_lifetime",
+				   "SA hard lifetime reached or sequence numbers exhausted" },
+	[DP_DROP_ESP_NO_SA] = { "esp_no_sa", "policy requires an SA that is not installed" },
+	[DP_DROP_ESP_HANDOFF_FULL] = { "esp_handoff_full",
+				       "hand-off ring to the SA's owner worker full" },
+	[DP_DROP_SPD_DISCARD] = { "spd_discard", "security policy says discard" },
+	[DP_DROP_SPD_UNPROTECTED] = { "spd_unprotected",
+				      "clear text where policy requires ESP" },
+	[DP_DROP_NATT_KEEPALIVE] = { "natt_keepalive",
+				     "NAT-T keepalive (RFC 3948), consumed by design" },
 };
 
 const char *

@@ -31,6 +31,17 @@ enum dp_drop_reason {
 	DP_DROP_PUNT_RING_FULL,
 	DP_DROP_TX_FULL,
 	DP_DROP_NO_MBUF,
+	DP_DROP_ESP_UNKNOWN_SPI,	/* ESP for an SPI we do not have */
+	DP_DROP_ESP_REPLAY,		/* per SA too: replayed or too old */
+	DP_DROP_ESP_AUTH,		/* ICV verification failed */
+	DP_DROP_ESP_POLICY,		/* decrypted packet outside the SA's selectors */
+	DP_DROP_ESP_MALFORMED,		/* bad ESP length, padding or next header */
+	DP_DROP_ESP_LIFETIME,		/* SA hard-expired or out of sequence numbers */
+	DP_DROP_ESP_NO_SA,		/* policy says PROTECT but its SA is gone */
+	DP_DROP_ESP_HANDOFF_FULL,	/* owner worker's hand-off ring full */
+	DP_DROP_SPD_DISCARD,		/* a DISCARD policy (or the default) matched */
+	DP_DROP_SPD_UNPROTECTED,	/* clear text that policy says must be ESP */
+	DP_DROP_NATT_KEEPALIVE,		/* RFC 3948 NAT keepalive: consumed, by design */
 	DP_DROP_MAX
 };
 

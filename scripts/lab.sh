@@ -24,6 +24,8 @@
 #   HAGW_BIN, HAGWCTL_BIN  binaries (default build-asan/..., else build/...)
 #   LAB_CLIENT_MTU, LAB_LAN_MTU   hagw port MTUs (default 1500)
 #   LAB_DP_EXTRA       extra settings for the dataplane group, e.g. "icmp_rate = 5;"
+#   LAB_CONF_EXTRA     text appended to the config (e.g. ipsec, sas, policies); the
+#                      config file is written with mode 600 since it may hold SA keys
 #   LAB_LOG_LEVEL      hagw log level (default info)
 #   LAB_NO_HAGW=1      build namespaces and config only; hagw is not started
 #   LAB_START_TIMEOUT  seconds to wait for the CLI (default 60), LAB_STOP_TIMEOUT (default 10)
@@ -179,6 +181,7 @@ lab_topology() {
 }
 
 lab_write_config() {
+	(umask 077 && : >"$LAB_CONF")
 	cat >"$LAB_CONF" <<EOF
 # hagw lab "$LAB_NAME", written by scripts/lab.sh
 eal = { lcores = [0]; memory_mb = 256; hugepages = false; pci = false;
@@ -198,6 +201,7 @@ routes = (
 workers = ( { lcore = 0; queues = ["client:0", "lan:0"]; } );
 cli = { socket = "$LAB_SOCK"; };
 log = { level = "${LAB_LOG_LEVEL:-info}"; file = "$LAB_HAGW_LOG"; };
+${LAB_CONF_EXTRA:-}
 EOF
 }
 

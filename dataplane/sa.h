@@ -1,0 +1,253 @@
+/*
+ * Security associations (RFC 4301 §4.4.2) and the SA database: what one
+ * ESP SA is, who writes which part of it, and the API the control core
+ * (static config now, IKE and HA later) uses to install and remove SAs.
+ *
+ * Layout. struct dp_sa keeps the control data (parameters, expanded keys:
+ * written once before the SA is published) apart from the fields workers
+ * write, each group on its own cache lines so writers do not share lines:
+ *   out   outbound sequence counter   any worker, one atomic add per burst
+ *   win   inbound replay window       the SA's owner worker only
+ *   stats packets, bytes, drops       any worker, relaxed atomic adds
+ *
+ * Ownership with several workers. Outbound: the sequence counter is shared;
+ * a worker reserves the n numbers it needs for a burst with one
+ * __atomic_fetch_add, so numbers are unique without a lock (packets of one
+ * SA sent by two workers may leave out of order, which the peer's window
+ * absorbs). Inbound: the replay window has exactly one writer, the owner
+ * worker chosen when the SA is added (p.owner, or SPI modulo the number of
+ * workers). A worker that receives ESP for an SA it does not own hands the
+ * packet, before any check, to the owner's handoff ring; RSS normally
+ * sends one peer's packets to one queue, so hand-offs are rare.
+ *
+ * IV uniqueness (RFC 4106 §3.1, RFC 7634 §2: a (key, IV) pair must never
+ * repeat). The 64-bit IV nonce of a packet is
+ *     iv_epoch (16 bits) << 48  |  sequence number mod 2^48
+ * Within one epoch the sequence number strictly increases from where the
+ * epoch started and the SA stops after 2^48 packets of one epoch, so nonces
+ * of one epoch differ. Each time an appliance starts sending on an SA that
+ * another appliance or an earlier run may have sent on (HA takeover,
+ * restore after a reboot) it calls dp_sa_take_over(), which moves to
+ * epoch ((generation + 1) << 1 | node_bit): the generation is higher than
+ * any epoch shipped to this node, and the node bit differs between the two
+ * appliances, so even two actives in a split brain, both taking over the
+ * same generation, never produce the same nonce. This holds whatever the
+ * sequence-number margin of the takeover turns out to be.
+ */
+#ifndef HAGW_SA_H
+#define HAGW_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "config/cfg.h"
+#include "dataplane/esp_crypto.h"
+#include "dataplane/replay.h"
+
+struct rte_rcu_qsbr;
+struct rte_hash;
+
+enum dp_sa_dir {
+	DP_SA_INBOUND,
+	DP_SA_OUTBOUND,
+};
+
+enum dp_sa_mode {
+	DP_SA_TUNNEL,
+	DP_SA_TRANSPORT,
+};
+
+/* DF bit of the outer IPv4 header (RFC 4301 §8.1). */
+enum dp_sa_df {
+	DP_SA_DF_COPY,		/* from the inner IPv4 header; set for inner IPv6 */
+	DP_SA_DF_SET,
+	DP_SA_DF_CLEAR,
+};
+
+/* Why an ESP packet of a known SA was dropped; counted per SA. */
+enum dp_sa_drop {
+	DP_SA_DROP_REPLAY,		/* seen before or left of the window */
+	DP_SA_DROP_AUTH,		/* ICV verification failed */
+	DP_SA_DROP_POLICY,		/* inner packet outside the SA's selectors */
+	DP_SA_DROP_MALFORMED,		/* bad length, padding or next header */
+	DP_SA_DROP_LIFETIME,		/* hard lifetime or sequence space exhausted */
+	DP_SA_DROP_MTU,			/* encapsulated packet too big for the path */
+	DP_SA_DROP_MAX
+};
+
+enum {
+	DP_SA_MAX_TS = 4,		/* traffic selector pairs per SA */
+	DP_SA_NAME_LEN = 32,
+	DP_SA_IV_COUNTER_BITS = 48,	/* low bits of the IV nonce: sequence number */
+	DP_SA_NO_OWNER = 0xffff,	/* p.owner: choose SPI % workers */
+};
+
+/* A traffic selector (RFC 4301 §4.4.1.1, RFC 7296 §3.13.1): ranges,
+ * inclusive. Addresses in network order, ports in host order. For ICMP the
+ * ports carry type (port_lo/hi of the source side) and code. */
+struct dp_ts {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t proto;			/* IPPROTO_*, 0 = any */
+	uint16_t port_lo;
+	uint16_t port_hi;
+	uint8_t addr_lo[16];
+	uint8_t addr_hi[16];
+};
+
+/* Traffic the SA carries: from local to remote when outbound. An inbound
+ * SA accepts an inner packet with source in remote and destination in
+ * local (RFC 4301 §5.2). */
+struct dp_ts_pair {
+	struct dp_ts local;
+	struct dp_ts remote;
+};
+
+struct dp_sa_limits {
+	uint64_t bytes;			/* 0 = no limit */
+	uint64_t packets;
+};
+
+/* Everything needed to install an SA (from config or IKE). */
+struct dp_sa_params {
+	char name[DP_SA_NAME_LEN];	/* for the CLI; may be empty */
+	uint32_t spi;			/* host order; unique among inbound SAs */
+	enum dp_sa_dir dir;
+	enum dp_sa_mode mode;
+	enum dp_sa_alg alg;
+	uint8_t enc_key[DP_ESP_MAX_ENC_KEY];	/* incl. salt for AEAD */
+	uint8_t enc_key_len;
+	uint8_t auth_key[DP_ESP_MAX_AUTH_KEY];
+	uint8_t auth_key_len;
+	bool esn;
+	uint32_t replay_window;		/* inbound: 64..4096, multiple of 64 */
+	/* Outer addresses: ours and the peer's (tunnel endpoints; transport:
+	 * the two hosts). Same family. */
+	struct cfg_prefix local;
+	struct cfg_prefix remote;
+	/* RFC 3948 UDP encapsulation: outer UDP ports (ours, the peer's). */
+	bool udp_encap;
+	uint16_t encap_local_port;
+	uint16_t encap_remote_port;
+	enum dp_sa_df df;
+	int16_t dscp;			/* outer DSCP: -1 = copy inner (default) */
+	struct dp_sa_limits soft;	/* event to the control core */
+	struct dp_sa_limits hard;	/* SA no longer used */
+	uint8_t n_ts;
+	struct dp_ts_pair ts[DP_SA_MAX_TS];	/* 0 pairs: any */
+	uint16_t owner;			/* inbound owner worker, DP_SA_NO_OWNER: automatic */
+};
+
+/* Outbound counter and IV epoch: one cache line, written by workers. */
+struct dp_sa_out {
+	uint64_t seq;			/* last sequence number reserved (atomic) */
+	uint64_t epoch_start_seq;	/* seq when iv_epoch began */
+	uint16_t iv_epoch;
+} __rte_cache_aligned;
+
+struct dp_sa_stats {
+	uint64_t packets;		/* ESP packets processed successfully */
+	uint64_t bytes;			/* their payload bytes (inner packet), for lifetimes */
+	uint64_t drops[DP_SA_DROP_MAX];
+} __rte_cache_aligned;
+
+/* SA flags (atomic). */
+enum {
+	DP_SA_F_ACTIVE = 1u << 0,	/* used for traffic (clear: HA standby copy) */
+	DP_SA_F_SOFT_EXPIRED = 1u << 1,	/* soft limit reached, event sent */
+	DP_SA_F_HARD_EXPIRED = 1u << 2,	/* hard limit or sequence space reached */
+};
+
+struct dp_sa {
+	/* Control data: written before the SA is published, then read-only. */
+	struct dp_sa_params p;
+	uint32_t id;			/* index in the SAD */
+	uint16_t owner;			/* inbound: owner worker */
+	uint16_t overhead;		/* outer headers + ESP + IV + ICV, without padding */
+	uint32_t flags;			/* DP_SA_F_* (atomic) */
+	uint64_t created_ms;
+	struct dp_esp_key key;		/* cache aligned */
+	/* Worker-written state. */
+	struct dp_sa_out out;
+	struct dp_replay_window win __rte_cache_aligned;
+	struct dp_sa_stats stats;
+} __rte_cache_aligned;
+
+/* Sequence state of one SA as the HA module ships it. */
+struct dp_sa_seq_state {
+	uint32_t spi;
+	uint8_t dir;			/* enum dp_sa_dir */
+	uint64_t out_seq;		/* outbound: highest number reserved */
+	uint16_t iv_epoch;
+	uint64_t epoch_start_seq;
+	struct dp_replay_state win;	/* inbound */
+};
+
+/* An SA event for the control core (soft/hard lifetime). */
+struct dp_sa_event {
+	uint32_t sa_id;
+	uint32_t flag;			/* DP_SA_F_SOFT_EXPIRED or DP_SA_F_HARD_EXPIRED */
+};
+
+struct dp_sad;
+
+struct dp_sad_params {
+	unsigned int max_sas;
+	unsigned int n_workers;
+	struct rte_rcu_qsbr *qsbr;	/* NULL: single-threaded use (tests) */
+	IMB_MGR *mgr;			/* control core's manager, for key expansion */
+	int socket;
+};
+
+/* Creates / frees the SA database (frees, and zeroizes, every SA). */
+struct dp_sad *dp_sad_create(const char *name, const struct dp_sad_params *p);
+void dp_sad_free(struct dp_sad *sad);
+
+/* Control core. Validates p (-EINVAL with a reason in err), expands the
+ * keys, publishes the SA, returns 0 and its id. -EEXIST: inbound SPI in
+ * use; -ENOSPC: table full. The SA starts active. */
+int dp_sa_add(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t *id, char *err,
+	      size_t err_len);
+/* Control core. Unpublishes the SA; it is zeroized and freed once every
+ * worker has passed a quiescent state. -ENOENT if unknown. */
+int dp_sa_delete(struct dp_sad *sad, uint32_t id);
+/* Control core: reclaims deleted SAs whose grace period has passed. */
+void dp_sad_reclaim(struct dp_sad *sad);
+
+/* Workers. NULL when no SA (or a deleted one). */
+struct dp_sa *dp_sad_get(const struct dp_sad *sad, uint32_t id);
+/* Inbound lookup of n SPIs (host order), n <= 64; sas[i] NULL if unknown. */
+void dp_sad_lookup_spi_bulk(const struct dp_sad *sad, const uint32_t *spis, unsigned int n,
+			    struct dp_sa **sas);
+
+/* Control core: iteration for the CLI (id order) and counters. */
+struct dp_sa *dp_sad_next(const struct dp_sad *sad, uint32_t *iter);
+unsigned int dp_sad_count(const struct dp_sad *sad);
+void dp_sa_clear_stats(struct dp_sa *sa);
+
+/* Outbound: reserves n sequence numbers; returns the first, or 0 when the
+ * SA's sequence space (2^32-1 without ESN, 2^64-1 with) or its IV epoch
+ * space would be exceeded, after which the SA is hard-expired. */
+uint64_t dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n);
+/* IV nonce for outbound sequence number seq (see the header comment). */
+uint64_t dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq);
+
+/* HA: export / import sequence state (import never moves backwards), and
+ * takeover: a fresh IV epoch for this node, outbound counter advanced by
+ * margin. */
+void dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s);
+int dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s);
+void dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin);
+
+/* Lifetime accounting after a burst: adds packets/bytes and raises
+ * soft/hard flags once; returns the flag newly set (0 if none) so the
+ * caller can send a struct dp_sa_event. */
+uint32_t dp_sa_account(struct dp_sa *sa, uint32_t packets, uint64_t bytes);
+
+/* Whether an inner packet (addresses/ports/proto from its headers) lies in
+ * the SA's selectors, in the direction the SA carries it. */
+struct dp_flow;
+bool dp_sa_selectors_match(const struct dp_sa *sa, const struct dp_flow *f);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * The security policy database (RFC 4301 §4.4.1, §5.1, §5.2): which
+ * traffic is protected by which SA, passed in clear, or discarded.
+ *
+ * Two tables answer an outbound lookup, first match wins:
+ *   1. policies with full traffic selectors (protocol, address ranges,
+ *      port ranges), ordered by priority: rte_acl, one context per family;
+ *   2. remote-access clients: destination prefix (a client's virtual IP)
+ *      -> outbound SA, rte_lpm / rte_lpm6; tens of thousands of entries
+ *      without an ACL rebuild per client.
+ * No match: the configured default action (BYPASS or DISCARD).
+ *
+ * The same policies, read in the reverse direction, decide about inbound
+ * traffic that arrives in clear: if a PROTECT policy covers it, it should
+ * have come through ESP and is dropped (RFC 4301 §5.2 step 3b/4).
+ *
+ * Only the control core writes. A change builds a new ACL context and
+ * swaps a pointer; the old one is freed after a QSBR grace period. LPM
+ * updates are in place (rte_lpm is safe for one writer, many readers). A
+ * PROTECT policy names its SA by id; rekeying swaps the id atomically.
+ */
+#ifndef HAGW_SPD_H
+#define HAGW_SPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/cfg.h"
+#include "dataplane/sa.h"
+
+struct rte_rcu_qsbr;
+
+enum dp_policy_action {
+	DP_POLICY_BYPASS,
+	DP_POLICY_DISCARD,
+	DP_POLICY_PROTECT,
+};
+
+/* The selector fields of one IP packet, as the SPD and the SA selector
+ * check read them. Addresses in network order (IPv4 in the first 4
+ * bytes), ports in host order; for ICMP/ICMPv6 sport = type, dport = code;
+ * for non-first fragments ports are unknown (opaque) and only policies
+ * with full port ranges match. */
+struct dp_flow {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t proto;
+	bool ports_opaque;		/* non-first fragment */
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+struct dp_policy_params {
+	uint32_t priority;		/* lower first */
+	enum dp_policy_action action;
+	struct dp_ts local;		/* outbound source (our protected side) */
+	struct dp_ts remote;		/* outbound destination */
+	uint32_t sa_id;			/* PROTECT: outbound SA */
+};
+
+/* The answer to a lookup. */
+struct dp_policy_result {
+	enum dp_policy_action action;
+	uint32_t sa_id;			/* PROTECT */
+	uint32_t policy_id;		/* which policy matched; UINT32_MAX: default or client */
+};
+
+struct dp_spd;
+
+struct dp_spd_params {
+	unsigned int max_policies;	/* ACL rules per family */
+	unsigned int max_clients;	/* remote-access prefixes per family */
+	enum dp_policy_action default_action;	/* BYPASS or DISCARD */
+	struct rte_rcu_qsbr *qsbr;	/* NULL: single-threaded use (tests) */
+	int socket;
+};
+
+struct dp_spd *dp_spd_create(const char *name, const struct dp_spd_params *p);
+void dp_spd_free(struct dp_spd *spd);
+
+/* Control core. Returns 0 and the policy id, -EINVAL, -ENOSPC. The ACL is
+ * rebuilt at once (batch several adds with dp_spd_batch_begin/end). */
+int dp_spd_add(struct dp_spd *spd, const struct dp_policy_params *p, uint32_t *id);
+int dp_spd_delete(struct dp_spd *spd, uint32_t id);
+void dp_spd_batch_begin(struct dp_spd *spd);
+int dp_spd_batch_end(struct dp_spd *spd);
+/* Rekey: PROTECT policy id now uses sa_id (atomic for workers). */
+int dp_spd_set_sa(struct dp_spd *spd, uint32_t id, uint32_t sa_id);
+
+/* Control core: remote-access client prefix -> outbound SA. */
+int dp_spd_add_client(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id);
+int dp_spd_delete_client(struct dp_spd *spd, const struct cfg_prefix *prefix);
+
+/* Control core: frees retired ACL contexts whose grace period passed. */
+void dp_spd_reclaim(struct dp_spd *spd);
+
+/* Workers: outbound decision for n flows of one family (n <= 64). */
+void dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *flows,
+		       unsigned int n, struct dp_policy_result *res);
+/* Workers: true if a clear-text inbound flow falls under a PROTECT policy
+ * (it should have arrived through ESP). */
+bool dp_spd_requires_protection(const struct dp_spd *spd, const struct dp_flow *f);
+
+/* Control core: iteration for the CLI. */
+bool dp_spd_get(const struct dp_spd *spd, uint32_t id, struct dp_policy_params *p);
+uint32_t dp_spd_policy_count(const struct dp_spd *spd);
+unsigned int dp_spd_client_count(const struct dp_spd *spd);
+
+const char *dp_policy_action_name(enum dp_policy_action a);
+
+#endif
