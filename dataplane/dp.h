@@ -54,7 +54,8 @@ struct dp_mbuf_meta {
 	uint8_t punt_reason;	/* enum dp_punt_reason */
 	uint8_t family;		/* of nexthop: AF_INET or AF_INET6 */
 	uint16_t l3_off;	/* offset of the IP/ARP header in the frame */
-	uint16_t mtu;		/* egress MTU, for DP_PUNT_TOO_BIG */
+	uint16_t mtu;		/* egress MTU, for DP_PUNT_TOO_BIG; ESP outbound: path MTU */
+	uint16_t esp_off;	/* inbound: offset of the ESP header (after UDP for NAT-T) */
 	uint8_t nexthop[DP_IPV6_LEN];	/* IPv4 in the first 4 bytes, network order */
 };
 
@@ -156,6 +157,12 @@ void dp_fini(struct dp *dp);
 /* Forwards a burst received on our port IN_PORT: L2 checks, routing,
  * TTL, neighbour lookup; punts what the control core must handle. */
 void dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
+/* Frees m and counts it as dropped for REASON on our port IN_PORT. */
+void dp_worker_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+		    enum dp_drop_reason reason);
+/* Hands m to the control core for REASON (counted as punted on IN_PORT). */
+void dp_worker_punt(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+		    enum dp_punt_reason reason);
 /* Queues m for transmission on PORT from worker w (sent at the end of the burst). */
 void dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m);
 /* Sends everything queued in the worker's TX buffers. */
