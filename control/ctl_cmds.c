@@ -30,9 +30,12 @@
 static struct json_object *
 mac_json(const struct rte_ether_addr *mac)
 {
+	const uint8_t *b = mac->addr_bytes;
 	char buf[RTE_ETHER_ADDR_FMT_SIZE];
 
-	rte_ether_format_addr(buf, sizeof(buf), mac);
+	/* Lower case, as in the config file and `show config`. */
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
+		 b[4], b[5]);
 	return STR(buf);
 }
 

@@ -471,7 +471,9 @@ dp_neigh_foreach(const struct dp_neigh_table *t, uint64_t now_ms,
 		info.state = (enum dp_neigh_state)e->state;
 		info.held = e->held;
 		info.probes = e->probes;
-		info.age_ms = now_ms > e->confirmed_ms ? now_ms - e->confirmed_ms : 0;
+		/* Static entries are never confirmed: no age to show. */
+		info.age_ms = e->state != DP_NEIGH_STATIC && now_ms > e->confirmed_ms ?
+				      now_ms - e->confirmed_ms : 0;
 		rc = fn(&info, arg);
 		if (rc != 0)
 			return rc;
