@@ -3,7 +3,10 @@
 # each meson unit test (suite "unit") and each tests/integration/test_*.sh counts as one.
 #
 # usage: scripts/test.sh [SUBSET]
-#   SUBSET   "unit", "integration", or a substring of test names (e.g. "ping", "config")
+#   SUBSET   "unit", "integration", "fuzz", or a substring of test names (e.g. "ping", "config")
+#
+# Fuzz targets (tests/fuzz/, libFuzzer) are built with clang in build-fuzz/ and each runs
+# FUZZ_SECONDS (default 10) from its seed corpus; a crash, leak or sanitizer report fails it.
 #
 # Prints "PASS name (12.3 s)" or "FAIL name" per test and ends with "N passed, N failed".
 # Exit status 0 only if every selected test passed; a build failure, a missing tool or a
@@ -57,11 +60,13 @@ fi
 
 want_unit=1
 want_integration=1
+want_fuzz=1
 filter=
 case "$SUBSET" in
 "") ;;
-unit) want_integration=0 ;;
-integration) want_unit=0 ;;
+unit) want_integration=0 want_fuzz=0 ;;
+integration) want_unit=0 want_fuzz=0 ;;
+fuzz) want_unit=0 want_integration=0 ;;
 *) filter=$SUBSET ;;
 esac
 ran=0
@@ -155,11 +160,69 @@ run_integration() {
 	done
 }
 
+# --- fuzz targets: each runs FUZZ_SECONDS from its seeds ---
+FUZZ_BUILD=$ROOT/build-fuzz
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+
+fuzz_build() {
+	local setup=(meson setup "$FUZZ_BUILD")
+	[ -f "$FUZZ_BUILD/build.ninja" ] && setup=(meson setup --reconfigure "$FUZZ_BUILD")
+	CC=clang "${setup[@]}" -Dfuzz=true -Db_lundef=false >"$LOGS/fuzz-setup.log" 2>&1 &&
+		ninja -C "$FUZZ_BUILD" >"$LOGS/fuzz-build.log" 2>&1
+}
+
+# Seeds: tests/fuzz/corpus/NAME/ if present, else the frame vectors for packet parsers.
+fuzz_seeds() {
+	local name=$1
+	if [ -d "$ROOT/tests/fuzz/corpus/$name" ]; then
+		echo "$ROOT/tests/fuzz/corpus/$name"
+	elif [[ "$name" == *pkt* || "$name" == *flow* || "$name" == *esp* ]]; then
+		echo "$ROOT/tests/vectors/frames"
+	fi
+}
+
+run_fuzz() {
+	local t name work seeds start secs rc targets=()
+	for t in "$ROOT"/tests/fuzz/fuzz_*.c; do
+		name=fuzz/$(basename "$t" .c)
+		[ -z "$filter" ] || [[ "$name" == *"$filter"* ]] || continue
+		targets+=("$(basename "$t" .c)")
+	done
+	[ ${#targets[@]} -gt 0 ] || return 0
+	ran=$((ran + ${#targets[@]}))
+	if ! command -v clang >/dev/null || ! fuzz_build; then
+		tail -n 30 "$LOGS/fuzz-build.log" 2>/dev/null
+		for t in "${targets[@]}"; do fail_line "fuzz/$t" "clang build failed (see $LOGS)"; done
+		return
+	fi
+	for t in "${targets[@]}"; do
+		work=$(mktemp -d /tmp/hagw-fuzz.XXXXXX)
+		seeds=$(fuzz_seeds "$t")
+		start=$(date +%s.%N)
+		rc=0
+		(cd "$work" && timeout -k 10 $((FUZZ_SECONDS + 60)) \
+			"$FUZZ_BUILD/tests/fuzz/$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 \
+			"$work" ${seeds:+"$seeds"} >"$LOGS/fuzz-$t.log" 2>&1) || rc=$?
+		secs=$(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $start}")
+		if [ ! -x "$FUZZ_BUILD/tests/fuzz/$t" ]; then
+			fail_line "fuzz/$t" "not built"
+		elif [ "$rc" -eq 0 ]; then
+			pass_line "fuzz/$t" "$secs"
+		else
+			tail -n 40 "$LOGS/fuzz-$t.log" | sed 's/^/  | /'
+			cp "$work"/crash-* "$work"/leak-* "$LOGS/" 2>/dev/null
+			fail_line "fuzz/$t" "exit $rc, log $LOGS/fuzz-$t.log"
+		fi
+		rm -rf "$work"
+	done
+}
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 [ "$want_unit" = 1 ] && run_unit
 [ "$want_integration" = 1 ] && run_integration
+[ "$want_fuzz" = 1 ] && run_fuzz
 if [ "$ran" -eq 0 ]; then
 	fail_line "selection" "no test matches '${SUBSET}'"
 fi
