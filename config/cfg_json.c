@@ -1,16 +1,18 @@
 /*
  * The effective configuration (defaults filled in) as JSON, shaped like
- * the file: one object per section, ports/routes/neighbors/workers as
- * arrays, addresses as "a.b.c.d/len" strings, MAC addresses as
- * "xx:xx:xx:xx:xx:xx". Key names are stable.
+ * the file: one object per section, ports/routes/neighbors/workers/sas/
+ * policies as arrays, addresses as "a.b.c.d/len" strings, MAC addresses as
+ * "xx:xx:xx:xx:xx:xx". SA keys are never shown, only their length:
+ * "key": "<20 bytes hidden>". Key names are stable.
  */
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "config/cfg.h"
+#include "config/cfg_priv.h"
 
 enum {
-	JSON_ADDR_LEN = 64,
+	JSON_ADDR_LEN = 2 * CFG_ADDR_TEXT_LEN,	/* "lo-hi" address ranges */
+	JSON_HIDDEN_LEN = 32,			/* "<36 bytes hidden>" */
 	JSON_QUEUE_LEN = CFG_NAME_LEN + 8,	/* "port:65535" */
 	JSON_MAC_LEN = 3 * CFG_MAC_LEN,		/* "xx:xx:xx:xx:xx:xx" and NUL */
 };
@@ -149,6 +151,139 @@ worker_json(const struct cfg *cfg, const struct cfg_worker *w)
 	return o;
 }
 
+static struct json_object *
+ipsec_json(const struct cfg_ipsec *ip)
+{
+	struct json_object *o = json_object_new_object();
+	const char *def = cfg_policy_action_name(ip->default_policy);
+
+	add(o, "default_policy", json_object_new_string(def));
+	add(o, "max_sas", uint_json(ip->max_sas));
+	add(o, "max_policies", uint_json(ip->max_policies));
+	add(o, "max_clients", uint_json(ip->max_clients));
+	return o;
+}
+
+static struct json_object *
+hidden_json(unsigned int len)
+{
+	char buf[JSON_HIDDEN_LEN];
+
+	snprintf(buf, sizeof(buf), "<%u bytes hidden>", len);
+	return json_object_new_string(buf);
+}
+
+/* local, remote, protocol, local_ports, remote_ports of a selector pair into o. */
+static void
+ts_json(struct json_object *o, const struct cfg_ts *local, const struct cfg_ts *remote)
+{
+	char buf[JSON_ADDR_LEN];
+
+	cfg_ts_format_addr(local, buf, sizeof(buf));
+	add(o, "local", json_object_new_string(buf));
+	cfg_ts_format_addr(remote, buf, sizeof(buf));
+	add(o, "remote", json_object_new_string(buf));
+	add(o, "protocol", json_object_new_string(cfg_ts_proto_name(local->proto, buf,
+								     sizeof(buf))));
+	cfg_ts_format_ports(local, buf, sizeof(buf));
+	add(o, "local_ports", json_object_new_string(buf));
+	cfg_ts_format_ports(remote, buf, sizeof(buf));
+	add(o, "remote_ports", json_object_new_string(buf));
+}
+
+static struct json_object *
+lifetime_json(const struct cfg_sa *sa)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "soft_bytes", json_object_new_uint64(sa->soft.bytes));
+	add(o, "hard_bytes", json_object_new_uint64(sa->hard.bytes));
+	add(o, "soft_packets", json_object_new_uint64(sa->soft.packets));
+	add(o, "hard_packets", json_object_new_uint64(sa->hard.packets));
+	return o;
+}
+
+/* Settings that only some SAs have are left out for the others. */
+static void
+sa_options_json(struct json_object *o, const struct cfg_sa *sa)
+{
+	add(o, "udp_encap", json_object_new_boolean(sa->udp_encap));
+	if (sa->udp_encap) {
+		add(o, "local_port", uint_json(sa->local_port));
+		add(o, "remote_port", uint_json(sa->remote_port));
+	}
+	add(o, "esn", json_object_new_boolean(sa->esn));
+	if (sa->dir == CFG_SA_IN)
+		add(o, "replay_window", uint_json(sa->replay_window));
+	add(o, "df", json_object_new_string(cfg_sa_df_name(sa->df)));
+	add(o, "dscp", sa->dscp == CFG_NONE ? json_object_new_string("copy") :
+	    uint_json((unsigned int)sa->dscp));
+	if (sa->worker_lcore != CFG_NONE)
+		add(o, "worker", uint_json((unsigned int)sa->worker_lcore));
+}
+
+static struct json_object *
+sa_json(const struct cfg_sa *sa)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *ts = json_object_new_array();
+
+	add(o, "name", json_object_new_string(sa->name));
+	add(o, "spi", uint_json(sa->spi));
+	add(o, "direction", json_object_new_string(cfg_sa_dir_name(sa->dir)));
+	add(o, "mode", json_object_new_string(cfg_sa_mode_name(sa->mode)));
+	add(o, "algorithm", json_object_new_string(cfg_sa_alg_name(sa->alg)));
+	add(o, "key", hidden_json(sa->key_len));
+	if (sa->auth_key_len > 0)
+		add(o, "auth_key", hidden_json(sa->auth_key_len));
+	add(o, "local", prefix_json(&sa->local, true));
+	add(o, "remote", prefix_json(&sa->remote, true));
+	sa_options_json(o, sa);
+	add(o, "lifetime", lifetime_json(sa));
+	for (unsigned int i = 0; i < sa->n_ts; i++) {
+		struct json_object *t = json_object_new_object();
+
+		ts_json(t, &sa->ts[i].local, &sa->ts[i].remote);
+		json_object_array_add(ts, t);
+	}
+	add(o, "selectors", ts);
+	return o;
+}
+
+static struct json_object *
+policy_json(const struct cfg *cfg, const struct cfg_policy *p)
+{
+	struct json_object *o = json_object_new_object();
+	const char *sa = p->sa >= 0 && p->sa < cfg->n_sas ? cfg->sas[p->sa].name : NULL;
+
+	if (p->kind == CFG_POLICY_CLIENT) {
+		add(o, "client", prefix_json(&p->client, false));
+		add(o, "sa", json_object_new_string(sa != NULL ? sa : "?"));
+		return o;
+	}
+	add(o, "priority", uint_json(p->priority));
+	add(o, "action", json_object_new_string(cfg_policy_action_name(p->action)));
+	if (sa != NULL)
+		add(o, "sa", json_object_new_string(sa));
+	ts_json(o, &p->local, &p->remote);
+	return o;
+}
+
+static void
+add_ipsec(struct json_object *o, const struct cfg *cfg)
+{
+	struct json_object *sas = json_object_new_array();
+	struct json_object *policies = json_object_new_array();
+
+	for (unsigned int i = 0; i < cfg->n_sas; i++)
+		json_object_array_add(sas, sa_json(&cfg->sas[i]));
+	for (unsigned int i = 0; i < cfg->n_policies; i++)
+		json_object_array_add(policies, policy_json(cfg, &cfg->policies[i]));
+	add(o, "ipsec", ipsec_json(&cfg->ipsec));
+	add(o, "sas", sas);
+	add(o, "policies", policies);
+}
+
 struct json_object *
 cfg_to_json(const struct cfg *cfg)
 {
@@ -177,6 +312,7 @@ cfg_to_json(const struct cfg *cfg)
 	add(o, "routes", routes);
 	add(o, "neighbors", neighbors);
 	add(o, "workers", workers);
+	add_ipsec(o, cfg);
 	add(o, "cli", cli);
 	add(o, "log", log);
 	return o;

@@ -1,7 +1,9 @@
 /*
  * Loading the configuration: reads the libconfig file (with @include
  * relative to the main file's directory), validates every section into a
- * private copy and copies it out only when everything is valid.
+ * private copy and copies it out only when everything is valid. Key
+ * material is zeroized in every copy this module made (libconfig's tree,
+ * the file texts, the private copy) whatever the outcome.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +17,8 @@ enum {
 };
 
 static const char *const top_keys[] = {
-	"eal", "dataplane", "ports", "routes", "neighbors", "workers", "cli", "log", NULL
+	"eal", "dataplane", "ports", "routes", "neighbors", "workers", "ipsec", "sas", "policies",
+	"cli", "log", NULL
 };
 
 static void
@@ -112,11 +115,21 @@ parse_all(struct cfg_ctx *ctx)
 	    (routes != NULL && cfg_parse_routes(ctx, routes) < 0) ||
 	    cfg_get_list(ctx, root, "neighbors", false, 0, CFG_MAX_NEIGHBORS, &neighbors) < 0 ||
 	    (neighbors != NULL && cfg_parse_neighbors(ctx, neighbors) < 0) ||
-	    cfg_parse_workers(ctx, root) < 0 ||
+	    cfg_parse_workers(ctx, root) < 0 || cfg_parse_ipsec_sections(ctx, root) < 0 ||
 	    parse_optional_group(ctx, root, "cli", cfg_parse_cli) < 0 ||
-	    parse_optional_group(ctx, root, "log", cfg_parse_log) < 0)
+	    parse_optional_group(ctx, root, "log", cfg_parse_log) < 0 ||
+	    check_mbufs(ctx, root) < 0)
 		return -EINVAL;
-	return check_mbufs(ctx, root);
+	/* Last, so that every other error in a key file checked out 0644 still shows. */
+	return cfg_check_key_files(ctx);
+}
+
+/* The file texts kept for re-reading literals hold the keys too. */
+static void
+wipe_files(struct cfg_ctx *ctx)
+{
+	for (unsigned int i = 0; i < ctx->n_files; i++)
+		explicit_bzero(ctx->files[i].text, ctx->files[i].len);
 }
 
 static int
@@ -128,6 +141,7 @@ load(struct cfg_ctx *ctx)
 		return cfg_err_file(ctx, ctx->path, 0, "path is too long (at most %zu characters)",
 				    sizeof(ctx->cfg->path) - 1);
 	cfg_set_defaults(ctx->cfg);
+	cfg_ipsec_set_defaults(ctx->cfg);
 	snprintf(ctx->cfg->path, sizeof(ctx->cfg->path), "%s", ctx->path);
 	rc = read_file(ctx);
 	return rc < 0 ? rc : parse_all(ctx);
@@ -162,8 +176,11 @@ cfg_load(const char *path, struct cfg *cfg, char *err, size_t err_len)
 	rc = load(ctx);
 	if (rc == 0)
 		memcpy(cfg, ctx->cfg, sizeof(*cfg));
+	cfg_wipe_key_text(ctx);
 	config_destroy(&ctx->lc);
+	wipe_files(ctx);
 	cfg_files_free(ctx);
+	explicit_bzero(ctx->cfg, sizeof(*ctx->cfg));
 	free(ctx->cfg);
 	free(ctx);
 	return rc;

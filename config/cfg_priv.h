@@ -123,4 +123,53 @@ const char *cfg_host_addr_problem(const struct cfg_prefix *p);
 int cfg_role_parse(const char *name, enum cfg_port_role *role);
 int cfg_port_find(const struct cfg *cfg, const char *name);
 
+/*
+ * IPsec: the ipsec section and the key-file check (cfg_ipsec.c), static
+ * SAs (cfg_sas.c, cfg_sa_outer.c, cfg_sa_keys.c), traffic selectors
+ * (cfg_selectors.c), policies (cfg_policies.c), names (cfg_ipsec_names.c).
+ */
+extern const char *const cfg_sa_alg_names[];
+extern const char *const cfg_sa_dir_names[];
+extern const char *const cfg_sa_mode_names[];
+extern const char *const cfg_sa_df_names[];
+extern const char *const cfg_policy_action_names[];
+int cfg_lookup_name(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		    bool required, const char *const names[], const char *what,
+		    const struct cfg_sa *sa, int *out);
+
+void cfg_ipsec_set_defaults(struct cfg *cfg);
+/* The sections ipsec, sas and policies of the root group (after workers). */
+int cfg_parse_ipsec_sections(struct cfg_ctx *ctx, const config_setting_t *root);
+int cfg_parse_sas(struct cfg_ctx *ctx, const config_setting_t *sas);
+int cfg_parse_policies(struct cfg_ctx *ctx, const config_setting_t *policies);
+/* A file holding a key or auth_key must not be readable or writable by group or others. */
+int cfg_check_key_files(struct cfg_ctx *ctx);
+/* Zeroizes the key strings in libconfig's tree (whether or not they were parsed). */
+void cfg_wipe_key_text(struct cfg_ctx *ctx);
+
+/* "FILE:LINE: PATH: SA "NAME": text" at the line of setting s. */
+int cfg_err_sa(struct cfg_ctx *ctx, const config_setting_t *s, const struct cfg_sa *sa,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The integer setting s in min..max, else "SA "NAME": WHAT V is out of range (MIN..MAX)". */
+int cfg_sa_int(struct cfg_ctx *ctx, const config_setting_t *s, const struct cfg_sa *sa,
+	       const char *what, int64_t min, int64_t max, int64_t *out);
+/* key and auth_key of SA group (algorithm already parsed). */
+int cfg_parse_sa_keys(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_sa *sa);
+/* local, remote, udp_encap, local_port, remote_port of SA group. */
+int cfg_parse_sa_outer(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_sa *sa);
+
+/*
+ * A traffic selector pair from the settings local, remote (required),
+ * protocol, local_ports, remote_ports of GROUP.
+ */
+int cfg_parse_ts_pair(struct cfg_ctx *ctx, const config_setting_t *group,
+		      struct cfg_ts_pair *ts);
+/* A prefix without host bits (SETTING's string) as an address range. */
+int cfg_parse_ts_prefix(struct cfg_ctx *ctx, const config_setting_t *s, struct cfg_prefix *p);
+void cfg_ts_from_prefix(const struct cfg_prefix *p, struct cfg_ts *ts);
+/* The inverse, for JSON: "a/len" if the range is a prefix, else "lo-hi". */
+void cfg_ts_format_addr(const struct cfg_ts *ts, char *buf, size_t len);
+void cfg_ts_format_ports(const struct cfg_ts *ts, char *buf, size_t len);
+const char *cfg_ts_proto_name(uint8_t proto, char *buf, size_t len);
+
 #endif

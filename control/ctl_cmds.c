@@ -18,6 +18,7 @@
 #include <rte_version.h>
 
 #include "control/cli.h"
+#include "control/ctl_cmds_ipsec.h"
 #include "control/hagw.h"
 #include "control/log.h"
 #include "dataplane/neigh.h"
@@ -348,7 +349,14 @@ const struct ctl_cmd ctl_commands[] = {
 	{ "show neighbors", "", "the ARP / IPv6 neighbour cache", cmd_show_neighbors, false },
 	{ "show config", "", "the effective configuration, defaults filled in",
 	  cmd_show_config, false },
+	{ "show sa", "[NAME|SPI]", "security associations: SPI, algorithm, mode, peers, selectors, "
+	  "owner, sequence number, replay window, counters, drops, lifetimes (never keys)",
+	  ctl_cmd_show_sa, true },
+	{ "show spd", "", "security policies by priority, the default action, the number of "
+	  "remote-access clients", ctl_cmd_show_spd, true },
 	{ "clear stats", "", "reset all packet counters", cmd_clear_stats, false },
+	{ "clear sa counters", "[NAME|SPI]", "reset the packets, bytes and drops that show sa shows; "
+	  "lifetime usage is never reset", ctl_cmd_clear_sa_counters, false },
 	{ "set log-level", "err|warning|notice|info|debug", "change the log level at run time",
 	  cmd_set_log_level, false },
 	{ "shutdown", "", "stop the daemon cleanly", cmd_shutdown, false },

@@ -6,17 +6,25 @@
  *   neigh_tick  every NEIGH_TICK_MS  retransmit/age neighbour entries
  *   link_poll   every LINK_POLL_MS   refresh port link state
  *   cli_poll    every CLI_POLL_MS    serve the CLI socket
+ *   sa_events   every pass           log SA soft/hard lifetime events from the workers
+ *   reclaim     every pass           free SAs and ACL contexts whose QSBR grace period
+ *                                    passed (never blocks: the control core may also
+ *                                    be worker 0, which could not report otherwise)
  */
 #include <unistd.h>
 
 #include <rte_lcore.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "control/cli.h"
 #include "control/hagw.h"
 #include "control/log.h"
 #include "dataplane/neigh.h"
 #include "dataplane/port.h"
+#include "dataplane/sa.h"
+#include "dataplane/spd.h"
 
 enum {
 	NEIGH_TICK_MS = 100,
@@ -25,6 +33,7 @@ enum {
 	/* The control core never sleeps longer than this while idle, so
 	 * CLI answers and timers stay prompt even with back-off. */
 	CTL_MAX_IDLE_US = 1000,
+	SA_EVENT_BURST = 32,
 };
 
 struct ctl_timer {
@@ -53,11 +62,39 @@ poll_links(struct dp *dp)
 	}
 }
 
+/* RFC 4301 §4.4.2.1: soft lifetime -> tell (IKE will rekey); hard ->
+ * the SA is no longer used. No key material in the message. */
+static unsigned int
+sa_events(struct dp *dp)
+{
+	struct dp_sa_event ev[SA_EVENT_BURST];
+	unsigned int n = rte_ring_dequeue_burst_elem(dp->sa_event_ring, ev, sizeof(ev[0]),
+						     SA_EVENT_BURST, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct dp_sa *sa = dp_sad_get(dp->sad, ev[i].sa_id);
+
+		if (sa == NULL)
+			continue;	/* deleted meanwhile */
+		if (ev[i].flag == DP_SA_F_HARD_EXPIRED)
+			CTL_LOG(NOTICE, "SA %s spi 0x%08x: hard lifetime reached, SA not used",
+				sa->p.name, sa->p.spi);
+		else
+			CTL_LOG(NOTICE, "SA %s spi 0x%08x: soft lifetime reached", sa->p.name,
+				sa->p.spi);
+	}
+	return n;
+}
+
 static unsigned int
 control_pass(struct hagw *h, struct ctl_timer timers[3])
 {
 	uint64_t now = dp_now_ms();
 	unsigned int work = dp_punt_poll(&h->dp);
+
+	work += sa_events(&h->dp);
+	dp_sad_reclaim(h->dp.sad);
+	dp_spd_reclaim(h->dp.spd);
 
 	if (timer_due(&timers[0], now))
 		dp_neigh_tick(h->dp.neigh, now);

@@ -3,7 +3,9 @@
  * --check), claims the CLI socket, initialises EAL and the dataplane,
  * launches the workers, runs the control loop, and on SIGINT/SIGTERM or
  * "shutdown" stops workers, closes ports and removes the socket. Any error
- * before the loop runs undoes what was done and exits non-zero.
+ * before the loop runs undoes what was done and exits non-zero. The static
+ * SAs' keys live in the config only until the dataplane has installed
+ * them (expanded) in the SA database: then the config copy is wiped.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include "control/eal_args.h"
 #include "control/hagw.h"
 #include "control/log.h"
+#include "dataplane/sa.h"
 
 enum { EXIT_CONFIG = 2, ERR_LEN = 512 };
 
@@ -134,14 +137,17 @@ main(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	char err[ERR_LEN];
+	int rc;
 
 	if (parse_options(argc, argv, &opt) < 0)
 		return EXIT_CONFIG;
 	if (cfg_load(opt.config, &hagw.cfg, err, sizeof(err)) < 0) {
+		cfg_wipe_keys(&hagw.cfg);
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;
 	}
 	if (opt.check) {
+		cfg_wipe_keys(&hagw.cfg);
 		printf("%s: configuration ok\n", opt.config);
 		return EXIT_SUCCESS;
 	}
@@ -149,6 +155,7 @@ main(int argc, char **argv)
 	hagw.cli = ctl_server_open(hagw.cfg.cli.socket, ctl_commands, ctl_n_commands, &hagw, err,
 				   sizeof(err));
 	if (hagw.cli == NULL) {
+		cfg_wipe_keys(&hagw.cfg);
 		fprintf(stderr, "hagw: %s\n", err);
 		return EXIT_FAILURE;
 	}
@@ -156,15 +163,18 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	hagw.started = time(NULL);
-	if (start(&hagw, argv[0], err) < 0) {
+	rc = start(&hagw, argv[0], err);
+	cfg_wipe_keys(&hagw.cfg);
+	if (rc < 0) {
 		fprintf(stderr, "hagw: %s\n", err);
 		stop(&hagw);
 		return EXIT_FAILURE;
 	}
 	hagw.started_ms = dp_now_ms();
 	if (launch_workers(&hagw) == 0) {
-		CTL_LOG(NOTICE, "running: %u ports, %u workers, CLI on %s", hagw.dp.n_ifaces,
-			hagw.dp.n_workers, hagw.cfg.cli.socket);
+		CTL_LOG(NOTICE, "running: %u ports, %u workers, %u SAs, CLI on %s",
+			hagw.dp.n_ifaces, hagw.dp.n_workers, dp_sad_count(hagw.dp.sad),
+			hagw.cfg.cli.socket);
 		ctl_loop_run(&hagw);
 	}
 	stop(&hagw);

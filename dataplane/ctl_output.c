@@ -3,6 +3,19 @@
  * 0's TX ring (workers own the TX queues, so no queue is ever shared);
  * dp_ctl_output() routes an IP packet the box originates, resolving its
  * next hop through the neighbour table.
+ *
+ * Packets the box originates obey the outbound SPD too (RFC 4301 §5.1):
+ * an echo reply to a transport-mode peer, an ICMP error to a client
+ * behind a tunnel. The control core encrypts them itself with ctl_worker
+ * (its own IPsec-MB manager, dp->ctl_mgr), then routes the outer packet
+ * like any other. That is simpler than handing them to a worker: the
+ * SPD and SAD are the control core's own tables (it is their only
+ * writer, so its reads need no grace period), the outbound sequence
+ * counter is shared through one atomic add (sa.h), and a packet waiting
+ * for its next hop is held by the neighbour table already encrypted.
+ * Only explicit policies apply: the default action (for traffic from
+ * trusted ports) and IKE's own ports (RFC 7296 §2.23, RFC 3948) are not
+ * applied to, or taken from, what the box sends.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,10 +25,19 @@
 #include <rte_ring.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/esp.h"
+#include "dataplane/flow.h"
+#include "dataplane/fwd.h"
 #include "dataplane/neigh.h"
 #include "dataplane/route.h"
 
-enum { IP_VERSION_SHIFT = 4, IP_VERSION_4 = 4, IP_VERSION_6 = 6 };
+enum {
+	IP_VERSION_SHIFT = 4,
+	IP_VERSION_4 = 4,
+	IP_VERSION_6 = 6,
+	IKE_PORT = 500,		/* RFC 7296 §2 */
+	IKE_NATT_PORT = 4500,	/* RFC 3948 §2 */
+};
 
 void
 dp_ether_fill(struct dp *dp, struct rte_mbuf *m, uint8_t port, const struct rte_ether_addr *mac)
@@ -49,6 +71,57 @@ ctl_drop(struct dp *dp, struct rte_mbuf *m, enum dp_drop_reason reason)
 	return -EHOSTUNREACH;
 }
 
+static bool
+ike_port(uint16_t port)
+{
+	return port == IKE_PORT || port == IKE_NATT_PORT;
+}
+
+/* The policy for a packet we send; *sa set for PROTECT. */
+static enum dp_policy_action
+ctl_policy(struct dp *dp, struct rte_mbuf *m, struct dp_sa **sa)
+{
+	uint16_t l3_off = dp_meta(m)->l3_off;
+	const struct dp_flow *fp;
+	struct dp_policy_result res;
+	struct dp_flow f;
+
+	if (dp->spd == NULL ||
+	    dp_flow_extract(rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off),
+			    rte_pktmbuf_data_len(m) - l3_off, &f) < 0)
+		return DP_POLICY_BYPASS;
+	if (f.proto == IPPROTO_UDP && (ike_port(f.sport) || ike_port(f.dport)))
+		return DP_POLICY_BYPASS;
+	fp = &f;
+	dp_spd_lookup_out(dp->spd, &fp, 1, &res);
+	if (res.action == DP_POLICY_DISCARD && res.policy_id == UINT32_MAX)
+		return DP_POLICY_BYPASS;	/* the default is for forwarded traffic */
+	if (res.action == DP_POLICY_PROTECT)
+		*sa = dp_sad_get(dp->sad, res.sa_id);
+	return res.action;
+}
+
+/* ESP with ctl_worker, then the outer packet held until its next hop
+ * resolves (or sent at once). */
+static int
+ctl_protect(struct dp *dp, struct rte_mbuf *m, struct dp_sa *sa)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	struct dp_neigh_key key = { 0 };
+
+	if (sa == NULL || sa->p.dir != DP_SA_OUTBOUND)
+		return ctl_drop(dp, m, DP_DROP_ESP_NO_SA);
+	if (dp_fwd_outer_route(dp, m, sa) < 0)
+		return ctl_drop(dp, m, DP_DROP_NO_ROUTE);
+	/* Dropped (counted) or punted as too big when it returns 0. */
+	if (dp_esp_outbound(dp->ctl_worker, meta->in_port, &m, &sa, 1) != 1)
+		return -EMSGSIZE;
+	key.port = meta->out_port;
+	key.family = meta->family;
+	memcpy(key.addr, meta->nexthop, sizeof(key.addr));
+	return dp_neigh_hold(dp->neigh, &key, m, dp_now_ms());
+}
+
 int
 dp_ctl_output(struct dp *dp, struct rte_mbuf *m)
 {
@@ -57,8 +130,17 @@ dp_ctl_output(struct dp *dp, struct rte_mbuf *m)
 	struct dp_neigh_key key = { 0 };
 	const struct dp_nexthop *nh;
 	const uint8_t *dst;
+	struct dp_sa *sa = NULL;
 	size_t alen;
 
+	switch (ctl_policy(dp, m, &sa)) {
+	case DP_POLICY_PROTECT:
+		return ctl_protect(dp, m, sa);
+	case DP_POLICY_DISCARD:
+		return ctl_drop(dp, m, DP_DROP_SPD_DISCARD);
+	default:
+		break;
+	}
 	if ((*l3 >> IP_VERSION_SHIFT) == IP_VERSION_4) {
 		dst = l3 + offsetof(struct rte_ipv4_hdr, dst_addr);
 		nh = dp_route_lookup4(dp->routes, dst);

@@ -2,7 +2,10 @@
  * Dataplane construction and teardown: packet pool, ports, routing table
  * (own addresses as LOCAL routes, port subnets as CONNECTED routes, then
  * the configured routes), neighbour table with the configured static
- * entries, rings and worker contexts.
+ * entries, rings and worker contexts, and the IPsec state: SA and policy
+ * databases with the config's static SAs and policies (ipsec_static.c),
+ * one IPsec-MB manager and one ESP hand-off ring per worker, the SA event
+ * ring and the control core's own ESP context.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
@@ -17,10 +21,14 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/dp_log.h"
+#include "dataplane/esp_crypto.h"
+#include "dataplane/ipsec_static.h"
 #include "dataplane/local_proto.h"
 #include "dataplane/neigh.h"
 #include "dataplane/port.h"
 #include "dataplane/route.h"
+#include "dataplane/sa.h"
+#include "dataplane/spd.h"
 
 RTE_LOG_REGISTER(dp_logtype, hagw.dp, INFO);
 
@@ -31,7 +39,16 @@ enum {
 	ROUTE_HEADROOM = 1024,
 	DP_INIT_MS_PER_S = 1000,
 	ADDR_TEXT_LEN = 64,	/* an address with "/len" */
+	/* ESP grows a packet in place (esp_encap.c): in front at most an
+	 * IPv6 outer header, UDP, the ESP header and a CBC IV; behind at most
+	 * 15 bytes of padding, the trailer and the ICV. */
+	ESP_MAX_FRONT = 40 + 8 + DP_ESP_HDR_LEN + DP_ESP_CBC_IV_LEN,
+	ESP_MAX_TAIL = DP_ESP_AES_BLOCK - 1 + 2 + DP_ESP_ICV_LEN,
+	QSBR_EXTRA_READERS = 1,	/* the telemetry thread (ctl_cmds_ipsec.c) */
+	SA_EVENT_RING = 1024,	/* soft/hard lifetime events in flight */
 };
+
+_Static_assert(RTE_PKTMBUF_HEADROOM >= ESP_MAX_FRONT, "mbuf headroom too small for ESP");
 
 _Static_assert(CFG_MAC_LEN == RTE_ETHER_ADDR_LEN, "cfg_neighbor.mac is an Ethernet address");
 
@@ -42,9 +59,12 @@ create_pool(struct dp *dp, char *err, size_t err_len)
 	unsigned int room = RTE_MBUF_DEFAULT_BUF_SIZE;
 	uint16_t priv = RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN);
 
-	/* One segment per frame: data room for the largest MTU. */
+	/* One segment per frame: data room for the largest MTU, plus what
+	 * ESP appends (the headroom takes what it prepends). The default
+	 * 2048 + 128 leaves 534 bytes behind a 1514-byte frame. */
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
-		room = RTE_MAX(room, cfg->ports[i].mtu + ETHER_OVERHEAD + RTE_PKTMBUF_HEADROOM);
+		room = RTE_MAX(room, cfg->ports[i].mtu + ETHER_OVERHEAD + RTE_PKTMBUF_HEADROOM +
+				     ESP_MAX_TAIL);
 	dp->pool = rte_pktmbuf_pool_create("hagw_pkt", cfg->dp.mbufs, cfg->dp.mbuf_cache, priv,
 					   room, SOCKET_ID_ANY);
 	if (dp->pool == NULL) {
@@ -237,14 +257,60 @@ build_static_neigh(struct dp *dp, char *err, size_t err_len)
 static int
 build_qsbr(struct dp *dp, char *err, size_t err_len)
 {
-	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+	uint32_t threads = dp->n_workers + QSBR_EXTRA_READERS;
+	size_t sz = rte_rcu_qsbr_get_memsize(threads);
 
 	dp->qsbr = rte_zmalloc("hagw_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, dp->n_workers) != 0) {
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, threads) != 0) {
 		snprintf(err, err_len, "RCU QSBR for %u workers: out of memory", dp->n_workers);
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static void
+drain_ring(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+/* A worker context without queues: the rings and the IPsec-MB manager. */
+static struct dp_worker *
+worker_create(struct dp *dp, uint16_t index)
+{
+	struct dp_worker *w = rte_zmalloc("hagw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+	unsigned int size = dp->cfg->dp.punt_ring;
+	char name[RTE_RING_NAMESIZE];
+
+	if (w == NULL)
+		return NULL;
+	w->dp = dp;
+	w->index = index;
+	snprintf(name, sizeof(name), "hagw_tx%u", index);
+	w->tx_ring = rte_ring_create(name, size, SOCKET_ID_ANY, RING_F_SC_DEQ | RING_F_SP_ENQ);
+	snprintf(name, sizeof(name), "hagw_ho%u", index);
+	w->handoff_ring = rte_ring_create(name, size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	w->mgr = dp_esp_mgr_create();
+	return w;
+}
+
+static void
+worker_free(struct dp_worker *w)
+{
+	for (unsigned int p = 0; p < DP_MAX_PORTS; p++)
+		rte_pktmbuf_free_bulk(w->txbuf[p].m, w->txbuf[p].n);
+	if (w->tx_ring != NULL)
+		drain_ring(w->tx_ring);
+	if (w->handoff_ring != NULL)
+		drain_ring(w->handoff_ring);
+	rte_ring_free(w->tx_ring);
+	rte_ring_free(w->handoff_ring);
+	if (w->mgr != NULL)
+		dp_esp_mgr_free(w->mgr);
+	rte_free(w);
 }
 
 static int
@@ -254,21 +320,15 @@ build_workers(struct dp *dp, char *err, size_t err_len)
 
 	for (uint16_t i = 0; i < dp->n_workers; i++) {
 		const struct cfg_worker *cw = &cfg->workers[i];
-		struct dp_worker *w;
-		char name[RTE_RING_NAMESIZE];
+		struct dp_worker *w = worker_create(dp, i);
 
-		w = rte_zmalloc("hagw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-		snprintf(name, sizeof(name), "hagw_tx%u", i);
-		if (w != NULL)
-			w->tx_ring = rte_ring_create(name, cfg->dp.punt_ring, SOCKET_ID_ANY,
-						     RING_F_SC_DEQ | RING_F_SP_ENQ);
-		if (w == NULL || w->tx_ring == NULL) {
-			rte_free(w);
-			snprintf(err, err_len, "worker %u: out of memory", i);
+		if (w == NULL || w->tx_ring == NULL || w->handoff_ring == NULL || w->mgr == NULL) {
+			if (w != NULL)
+				worker_free(w);
+			snprintf(err, err_len, "worker %u: out of memory (rings, IPsec-MB manager)",
+				 i);
 			return -ENOMEM;
 		}
-		w->dp = dp;
-		w->index = i;
 		w->lcore = cw->lcore;
 		w->n_rxq = cw->n_queues;
 		for (uint16_t q = 0; q < cw->n_queues; q++) {
@@ -278,6 +338,74 @@ build_workers(struct dp *dp, char *err, size_t err_len)
 		dp->workers[i] = w;
 	}
 	return 0;
+}
+
+/* The control core's ESP context: never polls, owns no ring; its
+ * counters are summed with the workers'. */
+static int
+build_ctl_worker(struct dp *dp, char *err, size_t err_len)
+{
+	dp->ctl_mgr = dp_esp_mgr_create();
+	dp->ctl_worker = rte_zmalloc("hagw_ctl_worker", sizeof(*dp->ctl_worker),
+				     RTE_CACHE_LINE_SIZE);
+	if (dp->ctl_mgr == NULL || dp->ctl_worker == NULL) {
+		snprintf(err, err_len, "control core ESP context: out of memory");
+		return -ENOMEM;
+	}
+	dp->ctl_worker->dp = dp;
+	dp->ctl_worker->index = dp->n_workers;
+	dp->ctl_worker->lcore = rte_get_main_lcore();
+	dp->ctl_worker->mgr = dp->ctl_mgr;
+	return 0;
+}
+
+static int
+build_ipsec(struct dp *dp, char *err, size_t err_len)
+{
+	const struct cfg_ipsec *c = &dp->cfg->ipsec;
+	struct dp_sad_params sp = {
+		.max_sas = c->max_sas, .n_workers = dp->n_workers, .qsbr = dp->qsbr,
+		.socket = SOCKET_ID_ANY,
+	};
+	struct dp_spd_params pp = {
+		.max_policies = c->max_policies, .max_clients = c->max_clients,
+		.default_action = c->default_policy == CFG_POLICY_DISCARD ? DP_POLICY_DISCARD :
+									    DP_POLICY_BYPASS,
+		.qsbr = dp->qsbr, .socket = SOCKET_ID_ANY,
+	};
+	int rc = build_ctl_worker(dp, err, err_len);
+
+	if (rc < 0)
+		return rc;
+	sp.mgr = dp->ctl_mgr;
+	dp->sad = dp_sad_create("hagw_sad", &sp);
+	dp->spd = dp_spd_create("hagw_spd", &pp);
+	dp->sa_event_ring = rte_ring_create_elem("hagw_sa_ev", sizeof(struct dp_sa_event),
+						 SA_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	if (dp->sad == NULL || dp->spd == NULL || dp->sa_event_ring == NULL) {
+		snprintf(err, err_len, "IPsec tables (%u SAs, %u policies, %u clients): %s",
+			 c->max_sas, c->max_policies, c->max_clients, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	return dp_ipsec_static_install(dp, err, err_len);
+}
+
+static void
+free_ipsec(struct dp *dp)
+{
+	/* Zeroizes every SA's keys. */
+	dp_sad_free(dp->sad);
+	if (dp->spd != NULL)
+		dp_spd_free(dp->spd);
+	rte_ring_free(dp->sa_event_ring);
+	rte_free(dp->ctl_worker);
+	if (dp->ctl_mgr != NULL)
+		dp_esp_mgr_free(dp->ctl_mgr);
+	dp->sad = NULL;
+	dp->spd = NULL;
+	dp->sa_event_ring = NULL;
+	dp->ctl_worker = NULL;
+	dp->ctl_mgr = NULL;
 }
 
 static int
@@ -341,21 +469,14 @@ dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len)
 	if (rc == 0)
 		rc = build_static_neigh(dp, err, err_len);
 	if (rc == 0)
+		rc = build_ipsec(dp, err, err_len);
+	if (rc == 0)
 		rc = build_ports(dp, err, err_len);
 	if (rc == 0)
 		rc = start_ports(dp, err, err_len);
 	if (rc < 0)
 		dp_fini(dp);
 	return rc;
-}
-
-static void
-drain_ring(struct rte_ring *r)
-{
-	struct rte_mbuf *m;
-
-	while (rte_ring_dequeue(r, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
 }
 
 void
@@ -371,18 +492,14 @@ dp_fini(struct dp *dp)
 
 		if (w == NULL)
 			continue;
-		for (unsigned int p = 0; p < DP_MAX_PORTS; p++)
-			rte_pktmbuf_free_bulk(w->txbuf[p].m, w->txbuf[p].n);
-		if (w->tx_ring != NULL)
-			drain_ring(w->tx_ring);
-		rte_ring_free(w->tx_ring);
-		rte_free(w);
+		worker_free(w);
 		dp->workers[i] = NULL;
 	}
 	if (dp->neigh != NULL)
 		dp_neigh_free(dp->neigh);
 	if (dp->routes != NULL)
 		dp_route_free(dp->routes);
+	free_ipsec(dp);
 	rte_free(dp->qsbr);
 	rte_ring_free(dp->punt_ring);
 	rte_mempool_free(dp->pool);
@@ -401,8 +518,12 @@ dp_counters_sum(const struct dp *dp, struct dp_counters *sum)
 	const size_t words = sizeof(*sum) / sizeof(uint64_t);
 
 	memcpy(sum, &dp->ctl_counters, sizeof(*sum));
-	for (uint16_t i = 0; i < dp->n_workers; i++) {
-		src = (const uint64_t *)&dp->workers[i]->counters;
+	for (uint16_t i = 0; i <= dp->n_workers; i++) {
+		const struct dp_worker *w = i < dp->n_workers ? dp->workers[i] : dp->ctl_worker;
+
+		if (w == NULL)
+			continue;
+		src = (const uint64_t *)&w->counters;
 		for (size_t k = 0; k < words; k++)
 			dst[k] += src[k];
 	}
@@ -415,4 +536,6 @@ dp_counters_clear(struct dp *dp)
 	memset(&dp->ctl_counters, 0, sizeof(dp->ctl_counters));
 	for (uint16_t i = 0; i < dp->n_workers; i++)
 		memset(&dp->workers[i]->counters, 0, sizeof(dp->workers[i]->counters));
+	if (dp->ctl_worker != NULL)
+		memset(&dp->ctl_worker->counters, 0, sizeof(dp->ctl_worker->counters));
 }

@@ -2,9 +2,16 @@
  * The dataplane context: ports, packet pool, worker contexts, routing and
  * neighbour tables, and the rings between workers and the control core.
  *
- * Threading: after dp_start() the tables are written only by the control
+ * Threading: after dp_init() the tables are written only by the control
  * core; workers read them lock-free and report quiescent states to the
  * QSBR variable once per loop, so deleted entries are reclaimed safely.
+ * The QSBR variable has one slot per worker plus one more (index
+ * n_workers) for a reader outside the EAL lcores (the telemetry thread).
+ *
+ * ESP (see sa.h for SA ownership): each worker has its own IPsec-MB
+ * manager and a hand-off ring that other workers fill with inbound ESP
+ * for the SAs it owns. The control core encrypts what it originates
+ * itself with ctl_worker, a worker context that never polls.
  */
 #ifndef HAGW_DP_H
 #define HAGW_DP_H
@@ -130,7 +137,8 @@ struct dp {
 	struct dp_sad *sad;		/* security associations */
 	struct dp_spd *spd;		/* security policies */
 	struct rte_ring *sa_event_ring;	/* workers -> control: struct dp_sa_event (MP/SC) */
-	struct IMB_MGR *ctl_mgr;	/* control core's IPsec-MB manager (key expansion) */
+	struct IMB_MGR *ctl_mgr;	/* control core's IPsec-MB manager (keys, own packets) */
+	struct dp_worker *ctl_worker;	/* control core's ESP context (mgr = ctl_mgr) */
 	struct rte_rcu_qsbr *qsbr;
 	uint16_t n_workers;
 	struct dp_worker *workers[DP_MAX_WORKERS];
@@ -154,7 +162,8 @@ int dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len);
 /* Stops the ports, frees held packets, tables and rings. */
 void dp_fini(struct dp *dp);
 
-/* Forwards a burst received on our port IN_PORT: L2 checks, routing,
+/* Forwards a burst received on our port IN_PORT: L2 checks, inbound ESP
+ * (untrusted ports), outbound policy and ESP (trusted ports), routing,
  * TTL, neighbour lookup; punts what the control core must handle. */
 void dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
 /* Frees m and counts it as dropped for REASON on our port IN_PORT. */
@@ -167,6 +176,10 @@ void dp_worker_punt(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 void dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m);
 /* Sends everything queued in the worker's TX buffers. */
 void dp_worker_flush(struct dp_worker *w);
+
+/* Worker: processes inbound ESP that other workers handed off to w (the
+ * SAs' owner); m's meta holds in_port, l3_off and esp_off. */
+void dp_handoff_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /* Control core: handles up to one burst from the punt ring. Returns the
  * number of packets handled. */
@@ -188,7 +201,9 @@ int dp_ctl_tx(struct dp *dp, uint8_t port, struct rte_mbuf *m);
 /*
  * Control core: routes an IP packet (m starts at the Ethernet header; the
  * IP header at meta->l3_off = sizeof(ether header)) and sends it, holding it
- * while the next hop resolves. Fills the Ethernet header. Takes ownership.
+ * while the next hop resolves. Fills the Ethernet header. A packet that a
+ * PROTECT policy covers is ESP-encapsulated first (with ctl_worker) and
+ * the outer packet is routed. Takes ownership.
  */
 int dp_ctl_output(struct dp *dp, struct rte_mbuf *m);
 

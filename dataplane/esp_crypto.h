@@ -96,11 +96,13 @@ struct dp_esp_op {
 	 * requires (NIST SP 800-38A App. C). See sa.h for why it never repeats.
 	 */
 	uint64_t iv_nonce;
-	int status;			/* out: 0, or -EBADMSG (ICV mismatch) */
+	/* out: 0; -EBADMSG (ICV mismatch); -EINVAL (NULL key or packet, payload_len
+	 * 0 or not a multiple of key->block, or a job IPsec-MB refused) */
+	int status;
 };
 
 /*
- * Runs n ops (n <= DP_ESP_MAX_BURST) through the manager's lanes: encrypt
+ * Runs n ops through the manager's lanes (in chunks of DP_ESP_MAX_BURST): encrypt
  * (fill IV, encrypt, write ICV) or decrypt (verify ICV in constant time,
  * then decrypt; on mismatch the payload is left undefined and status is
  * -EBADMSG). Returns the number of ops with status 0.

@@ -4,6 +4,13 @@
  * decrement with an incremental checksum update (RFC 1624), next-hop MAC
  * from the neighbour table. Whatever needs the control core (packets for
  * us, unresolved next hops, ICMP errors to send) is punted with a reason.
+ *
+ * A burst goes through stages: each packet is accepted, routed and, if
+ * nothing else applies, forwarded at once; inbound ESP (untrusted ports)
+ * and packets for the outbound policy (trusted ports) are collected and
+ * handled afterwards in bulk by fwd_ipsec.c. Packets out of an ESP tunnel
+ * re-enter at the routing stage (dp_fwd_inner), so their TTL is
+ * decremented once, here, like any forwarded packet's.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +21,7 @@
 #include <rte_ring.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/fwd.h"
 #include "dataplane/neigh.h"
 #include "dataplane/pkt_parse.h"
 #include "dataplane/route.h"
@@ -27,10 +35,15 @@ enum {
 	IPV4_LOOPBACK = 127,
 	IPV4_THIS_NET = 0,
 	PREFETCH_AHEAD = 2,
+	IP_VERSION_SHIFT = 4,
+	IP_VERSION_4 = 4,
+	IPV4_ADDR_LEN = 4,
+	IPV6_ADDR_LEN = 16,
 };
 
-static void
-punt(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_punt_reason reason)
+void
+dp_worker_punt(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	       enum dp_punt_reason reason)
 {
 	struct dp_port_counters *c = &w->counters.port[in_port];
 
@@ -43,36 +56,53 @@ punt(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_punt_reas
 	c->punted++;
 }
 
-static void
-drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_drop_reason reason)
+void
+dp_worker_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	       enum dp_drop_reason reason)
 {
 	dp_count_drop(&w->counters, in_port, reason);
 	rte_pktmbuf_free(m);
 }
 
-/* Sends m toward nh (MAC from the neighbour table) or punts it to resolve. */
+/* Sends m toward key (MAC from the neighbour table) or punts it to resolve. */
+static void
+neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	 const struct dp_neigh_key *key)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	struct rte_ether_addr mac;
+
+	if (unlikely(!dp_neigh_lookup(w->dp->neigh, key, &mac))) {
+		meta->out_port = (uint8_t)key->port;
+		meta->family = key->family;
+		memcpy(meta->nexthop, key->addr, sizeof(meta->nexthop));
+		return dp_worker_punt(w, m, in_port, DP_PUNT_RESOLVE);
+	}
+	dp_ether_fill(w->dp, m, (uint8_t)key->port, &mac);
+	w->counters.port[in_port].forwarded++;
+	dp_worker_tx(w, (uint8_t)key->port, m);
+}
+
+void
+dp_fwd_neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port)
+{
+	const struct dp_mbuf_meta *meta = dp_meta(m);
+	struct dp_neigh_key key = { .port = meta->out_port, .family = meta->family };
+
+	memcpy(key.addr, meta->nexthop, sizeof(key.addr));
+	neigh_tx(w, m, in_port, &key);
+}
+
+/* Sends m toward nh: the gateway, or the destination itself when on-link. */
 static void
 to_nexthop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	   const struct dp_nexthop *nh, uint8_t family, const uint8_t *dst)
 {
-	struct dp_mbuf_meta *meta = dp_meta(m);
 	struct dp_neigh_key key = { .port = nh->port, .family = family };
-	struct rte_ether_addr mac;
 
-	if (nh->kind == DP_NH_GATEWAY)
-		memcpy(key.addr, nh->gw, family == AF_INET ? 4 : 16);
-	else
-		memcpy(key.addr, dst, family == AF_INET ? 4 : 16);
-	if (unlikely(!dp_neigh_lookup(w->dp->neigh, &key, &mac))) {
-		meta->out_port = nh->port;
-		meta->family = family;
-		memcpy(meta->nexthop, key.addr, sizeof(meta->nexthop));
-		punt(w, m, in_port, DP_PUNT_RESOLVE);
-		return;
-	}
-	dp_ether_fill(w->dp, m, nh->port, &mac);
-	w->counters.port[in_port].forwarded++;
-	dp_worker_tx(w, nh->port, m);
+	memcpy(key.addr, nh->kind == DP_NH_GATEWAY ? nh->gw : dst,
+	       family == AF_INET ? IPV4_ADDR_LEN : IPV6_ADDR_LEN);
+	neigh_tx(w, m, in_port, &key);
 }
 
 static bool
@@ -92,51 +122,49 @@ local_proto_served(uint8_t proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6 || proto == IPPROTO_UDP;
 }
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), here for the TTL byte. */
-static void
-ipv4_dec_ttl(struct rte_ipv4_hdr *ip)
+/* A unicast packet for one of our addresses: on an untrusted port ESP,
+ * NAT-T and IKE first; otherwise the control core serves ICMP and UDP. */
+static enum dp_fwd_verdict
+to_local(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	 const struct dp_pkt_info *info, enum dp_fwd_mode mode)
 {
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
+	if (mode == DP_FWD_UNTRUSTED) {
+		enum dp_fwd_verdict v = dp_fwd_esp_classify(w, m, in_port, info);
 
-	sum += (uint16_t)~(ip->time_to_live << 8) & 0xffff;
-	ip->time_to_live--;
-	sum += (uint16_t)(ip->time_to_live << 8);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+		if (v != DP_FWD_ROUTED)
+			return v;
+	}
+	if (local_proto_served(info->l4_proto))
+		dp_worker_punt(w, m, in_port, DP_PUNT_LOCAL);
+	else
+		dp_worker_drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
+	return DP_FWD_DONE;
 }
 
-static void
-forward_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
-	     const struct dp_pkt_info *info)
+static enum dp_fwd_verdict
+done_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_drop_reason reason)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, info->l3_off);
+	dp_worker_drop(w, m, in_port, reason);
+	return DP_FWD_DONE;
+}
+
+static enum dp_fwd_verdict
+route_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	   const struct dp_pkt_info *info, enum dp_fwd_mode mode, const struct dp_nexthop **nh)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, info->l3_off);
 	const uint8_t *dst = (const uint8_t *)&ip->dst_addr;
-	const struct dp_nexthop *nh;
 
 	if (unlikely(ipv4_martian(ip)))
-		return drop(w, m, in_port, DP_DROP_MARTIAN);
+		return done_drop(w, m, in_port, DP_DROP_MARTIAN);
 	if (unlikely((dst[0] & IPV4_CLASS_D_MASK) == IPV4_CLASS_D || info->l2_multicast ||
 		     ip->dst_addr == UINT32_MAX))
-		return drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
-	nh = dp_route_lookup4(w->dp->routes, dst);
-	if (unlikely(nh == NULL))
-		return punt(w, m, in_port, DP_PUNT_NO_ROUTE);
-	if (nh->kind == DP_NH_LOCAL) {
-		if (!local_proto_served(info->l4_proto))
-			return drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
-		return punt(w, m, in_port, DP_PUNT_LOCAL);
-	}
-	if (unlikely(ip->time_to_live <= 1))
-		return punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
-	if (unlikely(info->l3_len > w->dp->iface[nh->port].mtu)) {
-		dp_meta(m)->mtu = w->dp->iface[nh->port].mtu;
-		if (ip->fragment_offset & rte_cpu_to_be_16(IPV4_DF))
-			return punt(w, m, in_port, DP_PUNT_TOO_BIG);
-		return drop(w, m, in_port, DP_DROP_MTU_EXCEEDED);
-	}
-	ipv4_dec_ttl(ip);
-	to_nexthop(w, m, in_port, nh, AF_INET, dst);
+		return done_drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
+	*nh = dp_route_lookup4(w->dp->routes, dst);
+	if (*nh != NULL && (*nh)->kind == DP_NH_LOCAL)
+		return to_local(w, m, in_port, info, mode);
+	return DP_FWD_ROUTED;
 }
 
 static bool
@@ -154,48 +182,147 @@ ipv6_unspecified_or_loopback(const uint8_t *a)
 }
 
 /* Multicast, link-local and own-address destinations: for us or nobody. */
-static void
+static enum dp_fwd_verdict
 ipv6_local(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
-	   const struct dp_pkt_info *info, const uint8_t *dst)
+	   const struct dp_pkt_info *info, const uint8_t *dst, enum dp_fwd_mode mode)
 {
-	if (dst[0] == IPV6_MCAST || dp_iface_owns_ipv6(&w->dp->iface[in_port], dst)) {
-		if (info->l4_proto == IPPROTO_ICMPV6 ||
-		    (dst[0] != IPV6_MCAST && local_proto_served(info->l4_proto)))
-			return punt(w, m, in_port, DP_PUNT_LOCAL);
-		return drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
+	if (dst[0] == IPV6_MCAST) {
+		if (info->l4_proto == IPPROTO_ICMPV6)
+			dp_worker_punt(w, m, in_port, DP_PUNT_LOCAL);
+		else
+			dp_worker_drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
+		return DP_FWD_DONE;
 	}
+	if (dp_iface_owns_ipv6(&w->dp->iface[in_port], dst))
+		return to_local(w, m, in_port, info, ipv6_link_local(dst) ? DP_FWD_PLAIN : mode);
 	/* RFC 4291 §2.5.6: link-local destinations are never forwarded. */
-	drop(w, m, in_port, DP_DROP_MARTIAN);
+	return done_drop(w, m, in_port, DP_DROP_MARTIAN);
 }
 
-static void
-forward_ipv6(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
-	     const struct dp_pkt_info *info)
+static enum dp_fwd_verdict
+route_ipv6(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	   const struct dp_pkt_info *info, enum dp_fwd_mode mode, const struct dp_nexthop **nh)
 {
-	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, info->l3_off);
-	const struct dp_nexthop *nh;
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, info->l3_off);
 
 	if (unlikely(ip->src_addr[0] == IPV6_MCAST || ipv6_unspecified_or_loopback(ip->dst_addr) ||
 		     (ip->src_addr[15] == 1 && ipv6_unspecified_or_loopback(ip->src_addr))))
-		return drop(w, m, in_port, DP_DROP_MARTIAN);
+		return done_drop(w, m, in_port, DP_DROP_MARTIAN);
 	if (ip->dst_addr[0] == IPV6_MCAST || ipv6_link_local(ip->dst_addr))
-		return ipv6_local(w, m, in_port, info, ip->dst_addr);
-	nh = dp_route_lookup6(w->dp->routes, ip->dst_addr);
-	if (unlikely(nh == NULL))
-		return punt(w, m, in_port, DP_PUNT_NO_ROUTE);
-	if (nh->kind == DP_NH_LOCAL)
-		return ipv6_local(w, m, in_port, info, ip->dst_addr);
+		return ipv6_local(w, m, in_port, info, ip->dst_addr, mode);
+	*nh = dp_route_lookup6(w->dp->routes, ip->dst_addr);
+	if (*nh != NULL && (*nh)->kind == DP_NH_LOCAL)
+		return ipv6_local(w, m, in_port, info, ip->dst_addr, mode);
 	if (unlikely(ipv6_link_local(ip->src_addr) || ipv6_unspecified_or_loopback(ip->src_addr)))
-		return drop(w, m, in_port, DP_DROP_MARTIAN);
-	if (unlikely(ip->hop_limits <= 1))
-		return punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
-	if (unlikely(info->l3_len > w->dp->iface[nh->port].mtu)) {
-		/* RFC 8200 §5: routers never fragment IPv6. */
-		dp_meta(m)->mtu = w->dp->iface[nh->port].mtu;
-		return punt(w, m, in_port, DP_PUNT_TOO_BIG);
+		return done_drop(w, m, in_port, DP_DROP_MARTIAN);
+	return DP_FWD_ROUTED;
+}
+
+enum dp_fwd_verdict
+dp_fwd_route(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	     const struct dp_pkt_info *info, enum dp_fwd_mode mode, const struct dp_nexthop **nh)
+{
+	*nh = NULL;
+	if (info->kind == DP_PKT_IPV4)
+		return route_ipv4(w, m, in_port, info, mode, nh);
+	return route_ipv6(w, m, in_port, info, mode, nh);
+}
+
+bool
+dp_fwd_ttl_expired(const struct rte_mbuf *m, const struct dp_pkt_info *info)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, info->l3_off);
+
+	if (info->kind == DP_PKT_IPV4)
+		return ((const struct rte_ipv4_hdr *)l3)->time_to_live <= 1;
+	return ((const struct rte_ipv6_hdr *)l3)->hop_limits <= 1;
+}
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), here for the TTL byte. */
+static void
+ipv4_dec_ttl(struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
+
+	sum += (uint16_t)~(ip->time_to_live << 8) & 0xffff;
+	ip->time_to_live--;
+	sum += (uint16_t)(ip->time_to_live << 8);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+}
+
+void
+dp_fwd_ttl_dec(struct rte_mbuf *m, const struct dp_pkt_info *info)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, info->l3_off);
+
+	if (info->kind == DP_PKT_IPV4)
+		ipv4_dec_ttl((struct rte_ipv4_hdr *)l3);
+	else
+		((struct rte_ipv6_hdr *)l3)->hop_limits--;
+}
+
+void
+dp_fwd_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	      const struct dp_pkt_info *info, const struct dp_nexthop *nh)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, info->l3_off);
+	bool v4 = info->kind == DP_PKT_IPV4;
+	uint16_t mtu;
+
+	if (unlikely(nh == NULL))
+		return dp_worker_punt(w, m, in_port, DP_PUNT_NO_ROUTE);
+	if (unlikely(dp_fwd_ttl_expired(m, info)))
+		return dp_worker_punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
+	mtu = w->dp->iface[nh->port].mtu;
+	if (unlikely(info->l3_len > mtu)) {
+		dp_meta(m)->mtu = mtu;
+		/* RFC 8200 §5: routers never fragment IPv6; nor do we IPv4. */
+		if (!v4 || (((const struct rte_ipv4_hdr *)l3)->fragment_offset &
+			    rte_cpu_to_be_16(IPV4_DF)))
+			return dp_worker_punt(w, m, in_port, DP_PUNT_TOO_BIG);
+		return dp_worker_drop(w, m, in_port, DP_DROP_MTU_EXCEEDED);
 	}
-	ip->hop_limits--;
-	to_nexthop(w, m, in_port, nh, AF_INET6, ip->dst_addr);
+	dp_fwd_ttl_dec(m, info);
+	if (v4)
+		to_nexthop(w, m, in_port, nh, AF_INET,
+			   l3 + offsetof(struct rte_ipv4_hdr, dst_addr));
+	else
+		to_nexthop(w, m, in_port, nh, AF_INET6,
+			   l3 + offsetof(struct rte_ipv6_hdr, dst_addr));
+}
+
+/* Ethernet type for the IP version at l3 (the inner one after ESP). */
+static void
+set_ether_type(struct rte_mbuf *m, uint16_t l3_off)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, l3_off);
+	rte_be16_t *type = (rte_be16_t *)(l3 - sizeof(rte_be16_t));
+
+	*type = rte_cpu_to_be_16((*l3 >> IP_VERSION_SHIFT) == IP_VERSION_4 ?
+				 RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+}
+
+void
+dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct dp_nexthop *nh;
+		enum dp_drop_reason why;
+		struct dp_pkt_info info;
+
+		set_ether_type(m, dp_meta(m)->l3_off);
+		if (unlikely(dp_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+					  &info, &why) < 0)) {
+			dp_worker_drop(w, m, in_port, why);
+			continue;
+		}
+		if (dp_fwd_route(w, m, in_port, &info, DP_FWD_PLAIN, &nh) == DP_FWD_ROUTED)
+			dp_fwd_finish(w, m, in_port, &info, nh);
+	}
 }
 
 static bool
@@ -207,40 +334,94 @@ l2_accept(const struct dp_iface *ifc, const struct rte_mbuf *m)
 	       rte_is_same_ether_addr(&eth->dst_addr, &ifc->mac);
 }
 
-static void
-forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port)
+/* L2 and IP header checks; false if m was consumed. */
+static bool
+accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_pkt_info *info)
 {
 	const struct dp_iface *ifc = &w->dp->iface[in_port];
 	struct dp_mbuf_meta *meta = dp_meta(m);
 	enum dp_drop_reason why;
-	struct dp_pkt_info info;
 
 	meta->in_port = in_port;
 	if (unlikely(m->nb_segs != 1 ||
-		     dp_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &info,
-				  &why) < 0))
-		return drop(w, m, in_port, m->nb_segs != 1 ? DP_DROP_OVERSIZE : why);
-	if (unlikely(!l2_accept(ifc, m)))
-		return drop(w, m, in_port, DP_DROP_NOT_OUR_MAC);
-	meta->l3_off = info.l3_off;
-	if (unlikely(info.kind != DP_PKT_ARP && info.l3_len > ifc->mtu))
-		return drop(w, m, in_port, DP_DROP_OVERSIZE);
+		     dp_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, info,
+				  &why) < 0)) {
+		dp_worker_drop(w, m, in_port, m->nb_segs != 1 ? DP_DROP_OVERSIZE : why);
+		return false;
+	}
+	if (unlikely(!l2_accept(ifc, m))) {
+		dp_worker_drop(w, m, in_port, DP_DROP_NOT_OUR_MAC);
+		return false;
+	}
+	meta->l3_off = info->l3_off;
+	if (info->kind == DP_PKT_ARP) {
+		dp_worker_punt(w, m, in_port, DP_PUNT_LOCAL);
+		return false;
+	}
+	if (unlikely(info->l3_len > ifc->mtu)) {
+		dp_worker_drop(w, m, in_port, DP_DROP_OVERSIZE);
+		return false;
+	}
 	/* Drop L2 padding so lengths downstream are the datagram's. */
-	if (info.kind != DP_PKT_ARP && m->data_len > info.l3_off + info.l3_len)
-		rte_pktmbuf_trim(m, m->data_len - info.l3_off - info.l3_len);
-	if (info.kind == DP_PKT_ARP)
-		punt(w, m, in_port, DP_PUNT_LOCAL);
-	else if (info.kind == DP_PKT_IPV4)
-		forward_ipv4(w, m, in_port, &info);
-	else
-		forward_ipv6(w, m, in_port, &info);
+	if (m->data_len > info->l3_off + info->l3_len)
+		rte_pktmbuf_trim(m, m->data_len - info->l3_off - info->l3_len);
+	return true;
+}
+
+/* What the burst's later stages take: inbound ESP, and routed packets
+ * for the policy check (trusted: outbound SPD; untrusted: clear text). */
+struct fwd_burst {
+	uint16_t n_esp;
+	uint16_t n_out;
+	struct rte_mbuf *esp[DP_MAX_BURST];
+	struct dp_fwd_pkt out[DP_MAX_BURST];
+};
+
+static void
+forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_fwd_mode mode,
+	    struct fwd_burst *b)
+{
+	struct dp_fwd_pkt *p = &b->out[b->n_out];
+
+	if (!accept_one(w, m, in_port, &p->info))
+		return;
+	switch (dp_fwd_route(w, m, in_port, &p->info, mode, &p->nh)) {
+	case DP_FWD_ESP_IN:
+		b->esp[b->n_esp++] = m;
+		return;
+	case DP_FWD_ROUTED:
+		break;
+	default:
+		return;
+	}
+	if (mode == DP_FWD_PLAIN)
+		return dp_fwd_finish(w, m, in_port, &p->info, p->nh);
+	p->m = m;
+	b->n_out++;
+}
+
+static enum dp_fwd_mode
+port_mode(const struct dp_iface *ifc)
+{
+	switch (ifc->role) {
+	case CFG_ROLE_TRUSTED:
+		return DP_FWD_TRUSTED;
+	case CFG_ROLE_UNTRUSTED:
+		return DP_FWD_UNTRUSTED;
+	default:
+		return DP_FWD_PLAIN;
+	}
 }
 
 void
 dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_port_counters *c = &w->counters.port[in_port];
+	enum dp_fwd_mode mode = port_mode(&w->dp->iface[in_port]);
+	struct fwd_burst b;
 
+	b.n_esp = 0;
+	b.n_out = 0;
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
@@ -248,6 +429,14 @@ dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, u
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		c->rx_packets++;
 		c->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		forward_one(w, pkts[i], in_port);
+		forward_one(w, pkts[i], in_port, mode, &b);
 	}
+	if (b.n_esp != 0)
+		dp_fwd_esp_in(w, in_port, b.esp, b.n_esp);
+	if (b.n_out == 0)
+		return;
+	if (mode == DP_FWD_TRUSTED)
+		dp_fwd_spd_out(w, in_port, b.out, b.n_out);
+	else
+		dp_fwd_spd_in_clear(w, in_port, b.out, b.n_out);
 }

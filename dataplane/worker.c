@@ -1,7 +1,8 @@
 /*
  * The poll-mode worker loop: RX bursts from the queues this worker owns,
- * forwarding, packets the control core asked it to send, one TX burst per
- * port per pass, and a quiescent-state report for RCU reclamation.
+ * forwarding, inbound ESP that other workers handed off (for the SAs this
+ * worker owns), packets the control core asked it to send, one TX burst
+ * per port per pass, and a quiescent-state report for RCU reclamation.
  */
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -66,6 +67,19 @@ drain_tx_ring(struct dp_worker *w)
 	return n;
 }
 
+/* Inbound ESP for our SAs, received by other workers. */
+static unsigned int
+drain_handoff_ring(struct dp_worker *w)
+{
+	struct rte_mbuf *pkts[DP_MAX_BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(w->handoff_ring, (void **)pkts, w->dp->burst,
+						   NULL);
+
+	if (n != 0)
+		dp_handoff_input(w, pkts, (uint16_t)n);
+	return n;
+}
+
 unsigned int
 dp_worker_poll(struct dp_worker *w)
 {
@@ -84,6 +98,7 @@ dp_worker_poll(struct dp_worker *w)
 		dp_worker_flush(w);
 		work += n;
 	}
+	work += drain_handoff_ring(w);
 	work += drain_tx_ring(w);
 	dp_worker_flush(w);
 	rte_rcu_qsbr_quiescent(dp->qsbr, w->index);

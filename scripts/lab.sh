@@ -27,6 +27,14 @@
 #   LAB_CONF_EXTRA     text appended to the config (e.g. ipsec, sas, policies); the
 #                      config file is written with mode 600 since it may hold SA keys
 #   LAB_LOG_LEVEL      hagw log level (default info)
+#   LAB_WORKERS        1 (default) or 2: two lcores [0, 1], each port with qpairs=2 and
+#                      rx_queues = 2, worker 0 polling queue 0 of both ports and worker 1
+#                      queue 1. The kernel's af_packet fanout (PACKET_FANOUT_HASH) spreads
+#                      flows over the two queues by their flow hash: addresses and ports,
+#                      for ESP the SPI in the port field, so plain ESP of one SA always
+#                      lands on one queue; ESP-in-UDP from several source ports lands on
+#                      both. Two busy lcores on a 2-core machine slow everything down: use
+#                      it for multi-worker correctness, not for timing.
 #   LAB_NO_HAGW=1      build namespaces and config only; hagw is not started
 #   LAB_START_TIMEOUT  seconds to wait for the CLI (default 60), LAB_STOP_TIMEOUT (default 10)
 #   LAB_SAVE_LOGS      directory where down copies hagw's log and stderr before deleting them
@@ -181,24 +189,37 @@ lab_topology() {
 }
 
 lab_write_config() {
+	local lcores="0" mbufs=4095 qpairs="" rxq="" workers
+	workers='{ lcore = 0; queues = ["client:0", "lan:0"]; }'
+	case "${LAB_WORKERS:-1}" in
+	1) ;;
+	2)
+		lcores="0, 1"
+		mbufs=8191	# 2 ports x (2 RX + 2 TX queues) x 512 descriptors + headroom
+		qpairs=",qpairs=2"
+		rxq=" rx_queues = 2;"
+		workers+=', { lcore = 1; queues = ["client:1", "lan:1"]; }'
+		;;
+	*) lab_log "LAB_WORKERS must be 1 or 2, not '$LAB_WORKERS'"; return 1 ;;
+	esac
 	(umask 077 && : >"$LAB_CONF")
 	cat >"$LAB_CONF" <<EOF
 # hagw lab "$LAB_NAME", written by scripts/lab.sh
-eal = { lcores = [0]; memory_mb = 256; hugepages = false; pci = false;
+eal = { lcores = [$lcores]; memory_mb = 256; hugepages = false; pci = false;
         file_prefix = "$LAB_FILE_PREFIX"; };
-dataplane = { idle_backoff_us = 50; mbufs = 4095; rx_desc = 512; tx_desc = 512;
+dataplane = { idle_backoff_us = 50; mbufs = $mbufs; rx_desc = 512; tx_desc = 512;
               ${LAB_DP_EXTRA:-} };
 ports = (
-  { name = "client"; device = "net_af_packet0,iface=$LAB_IF_GWC"; role = "untrusted";
-    ipv4 = ["$LAB_GWC4/24"]; ipv6 = ["$LAB_GWC6/64"]; mtu = ${LAB_CLIENT_MTU:-1500}; },
-  { name = "lan"; device = "net_af_packet1,iface=$LAB_IF_GWL"; role = "trusted";
-    ipv4 = ["$LAB_GWL4/24"]; ipv6 = ["$LAB_GWL6/64"]; mtu = ${LAB_LAN_MTU:-1500}; }
+  { name = "client"; device = "net_af_packet0,iface=$LAB_IF_GWC$qpairs"; role = "untrusted";
+    ipv4 = ["$LAB_GWC4/24"]; ipv6 = ["$LAB_GWC6/64"]; mtu = ${LAB_CLIENT_MTU:-1500};$rxq },
+  { name = "lan"; device = "net_af_packet1,iface=$LAB_IF_GWL$qpairs"; role = "trusted";
+    ipv4 = ["$LAB_GWL4/24"]; ipv6 = ["$LAB_GWL6/64"]; mtu = ${LAB_LAN_MTU:-1500};$rxq }
 );
 routes = (
   { prefix = "203.0.113.0/24"; via = "$LAB_L4"; port = "lan"; },
   { prefix = "2001:db8:3::/64"; via = "$LAB_L6"; port = "lan"; }
 );
-workers = ( { lcore = 0; queues = ["client:0", "lan:0"]; } );
+workers = ( $workers );
 cli = { socket = "$LAB_SOCK"; };
 log = { level = "${LAB_LOG_LEVEL:-info}"; file = "$LAB_HAGW_LOG"; };
 ${LAB_CONF_EXTRA:-}
@@ -352,7 +373,7 @@ lab_up() {
 	fi
 	mkdir -p -m 0700 "$LAB_DIR"
 	lab_topology || { lab_log "topology setup failed"; return 1; }
-	lab_write_config
+	lab_write_config || return 1
 	if [ "${LAB_NO_HAGW:-0}" = 1 ]; then
 		lab_log "namespaces up, hagw not started (config $LAB_CONF)"
 		return 0

@@ -171,18 +171,21 @@ fuzz_build() {
 		ninja -C "$FUZZ_BUILD" >"$LOGS/fuzz-build.log" 2>&1
 }
 
-# Seeds: tests/fuzz/corpus/NAME/ if present, else the frame vectors for packet parsers.
+# Seeds: tests/fuzz/corpus/NAME/ if present, the config test files for the config loader,
+# the frame vectors for packet parsers. One directory per line.
 fuzz_seeds() {
 	local name=$1
 	if [ -d "$ROOT/tests/fuzz/corpus/$name" ]; then
 		echo "$ROOT/tests/fuzz/corpus/$name"
+	elif [ "$name" = fuzz_config ]; then
+		printf '%s\n' "$ROOT/tests/unit/config/good" "$ROOT/tests/unit/config/bad"
 	elif [[ "$name" == *pkt* || "$name" == *flow* || "$name" == *esp* ]]; then
 		echo "$ROOT/tests/vectors/frames"
 	fi
 }
 
 run_fuzz() {
-	local t name work seeds start secs rc targets=()
+	local t name work start secs rc targets=() seeds=()
 	for t in "$ROOT"/tests/fuzz/fuzz_*.c; do
 		name=fuzz/$(basename "$t" .c)
 		[ -z "$filter" ] || [[ "$name" == *"$filter"* ]] || continue
@@ -197,12 +200,12 @@ run_fuzz() {
 	fi
 	for t in "${targets[@]}"; do
 		work=$(mktemp -d /tmp/hagw-fuzz.XXXXXX)
-		seeds=$(fuzz_seeds "$t")
+		mapfile -t seeds < <(fuzz_seeds "$t")
 		start=$(date +%s.%N)
 		rc=0
 		(cd "$work" && timeout -k 10 $((FUZZ_SECONDS + 60)) \
 			"$FUZZ_BUILD/tests/fuzz/$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096 \
-			"$work" ${seeds:+"$seeds"} >"$LOGS/fuzz-$t.log" 2>&1) || rc=$?
+			"$work" "${seeds[@]}" >"$LOGS/fuzz-$t.log" 2>&1) || rc=$?
 		secs=$(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $start}")
 		if [ ! -x "$FUZZ_BUILD/tests/fuzz/$t" ]; then
 			fail_line "fuzz/$t" "not built"

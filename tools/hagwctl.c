@@ -358,6 +358,26 @@ script_run(const struct opts *o)
 
 static char *candidate[HAGWCTL_MAX_CANDIDATES];
 static unsigned int n_candidates;
+static const char *shell_socket;	/* the daemon, for completing arguments */
+
+/*
+ * Arguments completed with values from the daemon: after the words of
+ * command, the string member key (or fallback, when key is not a string)
+ * of each item of the array that the command list answers.
+ */
+struct arg_source {
+	const char *command;
+	const char *list;
+	const char *key;
+	const char *fallback;
+};
+
+static const struct arg_source arg_sources[] = {
+	{ "show sa", "show sa", "name", "spi" },
+	{ "clear sa counters", "show sa", "name", "spi" },
+};
+
+#define HAGWCTL_N_ARG_SOURCES (sizeof(arg_sources) / sizeof(arg_sources[0]))
 
 static void
 candidate_add(const char *word, size_t len, const char *text)
@@ -413,6 +433,56 @@ candidates_clear(void)
 	n_candidates = 0;
 }
 
+/* The string member key of o, else fallback's, else NULL. */
+static const char *
+item_string(struct json_object *o, const char *key, const char *fallback)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	if (json_object_object_get_ex(o, fallback, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+/* Printable ASCII without blanks or quotes: safe to put on the line as is
+ * (names can come from peers). */
+static bool
+word_plain(const char *w)
+{
+	for (; *w != '\0'; w++)
+		if (*w <= ' ' || *w > '~' || *w == '"' || *w == '\'')
+			return false;
+	return true;
+}
+
+/* Offers the values src names from the daemon's answer to src->list. */
+static void
+candidates_from_list(const struct arg_source *src, const char *text)
+{
+	char words[HAGWCTL_MSG_LEN], err[HAGWCTL_MSG_LEN];
+	char *argv[CTL_MAX_ARGS + 1];
+	struct json_object *resp = NULL, *data;
+	int argc;
+
+	snprintf(words, sizeof(words), "%s", src->list);
+	argc = words_split(words, argv, CTL_MAX_ARGS);
+	if (argc <= 0 || ctl_call(shell_socket, argc, argv, &resp, err, sizeof(err)) != 0)
+		return;
+	if (json_object_object_get_ex(resp, "data", &data) &&
+	    json_object_is_type(data, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(data); i++) {
+			const char *v = item_string(json_object_array_get_idx(data, i), src->key,
+						    src->fallback);
+
+			if (v != NULL && word_plain(v))
+				candidate_add(v, strlen(v), text);
+		}
+	}
+	json_object_put(resp);
+}
+
 static void
 candidates_find(int argc, char **argv, const char *text)
 {
@@ -426,6 +496,10 @@ candidates_find(int argc, char **argv, const char *text)
 					      &cmd) && json_object_is_type(cmd, json_type_string))
 			candidate_from(json_object_get_string(cmd), argc - skip, argv + skip, text);
 	}
+	/* the first argument of a command whose values the daemon lists */
+	for (size_t i = 0; skip == 0 && argc > 0 && i < HAGWCTL_N_ARG_SOURCES; i++)
+		if (ctl_words_match(arg_sources[i].command, argc, argv, false) == argc)
+			candidates_from_list(&arg_sources[i], text);
 	if (argc == 0) {
 		candidate_add("quit", strlen("quit"), text);
 		candidate_add("exit", strlen("exit"), text);
@@ -500,6 +574,7 @@ interactive_run(const struct opts *o)
 	stifle_history(HAGWCTL_HISTORY_MAX);
 	if (hist[0] != '\0')
 		read_history(hist);
+	shell_socket = o->socket;
 	rl_readline_name = "hagwctl";
 	rl_attempted_completion_function = complete;
 	while (!quit && (line = readline(HAGWCTL_PROMPT)) != NULL) {

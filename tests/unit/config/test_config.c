@@ -2,7 +2,8 @@
  * Unit tests of the configuration loader (config/): good files checked
  * field by field (values, defaults, default round-robin workers, @include,
  * integer spellings, static neighbours), bad files each compared with the full expected
- * "FILE:LINE: message", JSON output, names and prefix formatting.
+ * "FILE:LINE: message", JSON output, names and prefix formatting. The
+ * IPsec sections are tested in test_config_ipsec.c (its bad files run here).
  *
  * Runs with tests/unit/config as working directory.
  */
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "config/cfg.h"
+#include "test_config.h"
 
 #ifndef CFG_EXAMPLE_DIR
 #define CFG_EXAMPLE_DIR "../../../config"
@@ -392,17 +394,13 @@ test_examples(void)
 
 /* ---- bad files: each breaks one rule; the whole message is compared ---- */
 
-struct bad_case {
-	const char *file;	/* in bad/ */
-	const char *expect;
-};
-
 static const struct bad_case bad_cases[] = {
 	{ "01-syntax.conf",
 	  "bad/01-syntax.conf:4: syntax error: syntax error" },
 	{ "02-unknown-section.conf",
 	  "bad/02-unknown-section.conf:34: unknown setting 'clii' at top level (expected "
-	  "one of: eal, dataplane, ports, routes, neighbors, workers, cli, log)" },
+	  "one of: eal, dataplane, ports, routes, neighbors, workers, ipsec, sas, policies, "
+	  "cli, log)" },
 	{ "03-unknown-port-key.conf",
 	  "bad/03-unknown-port-key.conf:25: unknown setting 'mtux' in ports[1] (expected "
 	  "one of: name, device, role, ipv4, ipv6, mtu, rx_queues)" },
@@ -644,24 +642,46 @@ static const struct bad_case bad_cases[] = {
 #define N_BAD (sizeof(bad_cases) / sizeof(bad_cases[0]))
 
 static void
-test_bad_files(void)
+run_bad_cases(const struct bad_case *cases, unsigned int n)
 {
 	char path[256];
 	int rc;
 
-	for (unsigned int i = 0; i < N_BAD; i++) {
-		snprintf(path, sizeof(path), "bad/%s", bad_cases[i].file);
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "bad/%s", cases[i].file);
 		memset(err, 'x', sizeof(err));
 		rc = cfg_load(path, &cfg, err, sizeof(err));
 		CU_ASSERT_EQUAL(rc, -EINVAL);
-		CU_ASSERT_STRING_EQUAL(err, bad_cases[i].expect);
-		if (strcmp(err, bad_cases[i].expect) != 0)
+		CU_ASSERT_STRING_EQUAL(err, cases[i].expect);
+		if (strcmp(err, cases[i].expect) != 0)
 			fprintf(stderr, "\n%s:\n  got      %s\n  expected %s\n", path, err,
-				bad_cases[i].expect);
+				cases[i].expect);
 	}
 }
 
-/* Every .conf file in bad/ has a row in the table, so none is silently skipped. */
+static void
+test_bad_files(void)
+{
+	run_bad_cases(bad_cases, N_BAD);
+}
+
+static void
+test_bad_files_ipsec(void)
+{
+	run_bad_cases(ipsec_bad_cases, n_ipsec_bad_cases);
+	CU_ASSERT_TRUE(n_ipsec_bad_cases >= 30);
+}
+
+static bool
+listed_in(const struct bad_case *cases, unsigned int n, const char *file)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (strcmp(cases[i].file, file) == 0)
+			return true;
+	return false;
+}
+
+/* Every .conf file in bad/ has a row in a table, so none is silently skipped. */
 static void
 test_bad_files_all_listed(void)
 {
@@ -677,15 +697,14 @@ test_bad_files_all_listed(void)
 		if (len < 5 || strcmp(e->d_name + len - 5, ".conf") != 0)
 			continue;
 		n++;
-		listed = false;
-		for (unsigned int i = 0; i < N_BAD; i++)
-			listed = listed || strcmp(bad_cases[i].file, e->d_name) == 0;
+		listed = listed_in(bad_cases, N_BAD, e->d_name) ||
+			 listed_in(ipsec_bad_cases, n_ipsec_bad_cases, e->d_name);
 		CU_ASSERT_TRUE(listed);
 		if (!listed)
 			fprintf(stderr, "\nbad/%s has no expected message\n", e->d_name);
 	}
 	closedir(d);
-	CU_ASSERT_EQUAL(n, N_BAD);
+	CU_ASSERT_EQUAL(n, N_BAD + n_ipsec_bad_cases);
 	CU_ASSERT_TRUE(N_BAD >= 30);
 }
 
@@ -735,6 +754,8 @@ static const char minimal_json[] =
 	"\"ipv4\":[],\"ipv6\":[],\"mtu\":1500,\"rx_queues\":1}],"
 	"\"routes\":[],\"neighbors\":[],"
 	"\"workers\":[{\"lcore\":0,\"queues\":[\"only:0\"]}],"
+	"\"ipsec\":{\"default_policy\":\"bypass\",\"max_sas\":4096,\"max_policies\":1024,"
+	"\"max_clients\":65536},\"sas\":[],\"policies\":[],"
 	"\"cli\":{\"socket\":\"/run/hagw/hagw.sock\"},"
 	"\"log\":{\"level\":\"info\",\"file\":\"\"}}";
 
@@ -856,10 +877,7 @@ test_prefix_format(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct named_test tests[] = {
 		{ "full file: eal", test_full_eal },
 		{ "full file: dataplane", test_full_dataplane },
 		{ "full file: ports", test_full_ports },
@@ -873,6 +891,7 @@ main(void)
 		{ "integer literals", test_literals },
 		{ "example files", test_examples },
 		{ "bad files", test_bad_files },
+		{ "bad files: ipsec", test_bad_files_ipsec },
 		{ "every bad file listed", test_bad_files_all_listed },
 		{ "nothing half-applied", test_nothing_half_applied },
 		{ "unreadable file, short buffers", test_unreadable },
@@ -890,6 +909,8 @@ main(void)
 	suite = CU_add_suite("config", NULL, NULL);
 	for (unsigned int i = 0; suite != NULL && i < sizeof(tests) / sizeof(tests[0]); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
+	for (unsigned int i = 0; suite != NULL && i < n_ipsec_tests; i++)
+		CU_add_test(suite, ipsec_tests[i].name, ipsec_tests[i].fn);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();

@@ -3,7 +3,10 @@
  * a child process: text and JSON output, exit codes and messages, the
  * socket from the environment, scripts on stdin, and the -i shell.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <json-c/json.h>
 
 #include "cli_test_cmds.h"
 
@@ -20,9 +24,42 @@ enum {
 	TEST_POLL_US = 1000,
 	TEST_MAX_ARGV = 48,
 	TEST_OUT_MAX = 64 * 1024,
+	TEST_PTY_WAIT_MS = 10000,
+	TEST_MAX_CMDS = 32,
 };
 
 static const char *hagwctl;
+
+/* "show sa": two SAs, one without a name (completion offers its SPI). */
+static int
+cmd_show_sa(void *ctx, int argc, char **argv, struct json_object **out, char *err, size_t len)
+{
+	*out = json_tokener_parse("[{\"name\": \"c1-in\", \"spi\": \"0x00001001\"},"
+				  " {\"name\": null, \"spi\": \"0x00003003\"},"
+				  " {\"name\": \"c1 \\u001b[2J\", \"spi\": \"0x00004004\"}]");
+	return 0;
+}
+
+/* "clear sa counters": answers {"argv": [...]} */
+static int
+cmd_words(void *ctx, int argc, char **argv, struct json_object **out, char *err, size_t len)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int i = 0; i < argc; i++)
+		json_object_array_add(a, json_object_new_string(argv[i]));
+	*out = json_object_new_object();
+	json_object_object_add(*out, "argv", a);
+	return 0;
+}
+
+static const struct ctl_cmd sa_cmds[] = {
+	{ "show sa", "[NAME|SPI]", "security associations", cmd_show_sa, false },
+	{ "clear sa counters", "[NAME|SPI]", "answers the words", cmd_words, false },
+};
+
+static struct ctl_cmd cmds[TEST_MAX_CMDS];
+static unsigned int n_cmds;
 static char tmpdir[] = "/tmp/hagw-test-ctl-XXXXXX";
 static char sock_path[100];
 static char in_path[100], out_path[100], err_path[100];
@@ -100,6 +137,8 @@ expect_run(const char *in, const char *want_out, const char *want_err, int want_
 	CU_ASSERT_EQUAL(run_capture(in, words, &out, &err), want_rc);
 	CU_ASSERT_STRING_EQUAL(out, want_out);
 	CU_ASSERT_STRING_EQUAL(err, want_err);
+	if (strcmp(out, want_out) != 0 || strcmp(err, want_err) != 0)
+		fprintf(stderr, "\nstdout:\n%s\nstderr:\n%s\n", out, err);
 	free(out);
 	free(err);
 }
@@ -151,8 +190,9 @@ test_env_socket(void)
 static void
 test_help_output(void)
 {
-	RUN("", "show <what>   the generic show\nshow version  software versions\n"
-	    "show ports    the ports\n", "", 0, S, "help", "show");
+	RUN("", "show <what>         the generic show\nshow version        software versions\n"
+	    "show ports          the ports\nshow sa [NAME|SPI]  security associations\n", "", 0, S,
+	    "help", "show");
 	RUN("", "", "hagwctl: no command starts with 'zz'; try 'help'\n", 1, S, "help", "zz");
 }
 
@@ -183,6 +223,59 @@ test_interactive(void)
 	h = slurp(hist);
 	CU_ASSERT_STRING_EQUAL(h, "_HiStOrY_V2_\nhelp\\040show\\040v\necho\\040x\nexit\n");
 	free(h);
+	unlink(hist);
+}
+
+/* Everything the pty gives until hagwctl exits (EIO) or the wait ends. */
+static char *
+pty_drain(int fd)
+{
+	char *buf = calloc(1, TEST_OUT_MAX + 1);
+	size_t n = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (n < TEST_OUT_MAX && poll(&p, 1, TEST_PTY_WAIT_MS) > 0) {
+		ssize_t r = read(fd, buf + n, TEST_OUT_MAX - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	return buf;
+}
+
+/* Tab completes SA names (and the SPIs of unnamed SAs) from "show sa". */
+static void
+test_completion(void)
+{
+	const char *in = "clear sa counters c1\t\nclear sa counters 0x\t\nshow s\t\t\nexit\n";
+	char hist[128], *out;
+	int fd, status = -1;
+	pid_t pid;
+
+	snprintf(hist, sizeof(hist), "%s/.hagwctl_history", tmpdir);
+	pid = forkpty(&fd, NULL, NULL, NULL);
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		setenv("HOME", tmpdir, 1);
+		setenv("TERM", "xterm", 1);
+		execl(hagwctl, hagwctl, "-s", sock_path, (char *)NULL);
+		_exit(127);
+	}
+	CU_ASSERT_EQUAL(write(fd, in, strlen(in)), (ssize_t)strlen(in));
+	out = pty_drain(fd);
+	waitpid(pid, &status, 0);
+	close(fd);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "argv:  c1-in\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "argv:  0x00003003\r\n"));
+	/* "show s" completes to "show sa ", the second tab lists the names */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "c1-in       0x00001001\r\n-           0x00003003\r\n"
+				      "c1 \\x1b[2J  0x00004004\r\n"));
+	/* a name with a blank and an escape sequence is never offered */
+	CU_ASSERT_PTR_NULL(strstr(out, "\x1b[2J"));
+	CU_ASSERT_PTR_NULL(strstr(out, "hagwctl:"));
+	free(out);
 	unlink(hist);
 }
 
@@ -222,7 +315,11 @@ main(int argc, char **argv)
 	snprintf(out_path, sizeof(out_path), "%s/out", tmpdir);
 	snprintf(err_path, sizeof(err_path), "%s/err", tmpdir);
 	unsetenv("HAGW_SOCKET");
-	srv = ctl_server_open(sock_path, test_cmds, test_n_cmds, &ctx, err, sizeof(err));
+	for (unsigned int i = 0; i < test_n_cmds; i++)
+		cmds[n_cmds++] = test_cmds[i];
+	for (unsigned int i = 0; i < sizeof(sa_cmds) / sizeof(sa_cmds[0]); i++)
+		cmds[n_cmds++] = sa_cmds[i];
+	srv = ctl_server_open(sock_path, cmds, n_cmds, &ctx, err, sizeof(err));
 	if (srv == NULL)
 		return 1;
 	pid = fork();
@@ -241,6 +338,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "help", test_help_output);
 	CU_add_test(s, "script on stdin", test_script);
 	CU_add_test(s, "interactive", test_interactive);
+	CU_add_test(s, "completion of SA names", test_completion);
 	CU_add_test(s, "usage", test_usage);
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();

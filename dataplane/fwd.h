@@ -1,0 +1,87 @@
+/*
+ * The stages of the worker's forwarding path that forward.c (parsing,
+ * routing, TTL, neighbours) and fwd_ipsec.c (inbound ESP, hand-off,
+ * security policy, outbound ESP; RFC 4301 §5.1, §5.2) share, and that the
+ * control core's output (ctl_output.c) reuses. Internal to the dataplane.
+ */
+#ifndef HAGW_FWD_H
+#define HAGW_FWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/pkt_parse.h"
+#include "dataplane/route.h"
+#include "dataplane/sa.h"
+#include "dataplane/spd.h"
+
+/* What a port's role asks of the packets it receives. */
+enum dp_fwd_mode {
+	DP_FWD_PLAIN,		/* no policy (sync port; packets out of an ESP tunnel) */
+	DP_FWD_UNTRUSTED,	/* ESP to us is decrypted; clear text checked against the SPD */
+	DP_FWD_TRUSTED,		/* outbound SPD: protect, bypass or discard */
+};
+
+/* The outcome of routing one IP packet. */
+enum dp_fwd_verdict {
+	DP_FWD_DONE,		/* consumed: dropped, punted or sent */
+	DP_FWD_ROUTED,		/* to be forwarded: next hop known, or NULL (no route) */
+	DP_FWD_ESP_IN,		/* inbound ESP for us: dp_meta(m)->esp_off set */
+};
+
+/* A routed packet waiting for a policy stage. */
+struct dp_fwd_pkt {
+	struct rte_mbuf *m;
+	const struct dp_nexthop *nh;	/* NULL: no route (fine if protected) */
+	struct dp_pkt_info info;
+};
+
+/* forward.c */
+
+/* Routes m (parsed into info): martians, packets for us (with ESP
+ * classification in DP_FWD_UNTRUSTED mode) and the route lookup. */
+enum dp_fwd_verdict dp_fwd_route(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+				 const struct dp_pkt_info *info, enum dp_fwd_mode mode,
+				 const struct dp_nexthop **nh);
+/* Forwards a routed packet: no-route and TTL errors, MTU, TTL decrement,
+ * neighbour lookup and transmission. */
+void dp_fwd_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+		   const struct dp_pkt_info *info, const struct dp_nexthop *nh);
+/* True if the packet's TTL / hop limit does not allow one more hop. */
+bool dp_fwd_ttl_expired(const struct rte_mbuf *m, const struct dp_pkt_info *info);
+/* Decrements the TTL / hop limit (IPv4 checksum updated, RFC 1624). */
+void dp_fwd_ttl_dec(struct rte_mbuf *m, const struct dp_pkt_info *info);
+/* Sends m toward the next hop in its meta (out_port, family, nexthop):
+ * Ethernet header filled from the neighbour table, or punted to resolve. */
+void dp_fwd_neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port);
+/* Packets out of an ESP tunnel (inner IP at l3_off): Ethernet type set
+ * for the inner family, parsed again, routed and forwarded or punted. */
+void dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* fwd_ipsec.c */
+
+/* Untrusted port, packet for us: ESP (RFC 4303), RFC 3948 ESP-in-UDP,
+ * NAT keepalive, IKE. DP_FWD_ESP_IN, DP_FWD_DONE (consumed) or
+ * DP_FWD_ROUTED (none of these: the ordinary local path applies). */
+enum dp_fwd_verdict dp_fwd_esp_classify(struct dp_worker *w, struct rte_mbuf *m,
+					uint8_t in_port, const struct dp_pkt_info *info);
+/* Inbound ESP collected from a burst: SPI lookup, hand-off to the owner
+ * worker, decryption, then the inner packets are forwarded. */
+void dp_fwd_esp_in(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
+/* Routed clear text from an untrusted port: dropped if a PROTECT policy
+ * covers it (it should have come through ESP, RFC 4301 §5.2), else
+ * forwarded. Bulk SPD lookup. */
+void dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts,
+			 uint16_t n);
+/* Routed packets from a trusted port: bulk SPD lookup, then bypass
+ * (forwarded), discard, or ESP and the outer packet forwarded. */
+void dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n);
+/* The outer next hop of SA's packets: fills meta out_port, family,
+ * nexthop and mtu (egress MTU). 0, or -EHOSTUNREACH (no route, or the
+ * peer is one of our own addresses). */
+int dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *sa);
+
+#endif

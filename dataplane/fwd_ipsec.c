@@ -1,0 +1,310 @@
+/*
+ * The IPsec stages of the worker's forwarding path (RFC 4301 §5.1 and
+ * §5.2, RFC 4303 §3.4, RFC 3948 §2-§3):
+ *   - untrusted ports: what is addressed to us is classified: ESP
+ *     (protocol 50), ESP-in-UDP on port 4500, NAT keepalives (dropped and
+ *     counted), IKE (non-ESP marker on 4500, or port 500: punted);
+ *   - inbound ESP of a burst: SPIs looked up in bulk; a packet for an SA
+ *     another worker owns is handed to that worker's ring before any check
+ *     (sa.h: one writer per replay window); the owner decrypts, and the
+ *     inner packets go back to routing (forward.c);
+ *   - clear text forwarded from an untrusted port that a PROTECT policy
+ *     covers is dropped (RFC 4301 §5.2: it should have come through ESP);
+ *   - packets forwarded from a trusted port: outbound SPD lookup in bulk;
+ *     PROTECT encapsulates with the policy's SA and forwards the outer
+ *     packet toward the SA's peer, BYPASS forwards, DISCARD drops.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <rte_byteorder.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "dataplane/esp.h"
+#include "dataplane/flow.h"
+#include "dataplane/fwd.h"
+
+enum {
+	IKE_NATT_PORT = 4500,		/* RFC 3948 §2: ESP-in-UDP and IKE */
+	UDP_HDR_LEN = 8,		/* RFC 768 */
+	NATT_KEEPALIVE_LEN = 1,		/* RFC 3948 §2.3 */
+	NATT_KEEPALIVE = 0xff,
+	NON_ESP_MARKER_LEN = 4,		/* RFC 3948 §2.2: four zero bytes */
+	ADDR4_LEN = 4,
+	ADDR6_LEN = 16,
+};
+
+static uint32_t
+get_be32(const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+static enum dp_fwd_verdict
+consume_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	     enum dp_drop_reason reason)
+{
+	dp_worker_drop(w, m, in_port, reason);
+	return DP_FWD_DONE;
+}
+
+/* RFC 3948 §2-3: what a UDP datagram to port 4500 carries. The ESP
+ * transform takes the IP length as the end of ESP, so the UDP length
+ * must agree with it. */
+static enum dp_fwd_verdict
+natt_classify(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	      const struct dp_pkt_info *info, uint32_t ip_payload)
+{
+	const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, info->l4_off);
+	const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)l4;
+	uint32_t ulen = rte_be_to_cpu_16(u->dgram_len);
+	const uint8_t *data = l4 + UDP_HDR_LEN;
+	uint32_t len;
+
+	if (ulen < UDP_HDR_LEN || ulen != ip_payload)
+		return consume_drop(w, m, in_port, DP_DROP_MALFORMED);
+	len = ulen - UDP_HDR_LEN;
+	if (len == NATT_KEEPALIVE_LEN && data[0] == NATT_KEEPALIVE)
+		return consume_drop(w, m, in_port, DP_DROP_NATT_KEEPALIVE);
+	if (len >= NON_ESP_MARKER_LEN && get_be32(data) == 0)
+		return DP_FWD_ROUTED;	/* IKE: the local path punts it */
+	if (len < DP_ESP_HDR_LEN)
+		return consume_drop(w, m, in_port, DP_DROP_ESP_MALFORMED);
+	dp_meta(m)->esp_off = (uint16_t)(info->l4_off + UDP_HDR_LEN);
+	return DP_FWD_ESP_IN;
+}
+
+enum dp_fwd_verdict
+dp_fwd_esp_classify(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+		    const struct dp_pkt_info *info)
+{
+	uint32_t end = (uint32_t)info->l3_off + info->l3_len;
+	uint32_t ip_payload;
+
+	if (info->l4_proto != IPPROTO_ESP && info->l4_proto != IPPROTO_UDP)
+		return DP_FWD_ROUTED;
+	if (info->fragment) {
+		/* RFC 4303 §3.4.1 wants reassembly first; not implemented. */
+		if (info->l4_proto == IPPROTO_ESP)
+			return consume_drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
+		return DP_FWD_ROUTED;
+	}
+	if (unlikely(info->l4_off < info->l3_off || info->l4_off > end))
+		return consume_drop(w, m, in_port, DP_DROP_MALFORMED);
+	ip_payload = end - info->l4_off;
+	if (info->l4_proto == IPPROTO_UDP) {
+		const struct rte_udp_hdr *u =
+			rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, info->l4_off);
+
+		if (u->dst_port != rte_cpu_to_be_16(IKE_NATT_PORT))
+			return DP_FWD_ROUTED;	/* incl. IKE on port 500 */
+		return natt_classify(w, m, in_port, info, ip_payload);
+	}
+	if (ip_payload < DP_ESP_HDR_LEN)
+		return consume_drop(w, m, in_port, DP_DROP_ESP_MALFORMED);
+	dp_meta(m)->esp_off = info->l4_off;
+	return DP_FWD_ESP_IN;
+}
+
+/* To the owner's ring (multi-producer: any worker may hand off). */
+static void
+handoff(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, uint16_t owner)
+{
+	if (unlikely(rte_ring_mp_enqueue(w->dp->workers[owner]->handoff_ring, m) != 0))
+		dp_worker_drop(w, m, in_port, DP_DROP_ESP_HANDOFF_FULL);
+}
+
+void
+dp_fwd_esp_in(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint32_t spi[DP_MAX_BURST];
+	struct dp_sa *sas[DP_MAX_BURST];
+	uint16_t k = 0;
+
+	if (unlikely(n == 0))
+		return;
+	for (uint16_t i = 0; i < n; i++)
+		spi[i] = get_be32(rte_pktmbuf_mtod_offset(pkts[i], const uint8_t *,
+							  dp_meta(pkts[i])->esp_off));
+	dp_sad_lookup_spi_bulk(w->dp->sad, spi, n, sas);
+	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(sas[i] == NULL)) {
+			dp_worker_drop(w, pkts[i], in_port, DP_DROP_ESP_UNKNOWN_SPI);
+		} else if (sas[i]->owner != w->index) {
+			handoff(w, pkts[i], in_port, sas[i]->owner);
+		} else {
+			pkts[k] = pkts[i];
+			sas[k++] = sas[i];
+		}
+	}
+	if (k == 0)
+		return;
+	k = dp_esp_inbound(w, in_port, pkts, sas, k);
+	dp_fwd_inner(w, in_port, pkts, k);
+}
+
+/* Packets in the ring may come from several ports: runs of one port. The
+ * SA is looked up again: the sender's pointer may be stale by now. */
+void
+dp_handoff_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t j;
+
+	for (uint16_t i = 0; i < n; i = j) {
+		uint8_t port = dp_meta(pkts[i])->in_port;
+
+		for (j = i + 1; j < n && dp_meta(pkts[j])->in_port == port; j++)
+			;
+		dp_fwd_esp_in(w, port, pkts + i, j - i);
+	}
+}
+
+int
+dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *sa)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	const struct cfg_prefix *peer = &sa->p.remote;
+	bool v4 = peer->family == AF_INET;
+	const struct dp_nexthop *nh = v4 ? dp_route_lookup4(dp->routes, peer->addr.v4) :
+					   dp_route_lookup6(dp->routes, peer->addr.v6);
+
+	if (unlikely(nh == NULL || nh->kind == DP_NH_LOCAL))
+		return -EHOSTUNREACH;
+	meta->out_port = nh->port;
+	meta->family = peer->family;
+	meta->mtu = dp->iface[nh->port].mtu;
+	memset(meta->nexthop, 0, sizeof(meta->nexthop));
+	memcpy(meta->nexthop, nh->kind == DP_NH_GATEWAY ? nh->gw : peer->addr.bytes,
+	       v4 ? ADDR4_LEN : ADDR6_LEN);
+	return 0;
+}
+
+/* The policy stages' state for one burst. */
+struct spd_burst {
+	struct dp_flow flow[DP_MAX_BURST];
+	struct dp_policy_result res[DP_MAX_BURST];
+	struct rte_mbuf *m[DP_MAX_BURST];	/* to encapsulate */
+	struct dp_sa *sa[DP_MAX_BURST];
+	uint16_t n;
+};
+
+/* dp_spd_lookup_out() wants one family per call. */
+static void
+spd_lookup(const struct dp_spd *spd, struct spd_burst *o, const bool *ok, uint16_t n,
+	   uint8_t family)
+{
+	const struct dp_flow *fp[DP_MAX_BURST];
+	struct dp_policy_result res[DP_MAX_BURST];
+	uint16_t idx[DP_MAX_BURST];
+	uint16_t cnt = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (ok[i] && o->flow[i].family == family) {
+			fp[cnt] = &o->flow[i];
+			idx[cnt++] = i;
+		}
+	}
+	if (cnt == 0)
+		return;
+	dp_spd_lookup_out(spd, fp, cnt, res);
+	for (uint16_t i = 0; i < cnt; i++)
+		o->res[idx[i]] = res[i];
+}
+
+/* The selector fields of each packet (reversed: the outbound view of an
+ * inbound packet); a packet they cannot be read from is dropped. */
+static void
+policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkts, uint16_t n,
+	      bool reverse, struct spd_burst *o, bool *ok)
+{
+	struct dp_flow f;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct dp_fwd_pkt *p = &pkts[i];
+		const uint8_t *l3 = rte_pktmbuf_mtod_offset(p->m, const uint8_t *,
+							    p->info.l3_off);
+
+		ok[i] = dp_flow_extract(l3, p->info.l3_len, reverse ? &f : &o->flow[i]) == 0;
+		if (unlikely(!ok[i]))
+			dp_worker_drop(w, p->m, in_port, DP_DROP_MALFORMED);
+		else if (reverse)
+			dp_flow_reverse(&f, &o->flow[i]);
+	}
+	spd_lookup(w->dp->spd, o, ok, n, AF_INET);
+	spd_lookup(w->dp->spd, o, ok, n, AF_INET6);
+}
+
+/*
+ * RFC 4301 §5.2 step 4: clear text that a PROTECT policy covers (read in
+ * the reverse direction) should have come through ESP. This is
+ * dp_spd_requires_protection() in bulk: the outbound lookup of the
+ * reversed flows.
+ */
+void
+dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
+{
+	struct spd_burst o;
+	bool ok[DP_MAX_BURST];
+
+	policy_lookup(w, in_port, pkts, n, true, &o, ok);
+	for (uint16_t i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
+		if (unlikely(o.res[i].action == DP_POLICY_PROTECT))
+			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_SPD_UNPROTECTED);
+		else
+			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);
+	}
+}
+
+/* PROTECT: checks before the packet is changed (so an ICMP error quotes
+ * it as received), outer route, inner TTL; queued for dp_esp_outbound. */
+static void
+protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, uint32_t sa_id,
+	    struct spd_burst *o)
+{
+	struct dp_sa *sa = dp_sad_get(w->dp->sad, sa_id);
+	struct rte_mbuf *m = p->m;
+
+	if (unlikely(sa == NULL || sa->p.dir != DP_SA_OUTBOUND))
+		return dp_worker_drop(w, m, in_port, DP_DROP_ESP_NO_SA);
+	if (unlikely(dp_fwd_ttl_expired(m, &p->info)))
+		return dp_worker_punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
+	if (unlikely(dp_fwd_outer_route(w->dp, m, sa) < 0))
+		return dp_worker_punt(w, m, in_port, DP_PUNT_NO_ROUTE);
+	dp_fwd_ttl_dec(m, &p->info);
+	o->m[o->n] = m;
+	o->sa[o->n++] = sa;
+}
+
+void
+dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
+{
+	struct spd_burst o;
+	bool ok[DP_MAX_BURST];
+	uint16_t k;
+
+	policy_lookup(w, in_port, pkts, n, false, &o, ok);
+	o.n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		if (!ok[i])
+			continue;
+		if (o.res[i].action == DP_POLICY_BYPASS)
+			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);
+		else if (o.res[i].action == DP_POLICY_PROTECT)
+			protect_one(w, in_port, &pkts[i], o.res[i].sa_id, &o);
+		else
+			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_SPD_DISCARD);
+	}
+	if (o.n == 0)
+		return;
+	k = dp_esp_outbound(w, in_port, o.m, o.sa, o.n);
+	for (uint16_t i = 0; i < k; i++)
+		dp_fwd_neigh_tx(w, o.m[i], in_port);
+}

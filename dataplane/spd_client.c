@@ -1,0 +1,406 @@
+/*
+ * Remote-access clients of the SPD (spd.h, spd_priv.h): a client's
+ * virtual address (or pool prefix) -> its outbound SA, by longest-prefix
+ * match on the destination with rte_lpm (IPv4) and rte_lpm6 (IPv6), next
+ * hop = SA id. Consulted after the ACL policies and before the default
+ * action; tens of thousands of clients without an ACL rebuild per client.
+ *
+ * Each LPM is created at the first client of its family (each costs a
+ * 64 MB tbl24) and lives until dp_spd_free. Updates happen in place: one
+ * writer, lock-free readers. Freed tbl8 groups must not be reused while a
+ * worker may still walk them:
+ *   - rte_lpm takes the QSBR variable in defer-queue mode and recycles its
+ *     tbl8 groups itself after a grace period, never blocking;
+ *   - rte_lpm6 (no RCU support) recycles tbl8 groups at once on delete, so
+ *     after an IPv6 delete the "gate" closes with a QSBR token: a new IPv6
+ *     client that may need tbl8 groups waits in a queue (counted as a
+ *     client, missing from lookups) until dp_spd_reclaim sees the grace
+ *     period passed. Replacing the SA of a present prefix (rekey) writes
+ *     in place and needs no group.
+ * tbl8 sizing: IPv4 4096 groups (client /32s in 4096 distinct /24s); IPv6
+ * two groups per client, 64..16384 (clients from pools share the groups
+ * of their common prefix). Beyond that adds fail with -ENOSPC.
+ */
+#define ALLOW_EXPERIMENTAL_API	/* rte_lpm_rcu_qsbr_add() is experimental in 22.11 */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/spd_priv.h"
+
+enum {
+	CLI_LPM4_NH_MAX = 1 << 24,	/* rte_lpm next hops are 24 bits */
+	CLI_LPM4_NH_MASK = CLI_LPM4_NH_MAX - 1,
+	CLI_LPM6_NH_MAX = 1 << 21,	/* rte_lpm6 next hops are 21 bits */
+	CLI_LPM4_TBL8 = 1 << 12,
+	CLI_LPM6_TBL8_MIN = 64,
+	CLI_LPM6_TBL8_MAX = 1 << 14,	/* 16 MB */
+	CLI_LPM6_TBL8_PER_CLIENT = 2,
+	CLI_PENDING_MIN = 16,
+	CLI_V4_BITS = 32,
+	CLI_V6_BITS = 128,
+};
+
+/* An IPv6 client add waiting for the grace period after a delete. */
+struct spd_pending6 {
+	struct cfg_prefix prefix;	/* masked */
+	uint32_t sa_id;
+};
+
+static uint32_t
+prefix_v4(const struct cfg_prefix *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p->addr.v4, sizeof(v));
+	return rte_be_to_cpu_32(v);
+}
+
+/* The prefix with its host bits cleared. */
+static struct cfg_prefix
+prefix_masked(const struct cfg_prefix *p)
+{
+	struct cfg_prefix m = *p;
+	unsigned int bits = p->family == AF_INET ? CLI_V4_BITS : CLI_V6_BITS;
+
+	for (unsigned int i = p->len; i < bits; i++)
+		m.addr.bytes[i / CHAR_BIT] &= (uint8_t)~(0x80u >> (i % CHAR_BIT));
+	for (unsigned int i = bits / CHAR_BIT; i < sizeof(m.addr.bytes); i++)
+		m.addr.bytes[i] = 0;
+	return m;
+}
+
+static int
+client_family(const struct cfg_prefix *p)
+{
+	if (p == NULL)
+		return -1;
+	if (p->family == AF_INET && p->len >= 1 && p->len <= CLI_V4_BITS)
+		return SPD_V4;
+	if (p->family == AF_INET6 && p->len >= 1 && p->len <= CLI_V6_BITS)
+		return SPD_V6;
+	return -1;
+}
+
+static int
+lpm4_get(struct dp_spd *spd, struct rte_lpm **out)
+{
+	struct rte_lpm_config c = {
+		.max_rules = spd->p.max_clients,
+		.number_tbl8s = RTE_MIN(spd->p.max_clients, (unsigned int)CLI_LPM4_TBL8),
+	};
+	struct rte_lpm_rcu_config rc = { .v = spd->p.qsbr, .mode = RTE_LPM_QSBR_MODE_DQ };
+	char name[SPD_OBJ_NAME_LEN];
+	struct rte_lpm *lpm;
+
+	*out = spd->lpm4;
+	if (*out != NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%s.c4", spd->name);
+	lpm = rte_lpm_create(name, spd->p.socket, &c);
+	if (lpm == NULL)
+		return -rte_errno;
+	/* Freed tbl8 groups wait in rte_lpm's defer queue for a grace period. */
+	if (spd->p.qsbr != NULL && rte_lpm_rcu_qsbr_add(lpm, &rc) != 0) {
+		rte_lpm_free(lpm);
+		return -ENOMEM;
+	}
+	__atomic_store_n(&spd->lpm4, lpm, __ATOMIC_RELEASE);
+	*out = lpm;
+	return 0;
+}
+
+static int
+lpm6_get(struct dp_spd *spd, struct rte_lpm6 **out)
+{
+	unsigned int tbl8 = spd->p.max_clients * CLI_LPM6_TBL8_PER_CLIENT;
+	struct rte_lpm6_config c = {
+		.max_rules = spd->p.max_clients,
+		.number_tbl8s = RTE_MIN(RTE_MAX(tbl8, (unsigned int)CLI_LPM6_TBL8_MIN),
+					(unsigned int)CLI_LPM6_TBL8_MAX),
+	};
+	char name[SPD_OBJ_NAME_LEN];
+	struct rte_lpm6 *lpm;
+
+	*out = spd->lpm6;
+	if (*out != NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%s.c6", spd->name);
+	lpm = rte_lpm6_create(name, spd->p.socket, &c);
+	if (lpm == NULL)
+		return -rte_errno;
+	__atomic_store_n(&spd->lpm6, lpm, __ATOMIC_RELEASE);
+	*out = lpm;
+	return 0;
+}
+
+static int
+client_add4(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id)
+{
+	struct rte_lpm *lpm;
+	uint32_t ip = prefix_v4(prefix), nh;
+	bool present;
+	int rc;
+
+	if (sa_id >= CLI_LPM4_NH_MAX)
+		return -EINVAL;
+	rc = lpm4_get(spd, &lpm);
+	if (rc != 0)
+		return rc;
+	present = rte_lpm_is_rule_present(lpm, ip, prefix->len, &nh) == 1;
+	if (!present && spd->n_clients[SPD_V4] >= spd->p.max_clients)
+		return -ENOSPC;
+	rc = rte_lpm_add(lpm, ip, prefix->len, sa_id);
+	if (rc != 0)
+		return rc;
+	if (!present)
+		spd->n_clients[SPD_V4]++;
+	return 0;
+}
+
+static int
+client_delete4(struct dp_spd *spd, const struct cfg_prefix *prefix)
+{
+	uint32_t ip = prefix_v4(prefix), nh;
+	int rc;
+
+	if (spd->lpm4 == NULL || rte_lpm_is_rule_present(spd->lpm4, ip, prefix->len, &nh) != 1)
+		return -ENOENT;
+	rc = rte_lpm_delete(spd->lpm4, ip, prefix->len);
+	if (rc != 0)
+		return rc;
+	spd->n_clients[SPD_V4]--;
+	return 0;
+}
+
+static int
+pending_find(const struct dp_spd *spd, const struct cfg_prefix *m)
+{
+	for (unsigned int i = 0; i < spd->n_pending; i++) {
+		const struct cfg_prefix *q = &spd->pending[i].prefix;
+
+		if (q->len == m->len && memcmp(q->addr.v6, m->addr.v6, sizeof(q->addr.v6)) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+pending_push(struct dp_spd *spd, const struct cfg_prefix *m, uint32_t sa_id)
+{
+	if (spd->n_pending == spd->cap_pending) {
+		unsigned int cap = spd->cap_pending != 0 ? spd->cap_pending * 2 : CLI_PENDING_MIN;
+		struct spd_pending6 *q = realloc(spd->pending, cap * sizeof(*q));
+
+		if (q == NULL)
+			return -ENOMEM;
+		spd->pending = q;
+		spd->cap_pending = cap;
+	}
+	spd->pending[spd->n_pending].prefix = *m;
+	spd->pending[spd->n_pending].sa_id = sa_id;
+	spd->n_pending++;
+	return 0;
+}
+
+static void
+pending_remove(struct dp_spd *spd, unsigned int i)
+{
+	memmove(&spd->pending[i], &spd->pending[i + 1],
+		(spd->n_pending - i - 1) * sizeof(spd->pending[0]));
+	spd->n_pending--;
+}
+
+/* IPv6 adds that may need tbl8 groups wait while the gate is closed. */
+static bool
+lpm6_gate_open(struct dp_spd *spd)
+{
+	if (spd->lpm6_gate && rte_rcu_qsbr_check(spd->p.qsbr, spd->lpm6_token, false) == 1)
+		spd->lpm6_gate = false;
+	return !spd->lpm6_gate;
+}
+
+static int
+client_add6(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id)
+{
+	struct cfg_prefix m = prefix_masked(prefix);
+	struct rte_lpm6 *lpm;
+	int rc, q = pending_find(spd, &m);
+	uint32_t nh;
+	bool present;
+
+	if (sa_id >= CLI_LPM6_NH_MAX)
+		return -EINVAL;
+	if (q >= 0) {
+		spd->pending[q].sa_id = sa_id;
+		return 0;
+	}
+	rc = lpm6_get(spd, &lpm);
+	if (rc != 0)
+		return rc;
+	present = rte_lpm6_is_rule_present(lpm, m.addr.v6, m.len, &nh) == 1;
+	if (!present && spd->n_clients[SPD_V6] >= spd->p.max_clients)
+		return -ENOSPC;
+	if (present || lpm6_gate_open(spd))
+		rc = rte_lpm6_add(lpm, m.addr.v6, m.len, sa_id);
+	else
+		rc = pending_push(spd, &m, sa_id);
+	if (rc != 0)
+		return rc;
+	if (!present)
+		spd->n_clients[SPD_V6]++;
+	return 0;
+}
+
+static int
+client_delete6(struct dp_spd *spd, const struct cfg_prefix *prefix)
+{
+	struct cfg_prefix m = prefix_masked(prefix);
+	int rc, q = pending_find(spd, &m);
+	uint32_t nh;
+
+	if (q >= 0) {
+		pending_remove(spd, (unsigned int)q);
+		spd->n_clients[SPD_V6]--;
+		return 0;
+	}
+	if (spd->lpm6 == NULL || rte_lpm6_is_rule_present(spd->lpm6, m.addr.v6, m.len, &nh) != 1)
+		return -ENOENT;
+	rc = rte_lpm6_delete(spd->lpm6, m.addr.v6, m.len);
+	if (rc != 0)
+		return rc;
+	spd->n_clients[SPD_V6]--;
+	/* rte_lpm6 may have freed tbl8 groups a worker is still reading. */
+	if (spd->p.qsbr != NULL) {
+		spd->lpm6_token = rte_rcu_qsbr_start(spd->p.qsbr);
+		spd->lpm6_gate = true;
+	}
+	return 0;
+}
+
+/* Applies queued IPv6 adds once the grace period after the last delete passed. */
+void
+dp_spd_clients_reclaim(struct dp_spd *spd)
+{
+	unsigned int i = 0;
+
+	if (spd->n_pending == 0 || !lpm6_gate_open(spd))
+		return;
+	while (i < spd->n_pending) {
+		struct spd_pending6 *e = &spd->pending[i];
+
+		/* On failure (tbl8 groups exhausted) the add stays queued. */
+		if (rte_lpm6_add(spd->lpm6, e->prefix.addr.v6, e->prefix.len, e->sa_id) != 0) {
+			i++;
+			continue;
+		}
+		pending_remove(spd, i);
+	}
+}
+
+int
+dp_spd_add_client(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id)
+{
+	int fam = client_family(prefix);
+
+	if (spd == NULL || fam < 0)
+		return -EINVAL;
+	return fam == SPD_V4 ? client_add4(spd, prefix, sa_id) : client_add6(spd, prefix, sa_id);
+}
+
+int
+dp_spd_delete_client(struct dp_spd *spd, const struct cfg_prefix *prefix)
+{
+	int fam = client_family(prefix);
+
+	if (spd == NULL || fam < 0)
+		return -EINVAL;
+	return fam == SPD_V4 ? client_delete4(spd, prefix) : client_delete6(spd, prefix);
+}
+
+unsigned int
+dp_spd_client_count(const struct dp_spd *spd)
+{
+	return spd->n_clients[SPD_V4] + spd->n_clients[SPD_V6];
+}
+
+/* ---- Worker lookups ---- */
+
+static void
+result_client(uint32_t sa_id, struct dp_policy_result *r)
+{
+	r->action = DP_POLICY_PROTECT;
+	r->sa_id = sa_id;
+	r->policy_id = SPD_NO_POLICY;
+}
+
+static void
+clients4(const struct dp_spd *spd, const struct dp_flow *const *flows, const uint8_t *miss,
+	 unsigned int n, struct dp_policy_result *res)
+{
+	const struct rte_lpm *lpm = __atomic_load_n(&spd->lpm4, __ATOMIC_ACQUIRE);
+	uint32_t ips[SPD_BULK], nh[SPD_BULK];
+
+	if (lpm == NULL || n == 0)
+		return;
+	for (unsigned int j = 0; j < n; j++) {
+		uint32_t v;
+
+		memcpy(&v, flows[miss[j]]->dst, sizeof(v));
+		ips[j] = rte_be_to_cpu_32(v);
+	}
+	rte_lpm_lookup_bulk(lpm, ips, nh, n);
+	for (unsigned int j = 0; j < n; j++) {
+		if (nh[j] & RTE_LPM_LOOKUP_SUCCESS)
+			result_client(nh[j] & CLI_LPM4_NH_MASK, &res[miss[j]]);
+	}
+}
+
+static void
+clients6(const struct dp_spd *spd, const struct dp_flow *const *flows, const uint8_t *miss,
+	 unsigned int n, struct dp_policy_result *res)
+{
+	const struct rte_lpm6 *lpm = __atomic_load_n(&spd->lpm6, __ATOMIC_ACQUIRE);
+	uint8_t ips[SPD_BULK][RTE_LPM6_IPV6_ADDR_SIZE];
+	int32_t nh[SPD_BULK];
+
+	if (lpm == NULL || n == 0)
+		return;
+	for (unsigned int j = 0; j < n; j++)
+		memcpy(ips[j], flows[miss[j]]->dst, RTE_LPM6_IPV6_ADDR_SIZE);
+	rte_lpm6_lookup_bulk_func(lpm, ips, nh, n);
+	for (unsigned int j = 0; j < n; j++) {
+		if (nh[j] >= 0)
+			result_client((uint32_t)nh[j], &res[miss[j]]);
+	}
+}
+
+void
+dp_spd_clients_lookup(const struct dp_spd *spd, unsigned int fam,
+		      const struct dp_flow *const *flows, const uint8_t *miss, unsigned int n,
+		      struct dp_policy_result *res)
+{
+	if (fam == SPD_V4)
+		clients4(spd, flows, miss, n, res);
+	else
+		clients6(spd, flows, miss, n, res);
+}
+
+void
+dp_spd_clients_free(struct dp_spd *spd)
+{
+	rte_lpm_free(spd->lpm4);
+	rte_lpm6_free(spd->lpm6);
+	free(spd->pending);
+}
