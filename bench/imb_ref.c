@@ -9,6 +9,7 @@
  * up to 4 bytes (AEAD) or 16 (CBC); AEAD authenticates SPI and sequence
  * number as AAD (8 bytes), CBC hashes ESP header + IV + ciphertext with
  * HMAC-SHA-256-128. Every buffer gets a fresh IV and sequence number.
+ * --size imix cycles through 7:4:1 inner packets of 64, 570 and 1420 bytes.
  *
  * APIs: "burst" (IMB_SUBMIT_BURST in bursts of BURST, what hagw uses),
  * "job" (IMB_SUBMIT_JOB one by one, flushed after each burst), "direct"
@@ -21,7 +22,7 @@
  * /proc/PID/task/TID/schedstat shows) and the TSC rate seen over the window.
  *
  * Usage: imb_ref --alg aes-gcm-128|aes-cbc-128-hmac-sha256|chacha20-poly1305
- *                --api burst|job|direct --dir enc|dec --size N [--burst B]
+ *                --api burst|job|direct --dir enc|dec --size N|imix [--burst B]
  *                [--seconds S] [--warmup S] [--cpu C]
  */
 #include <errno.h>
@@ -71,6 +72,11 @@ enum {
 	HMAC_OPAD = 0x5c,
 	AES128_ROUND_KEYS = 4 * 11,
 	CHECK_EVERY = 64,		/* bursts between clock reads */
+	IMIX_LEN = 12,			/* 7 x 64 B, 4 x 570 B, 1 x 1420 B */
+};
+
+static const uint16_t imix_sizes[IMIX_LEN] = {
+	64, 570, 64, 64, 570, 64, 1420, 64, 570, 64, 64, 570,
 };
 
 #define NS_PER_S 1000000000.0
@@ -88,6 +94,7 @@ struct ref_keys {
 /* One packet's buffer and the per-packet inputs the library reads. */
 struct ref_pkt {
 	uint8_t *esp;			/* ESP header, IV, payload, ICV */
+	uint32_t payload_len;		/* ciphered bytes */
 	uint8_t nonce[ESP_NONCE_LEN];
 	uint8_t tag[ESP_ICV_LEN];
 };
@@ -96,7 +103,8 @@ struct ref_opts {
 	enum ref_alg alg;
 	enum ref_api api;
 	bool encrypt;
-	unsigned int size;
+	unsigned int size;		/* 0: IMIX */
+	bool imix;
 	unsigned int burst;
 	double seconds;
 	double warmup;
@@ -109,7 +117,7 @@ struct ref_ctx {
 	struct ref_keys *keys;
 	struct ref_pkt pkts[REF_MAX_BURST];
 	uint32_t iv_len;
-	uint32_t payload_len;
+	uint32_t payload_align;		/* 4 (AEAD) or 16 (CBC) */
 	uint64_t seq;
 	uint64_t failed;		/* jobs not completed */
 	uint8_t sink;			/* decrypt: tag comparisons, kept alive */
@@ -194,6 +202,9 @@ static void
 pkt_prepare(struct ref_ctx *c, struct ref_pkt *p)
 {
 	uint32_t seq = (uint32_t)++c->seq;
+	uint32_t size = c->o->size != 0 ? c->o->size : imix_sizes[c->seq % IMIX_LEN];
+
+	p->payload_len = round_up(size + ESP_TRAILER_LEN, c->payload_align);
 
 	memcpy(p->esp + sizeof(uint32_t), &seq, sizeof(seq));
 	memcpy(p->esp + ESP_HDR_LEN, &c->seq, sizeof(c->seq));
@@ -224,7 +235,7 @@ job_aead(struct ref_ctx *c, IMB_JOB *job, struct ref_pkt *p)
 		job->u.GCM.ctx = NULL;
 	}
 	job->hash_start_src_offset_in_bytes = ESP_HDR_LEN + c->iv_len;
-	job->msg_len_to_hash_in_bytes = c->payload_len;
+	job->msg_len_to_hash_in_bytes = p->payload_len;
 }
 
 static void
@@ -240,7 +251,7 @@ job_cbc(struct ref_ctx *c, IMB_JOB *job, struct ref_pkt *p)
 	job->u.HMAC._hashed_auth_key_xor_ipad = c->keys->ipad;
 	job->u.HMAC._hashed_auth_key_xor_opad = c->keys->opad;
 	job->hash_start_src_offset_in_bytes = 0;
-	job->msg_len_to_hash_in_bytes = ESP_HDR_LEN + ESP_CBC_IV_LEN + c->payload_len;
+	job->msg_len_to_hash_in_bytes = ESP_HDR_LEN + ESP_CBC_IV_LEN + p->payload_len;
 }
 
 static void
@@ -252,8 +263,8 @@ job_fill(struct ref_ctx *c, IMB_JOB *job, struct ref_pkt *p)
 	job->src = p->esp;
 	job->dst = p->esp + data_off;
 	job->cipher_start_src_offset_in_bytes = data_off;
-	job->msg_len_to_cipher_in_bytes = c->payload_len;
-	job->auth_tag_output = c->o->encrypt ? p->esp + data_off + c->payload_len : p->tag;
+	job->msg_len_to_cipher_in_bytes = p->payload_len;
+	job->auth_tag_output = c->o->encrypt ? p->esp + data_off + p->payload_len : p->tag;
 	job->auth_tag_output_len_in_bytes = ESP_ICV_LEN;
 	job->cipher_direction = c->o->encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
 	job->chain_order = c->o->encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
@@ -271,7 +282,7 @@ static void
 job_done(struct ref_ctx *c, const IMB_JOB *job)
 {
 	const struct ref_pkt *p = job->user_data;
-	const uint8_t *icv = p->esp + ESP_HDR_LEN + c->iv_len + c->payload_len;
+	const uint8_t *icv = p->esp + ESP_HDR_LEN + c->iv_len + p->payload_len;
 	uint8_t diff = 0;
 
 	if (job->status != IMB_STATUS_COMPLETED)
@@ -327,10 +338,10 @@ direct_gcm(struct ref_ctx *c, struct ref_pkt *p, uint8_t *data, uint8_t *tag)
 	struct gcm_context_data ctx;
 
 	if (c->o->encrypt)
-		IMB_AES128_GCM_ENC(c->mgr, &c->keys->gcm, &ctx, data, data, c->payload_len,
+		IMB_AES128_GCM_ENC(c->mgr, &c->keys->gcm, &ctx, data, data, p->payload_len,
 				   p->nonce, p->esp, ESP_HDR_LEN, tag, ESP_ICV_LEN);
 	else
-		IMB_AES128_GCM_DEC(c->mgr, &c->keys->gcm, &ctx, data, data, c->payload_len,
+		IMB_AES128_GCM_DEC(c->mgr, &c->keys->gcm, &ctx, data, data, p->payload_len,
 				   p->nonce, p->esp, ESP_HDR_LEN, tag, ESP_ICV_LEN);
 }
 
@@ -343,11 +354,11 @@ direct_chacha(struct ref_ctx *c, struct ref_pkt *p, uint8_t *data, uint8_t *tag)
 				   ESP_HDR_LEN);
 	if (c->o->encrypt) {
 		IMB_CHACHA20_POLY1305_ENC_UPDATE(c->mgr, c->keys->chacha, &ctx, data, data,
-						 c->payload_len);
+						 p->payload_len);
 		IMB_CHACHA20_POLY1305_ENC_FINALIZE(c->mgr, &ctx, tag, ESP_ICV_LEN);
 	} else {
 		IMB_CHACHA20_POLY1305_DEC_UPDATE(c->mgr, c->keys->chacha, &ctx, data, data,
-						 c->payload_len);
+						 p->payload_len);
 		IMB_CHACHA20_POLY1305_DEC_FINALIZE(c->mgr, &ctx, tag, ESP_ICV_LEN);
 	}
 }
@@ -361,9 +372,10 @@ run_direct(struct ref_ctx *c)
 	for (uint32_t i = 0; i < c->o->burst; i++) {
 		struct ref_pkt *p = &c->pkts[i];
 		uint8_t *data = p->esp + ESP_HDR_LEN + c->iv_len;
-		uint8_t *tag = c->o->encrypt ? data + c->payload_len : p->tag;
+		uint8_t *tag;
 
 		pkt_prepare(c, p);
+		tag = c->o->encrypt ? data + p->payload_len : p->tag;
 		if (c->o->alg == REF_GCM128)
 			direct_gcm(c, p, data, tag);
 		else
@@ -410,8 +422,7 @@ ctx_init(struct ref_ctx *c, const struct ref_opts *o)
 	memset(c, 0, sizeof(*c));
 	c->o = o;
 	c->iv_len = is_aead(o->alg) ? ESP_AEAD_IV_LEN : ESP_CBC_IV_LEN;
-	c->payload_len = round_up(o->size + ESP_TRAILER_LEN,
-				  is_aead(o->alg) ? ESP_AEAD_ALIGN : AES_BLOCK);
+	c->payload_align = is_aead(o->alg) ? ESP_AEAD_ALIGN : AES_BLOCK;
 	c->mgr = alloc_mb_mgr(0);
 	if (c->mgr == NULL)
 		return -ENOMEM;
@@ -470,7 +481,8 @@ measure(struct ref_ctx *c)
 	       "\"payload\": %u, \"burst\": %u, \"arch\": \"%s\", \"packets\": %lu, "
 	       "\"cpu_ns\": %.0f, \"wall_ns\": %.0f, \"tsc_hz\": %.0f, \"sink\": %u}\n",
 	       alg_names[c->o->alg], api_names[c->o->api], c->o->encrypt ? "enc" : "dec",
-	       c->o->size, c->payload_len, c->o->burst, arch_name(c->mgr),
+	       c->o->size, c->o->imix ? 0 : c->pkts[0].payload_len, c->o->burst,
+	       arch_name(c->mgr),
 	       (unsigned long)packets, (cpu1 - cpu0) * NS_PER_S, (wall1 - wall0) * NS_PER_S,
 	       (double)(tsc1 - tsc0) / (wall1 - wall0), c->sink);
 	return 0;
@@ -480,7 +492,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: imb_ref --alg aes-gcm-128|aes-cbc-128-hmac-sha256|"
-		"chacha20-poly1305 --api burst|job|direct --dir enc|dec --size N\n"
+		"chacha20-poly1305 --api burst|job|direct --dir enc|dec --size N|imix\n"
 		"               [--burst 1..%d] [--seconds S] [--warmup S] [--cpu C]\n",
 		REF_MAX_BURST);
 	exit(2);
@@ -504,8 +516,9 @@ parse_opt(struct ref_opts *o, int opt, const char *arg)
 		o->encrypt = strcmp(arg, "enc") == 0;
 		return o->encrypt || strcmp(arg, "dec") == 0 ? 0 : -EINVAL;
 	case 'n':
-		o->size = (unsigned int)strtoul(arg, NULL, 0);
-		return o->size > 0 && o->size <= REF_MAX_SIZE ? 0 : -EINVAL;
+		o->imix = strcmp(arg, "imix") == 0;
+		o->size = o->imix ? 0 : (unsigned int)strtoul(arg, NULL, 0);
+		return o->imix || (o->size > 0 && o->size <= REF_MAX_SIZE) ? 0 : -EINVAL;
 	case 'b':
 		o->burst = (unsigned int)strtoul(arg, NULL, 0);
 		return o->burst > 0 && o->burst <= REF_MAX_BURST ? 0 : -EINVAL;
@@ -541,7 +554,7 @@ parse_args(struct ref_opts *o, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1)
 		if (parse_opt(o, opt, optarg) < 0)
 			usage();
-	if (optind != argc || o->size == 0)
+	if (optind != argc || (o->size == 0 && !o->imix))
 		usage();
 	if (o->api == REF_API_DIRECT && !is_aead(o->alg)) {
 		fprintf(stderr, "imb_ref: --api direct is for the AEAD algorithms only\n");

@@ -98,9 +98,11 @@ parse_lcore(struct cfg_ctx *ctx, const config_setting_t *group, unsigned int ind
 	if (!lcore_listed(e, (unsigned int)lcore))
 		return cfg_err_setting(ctx, s, "lcore %u is not in eal.lcores",
 				       (unsigned int)lcore);
-	if (e->n_lcores > 1 && lcore == e->lcores[0])
-		return cfg_err_setting(ctx, s, "lcore %u is the main (control) lcore; with several "
-				       "lcores, workers run on the others", (unsigned int)lcore);
+	/* Worker 0 may share the main lcore (the control loop runs it between
+	 * its own passes): two workers on a 2-core machine. */
+	if (index != 0 && lcore == e->lcores[0])
+		return cfg_err_setting(ctx, s, "lcore %u is the main (control) lcore: only "
+				       "workers[0] may share it", (unsigned int)lcore);
 	for (unsigned int i = 0; i < index; i++)
 		if (ctx->cfg->workers[i].lcore == lcore)
 			return cfg_err_setting(ctx, s, "lcore %u already has a worker "

@@ -352,6 +352,8 @@ const struct ctl_cmd ctl_commands[] = {
 	{ "show sa", "[NAME|SPI]", "security associations: SPI, algorithm, mode, peers, selectors, "
 	  "owner, sequence number, replay window, counters, drops, lifetimes (never keys)",
 	  ctl_cmd_show_sa, true },
+	{ "show spd clients", "", "remote-access client prefixes: SA name, SPI, pending",
+	  ctl_cmd_show_spd_clients, false },
 	{ "show spd", "", "security policies by priority, the default action, the number of "
 	  "remote-access clients", ctl_cmd_show_spd, true },
 	{ "clear stats", "", "reset all packet counters", cmd_clear_stats, false },

@@ -1,9 +1,9 @@
 /*
- * `show sa`, `show spd` and `clear sa counters`: JSON views of the SA
- * database (RFC 4301 §4.4.2) and the security policy database (RFC 4301
- * §4.4.1), with traffic selectors (§4.4.1.1) written as in the config
- * file. Key names and types are stable (docs/cli.md, "IPsec"). Nothing
- * here reads struct dp_sa's key or p.enc_key/p.auth_key.
+ * `show sa`, `show spd`, `show spd clients` and `clear sa counters`: JSON
+ * views of the SA database (RFC 4301 §4.4.2) and the security policy
+ * database (RFC 4301 §4.4.1), with traffic selectors (§4.4.1.1) written as
+ * in the config file. Key names and types are stable (docs/cli.md,
+ * "IPsec"). Nothing here reads struct dp_sa's key or p.enc_key/p.auth_key.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,7 +34,7 @@ enum {
 	CTL_MS_PER_S = 1000,
 	CTL_BITS_PER_BYTE = 8,
 	CTL_TS_PROTO_ANY = 0,		/* dp_ts.proto */
-	CTL_SPD_MAX_IDS = 1u << 20,	/* policy ids probed at most */
+	CTL_ROWS_MIN = 16,		/* first allocation of a collected list */
 	CTL_HEX_PREFIX_LEN = 2,		/* "0x" */
 	CTL_HEX_BASE = 16,
 	CTL_DEC_BASE = 10,
@@ -287,7 +287,8 @@ sa_json(const struct dp_sa *sa, const struct ctl_sa_shown *shown, uint64_t now_m
 	outer_add(o, p);
 	ADD(o, "owner", in ? U64(sa->owner) : NULL);
 	flags_add(o, sa);
-	ADD(o, "age_s", U64(now_ms > sa->created_ms ? (now_ms - sa->created_ms) / CTL_MS_PER_S : 0));
+	ADD(o, "age_s",
+	    U64(now_ms > sa->created_ms ? (now_ms - sa->created_ms) / CTL_MS_PER_S : 0));
 	seq_add(o, sa);
 	counters_add(o, shown);
 	ADD(o, "lifetime", lifetime_json(sa));
@@ -400,6 +401,22 @@ ctl_sa_clear(const struct dp_sad *sad, struct ctl_sa_counters *c, const char *fi
 
 /* ---- the SPD ---- */
 
+/* ROWS (*cap rows of SIZE bytes) with room for row N: ROWS or a larger
+ * block, NULL if out of memory (ROWS is then still allocated). */
+static void *
+rows_room(void *rows, size_t n, size_t *cap, size_t size)
+{
+	size_t c = *cap != 0 ? 2 * *cap : CTL_ROWS_MIN;
+	void *p;
+
+	if (n < *cap)
+		return rows;
+	p = realloc(rows, c * size);
+	if (p != NULL)
+		*cap = c;
+	return p;
+}
+
 struct policy_row {
 	uint32_t id;
 	struct dp_policy_params p;
@@ -415,66 +432,158 @@ policy_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/*
- * Every policy, by priority (then id); NULL if out of memory. spd.h has
- * no iterator: ids are probed until count were found, at most up to
- * CTL_SPD_MAX_IDS (spd.c's ids stay below 4 slots x 65536 policies), so a
- * count that changes under the telemetry thread cannot make it spin.
- */
+/* Every policy, by priority (then id), as dp_spd_next gives them; NULL if
+ * out of memory. dp_spd_next ends after the last slot, so policies that
+ * come and go under the telemetry thread cannot make it spin. */
 static struct policy_row *
-policies_collect(const struct dp_spd *spd, uint32_t *n)
+policies_collect(const struct dp_spd *spd, size_t *n)
 {
-	uint32_t count = dp_spd_policy_count(spd);
-	struct policy_row *rows = calloc(count != 0 ? count : 1, sizeof(*rows));
+	struct policy_row *rows = NULL, *more;
+	size_t cap = 0;
+	uint32_t iter = 0;
 
 	*n = 0;
-	if (rows == NULL)
-		return NULL;
-	for (uint32_t id = 0; *n < count && id < CTL_SPD_MAX_IDS; id++) {
-		if (dp_spd_get(spd, id, &rows[*n].p))
-			rows[(*n)++].id = id;
+	for (;;) {
+		more = rows_room(rows, *n, &cap, sizeof(*rows));
+		if (more == NULL) {
+			free(rows);
+			return NULL;
+		}
+		rows = more;
+		if (!dp_spd_next(spd, &iter, &rows[*n].id, &rows[*n].p))
+			break;
+		(*n)++;
 	}
 	qsort(rows, *n, sizeof(*rows), policy_cmp);
 	return rows;
+}
+
+/* The outbound SA a policy or client names: its name and SPI, or nulls. */
+static void
+sa_ref_add(struct json_object *o, const struct dp_sad *sad, uint32_t sa_id)
+{
+	const struct dp_sa *sa = sad != NULL ? dp_sad_get(sad, sa_id) : NULL;
+
+	ADD(o, "sa", sa != NULL ? sa_name_json(sa) : NULL);
+	ADD(o, "sa_spi", sa != NULL ? spi_json(sa->p.spi) : NULL);
 }
 
 static struct json_object *
 policy_json(const struct policy_row *r, const struct dp_sad *sad)
 {
 	struct json_object *o = json_object_new_object();
-	bool protect = r->p.action == DP_POLICY_PROTECT;
-	const struct dp_sa *sa = protect && sad != NULL ? dp_sad_get(sad, r->p.sa_id) : NULL;
 
 	ADD(o, "id", U64(r->id));
 	ADD(o, "priority", U64(r->p.priority));
 	ADD(o, "action", STR(dp_policy_action_name(r->p.action)));
 	ts_pair_add(o, &r->p.local, &r->p.remote);
-	ADD(o, "sa", sa != NULL ? sa_name_json(sa) : NULL);
-	ADD(o, "sa_spi", sa != NULL ? spi_json(sa->p.spi) : NULL);
+	if (r->p.action == DP_POLICY_PROTECT) {
+		sa_ref_add(o, sad, r->p.sa_id);
+	} else {
+		ADD(o, "sa", NULL);
+		ADD(o, "sa_spi", NULL);
+	}
 	return o;
 }
 
 struct json_object *
-ctl_spd_json(const struct dp_spd *spd, const struct dp_sad *sad,
-	     enum dp_policy_action default_action)
+ctl_spd_json(const struct dp_spd *spd, const struct dp_sad *sad)
 {
+	enum dp_policy_action dflt = spd != NULL ? dp_spd_default_action(spd) : DP_POLICY_BYPASS;
 	struct json_object *o = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	struct policy_row *rows = NULL;
-	uint32_t n = 0;
+	size_t n = 0;
 
 	if (spd != NULL && (rows = policies_collect(spd, &n)) == NULL) {
 		json_object_put(list);
 		json_object_put(o);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		json_object_array_add(list, policy_json(&rows[i], sad));
 	free(rows);
-	ADD(o, "default_action", STR(dp_policy_action_name(default_action)));
+	ADD(o, "default_action", STR(dp_policy_action_name(dflt)));
 	ADD(o, "policies", list);
 	ADD(o, "clients", U64(spd != NULL ? dp_spd_client_count(spd) : 0));
 	return o;
+}
+
+/* ---- the SPD's remote-access clients ---- */
+
+struct client_row {
+	struct cfg_prefix prefix;
+	uint32_t sa_id;
+	bool pending;
+};
+
+struct client_rows {
+	struct client_row *row;
+	size_t n;
+	size_t cap;
+};
+
+static int
+client_collect(const struct cfg_prefix *prefix, uint32_t sa_id, bool pending, void *arg)
+{
+	struct client_rows *c = arg;
+	struct client_row *more = rows_room(c->row, c->n, &c->cap, sizeof(*c->row));
+
+	if (more == NULL)
+		return -ENOMEM;
+	c->row = more;
+	c->row[c->n].prefix = *prefix;
+	c->row[c->n].sa_id = sa_id;
+	c->row[c->n++].pending = pending;
+	return 0;
+}
+
+/* IPv4 first, then by address, then by length (shorter first). */
+static int
+client_cmp(const void *a, const void *b)
+{
+	const struct cfg_prefix *x = &((const struct client_row *)a)->prefix;
+	const struct cfg_prefix *y = &((const struct client_row *)b)->prefix;
+	int c;
+
+	if (x->family != y->family)
+		return x->family == AF_INET ? -1 : 1;
+	c = memcmp(x->addr.bytes, y->addr.bytes, dp_ts_addr_len(x->family));
+	if (c != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static struct json_object *
+client_json(const struct client_row *r, const struct dp_sad *sad)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[CTL_ADDR_STR_LEN];
+
+	cfg_prefix_format(&r->prefix, false, buf, sizeof(buf));
+	ADD(o, "prefix", STR(buf));
+	sa_ref_add(o, sad, r->sa_id);
+	ADD(o, "pending", BOOL(r->pending));
+	return o;
+}
+
+struct json_object *
+ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad)
+{
+	struct client_rows c = { .row = NULL };
+	struct json_object *a;
+
+	if (dp_spd_client_foreach(spd, client_collect, &c) != 0) {
+		free(c.row);
+		return NULL;
+	}
+	if (c.n > 0)
+		qsort(c.row, c.n, sizeof(*c.row), client_cmp);
+	a = json_object_new_array();
+	for (size_t i = 0; i < c.n; i++)
+		json_object_array_add(a, client_json(&c.row[i], sad));
+	free(c.row);
+	return a;
 }
 
 /* ---- the handlers ---- */
@@ -520,15 +629,6 @@ reader_exit(struct dp *dp, bool online)
 	pthread_mutex_unlock(&tel_reader_lock);
 }
 
-/* The SPD's answer when no policy matches: the config's default_policy,
- * which dp.c gave the SPD (spd.h has no getter). */
-static enum dp_policy_action
-spd_default_action(const struct hagw *h)
-{
-	return h->cfg.ipsec.default_policy == CFG_POLICY_DISCARD ? DP_POLICY_DISCARD :
-	       DP_POLICY_BYPASS;
-}
-
 static int
 usage(const char *synopsis, char *err, size_t err_len)
 {
@@ -568,8 +668,27 @@ ctl_cmd_show_spd(void *ctx, int argc, char **argv, struct json_object **out, cha
 	rc = reader_enter(&h->dp, &online, err, err_len);
 	if (rc < 0)
 		return rc;
-	*out = ctl_spd_json(h->dp.spd, h->dp.sad, spd_default_action(h));
+	*out = ctl_spd_json(h->dp.spd, h->dp.sad);
 	reader_exit(&h->dp, online);
+	return *out != NULL ? 0 : -ENOMEM;
+}
+
+/* The client table is the control core's (spd.h): no QSBR reader can
+ * make it safe to walk from the telemetry thread. */
+int
+ctl_cmd_show_spd_clients(void *ctx, int argc, char **argv, struct json_object **out,
+			 char *err, size_t err_len)
+{
+	struct hagw *h = ctx;
+
+	(void)argv;
+	if (argc > 0)
+		return usage("show spd clients", err, err_len);
+	if (rte_lcore_id() == LCORE_ID_ANY) {
+		snprintf(err, err_len, "not available over telemetry: use the CLI socket");
+		return -ENOTSUP;
+	}
+	*out = ctl_spd_clients_json(h->dp.spd, h->dp.sad);
 	return *out != NULL ? 0 : -ENOMEM;
 }
 

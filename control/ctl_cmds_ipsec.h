@@ -1,7 +1,8 @@
 /*
  * The operator's view of the SAD and SPD (RFC 4301 §4.4.1, §4.4.2): the
- * JSON of `show sa`, `show spd` and `clear sa counters` (docs/cli.md,
- * "IPsec"). Never a key byte: only names, SPIs, parameters and counters.
+ * JSON of `show sa`, `show spd`, `show spd clients` and `clear sa
+ * counters` (docs/cli.md, "IPsec"). Never a key byte: only names, SPIs,
+ * parameters and counters.
  *
  * Counters and lifetimes. `clear sa counters` does not write the SA: a
  * worker-written counter must not be reset under the workers, and the
@@ -66,10 +67,16 @@ struct json_object *ctl_sa_list_json(const struct dp_sad *sad, struct ctl_sa_cou
 int ctl_sa_clear(const struct dp_sad *sad, struct ctl_sa_counters *c, const char *filter,
 		 char *err, size_t err_len);
 
-/* `show spd`: {"default_action", "policies": [by priority], "clients"}.
- * sad names the SAs of PROTECT policies (may be NULL). */
-struct json_object *ctl_spd_json(const struct dp_spd *spd, const struct dp_sad *sad,
-				 enum dp_policy_action default_action);
+/* `show spd`: {"default_action", "policies": [by priority], "clients"}
+ * from dp_spd_next and dp_spd_default_action; spd NULL (no IPsec): bypass,
+ * no policies. sad names the SAs of PROTECT policies (may be NULL). NULL
+ * if out of memory. */
+struct json_object *ctl_spd_json(const struct dp_spd *spd, const struct dp_sad *sad);
+
+/* `show spd clients`: [{"prefix", "sa", "sa_spi", "pending"}], IPv4 then
+ * IPv6, by address then length, from dp_spd_client_foreach (control core
+ * only). spd NULL: []. NULL if out of memory. */
+struct json_object *ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad);
 
 /* Handlers for control/ctl_cmds.c (ctx: struct hagw). Safe on DPDK's
  * telemetry thread: there they read the tables as a QSBR reader. */
@@ -77,6 +84,9 @@ int ctl_cmd_show_sa(void *ctx, int argc, char **argv, struct json_object **out, 
 		    size_t err_len);
 int ctl_cmd_show_spd(void *ctx, int argc, char **argv, struct json_object **out, char *err,
 		     size_t err_len);
+/* Control core only: on the telemetry thread it answers an error. */
+int ctl_cmd_show_spd_clients(void *ctx, int argc, char **argv, struct json_object **out,
+			     char *err, size_t err_len);
 int ctl_cmd_clear_sa_counters(void *ctx, int argc, char **argv, struct json_object **out,
 			      char *err, size_t err_len);
 

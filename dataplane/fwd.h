@@ -71,9 +71,9 @@ enum dp_fwd_verdict dp_fwd_esp_classify(struct dp_worker *w, struct rte_mbuf *m,
 /* Inbound ESP collected from a burst: SPI lookup, hand-off to the owner
  * worker, decryption, then the inner packets are forwarded. */
 void dp_fwd_esp_in(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
-/* Routed clear text from an untrusted port: dropped if a PROTECT policy
- * covers it (it should have come through ESP, RFC 4301 §5.2), else
- * forwarded. Bulk SPD lookup. */
+/* Routed clear text from an untrusted port: forwarded if the policy of
+ * its reply is BYPASS, else dropped (PROTECT: it should have come through
+ * ESP, RFC 4301 §5.2; DISCARD). Bulk SPD lookup (dp_spd_lookup_in). */
 void dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts,
 			 uint16_t n);
 /* Routed packets from a trusted port: bulk SPD lookup, then bypass

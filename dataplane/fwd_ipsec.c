@@ -8,8 +8,9 @@
  *     another worker owns is handed to that worker's ring before any check
  *     (sa.h: one writer per replay window); the owner decrypts, and the
  *     inner packets go back to routing (forward.c);
- *   - clear text forwarded from an untrusted port that a PROTECT policy
- *     covers is dropped (RFC 4301 §5.2: it should have come through ESP);
+ *   - clear text forwarded from an untrusted port is judged by the policy
+ *     of its reply (RFC 4301 §5.2): PROTECT (it should have come through
+ *     ESP) and DISCARD drop it;
  *   - packets forwarded from a trusted port: outbound SPD lookup in bulk;
  *     PROTECT encapsulates with the policy's SA and forwards the outer
  *     packet toward the SA's peer, BYPASS forwards, DISCARD drops.
@@ -241,10 +242,10 @@ policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkt
 }
 
 /*
- * RFC 4301 §5.2 step 4: clear text that a PROTECT policy covers (read in
- * the reverse direction) should have come through ESP. This is
- * dp_spd_requires_protection() in bulk: the outbound lookup of the
- * reversed flows.
+ * RFC 4301 §5.2 step 3b: clear text is judged by the policy that covers
+ * its reply. PROTECT: it should have come through ESP (spd_unprotected);
+ * DISCARD: discarded both ways; BYPASS: forwarded. This is
+ * dp_spd_lookup_in() in bulk: the outbound lookup of the reversed flows.
  */
 void
 dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
@@ -256,10 +257,12 @@ dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkt
 	for (uint16_t i = 0; i < n; i++) {
 		if (!ok[i])
 			continue;
-		if (unlikely(o.res[i].action == DP_POLICY_PROTECT))
+		if (likely(o.res[i].action == DP_POLICY_BYPASS))
+			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);
+		else if (o.res[i].action == DP_POLICY_PROTECT)
 			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_SPD_UNPROTECTED);
 		else
-			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);
+			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_SPD_DISCARD);
 	}
 }
 

@@ -85,8 +85,9 @@ enum {
 };
 
 /* A traffic selector (RFC 4301 §4.4.1.1, RFC 7296 §3.13.1): ranges,
- * inclusive. Addresses in network order, ports in host order. For ICMP the
- * ports carry type (port_lo/hi of the source side) and code. */
+ * inclusive. Addresses in network order, ports in host order.
+ * ICMP/ICMPv6: local port range = type, remote port range = code, in both
+ * directions. */
 struct dp_ts {
 	uint8_t family;			/* AF_INET or AF_INET6 */
 	uint8_t proto;			/* IPPROTO_*, 0 = any */

@@ -1,7 +1,7 @@
 /*
  * The security policy database (spd.h, spd_priv.h): RFC 4301 §4.4.1
  * policies, the outbound decision of RFC 4301 §5.1 step 1 and the
- * clear-text inbound check of §5.2 step 3b. Policies become rte_acl
+ * clear-text inbound decision of §5.2 step 3b. Policies become rte_acl
  * contexts in spd_acl.c, client prefixes live in spd_client.c.
  *
  * Policy table. Slots indexed by policy id: control data, plus a small
@@ -269,11 +269,10 @@ dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *flows,
 			     res + off);
 }
 
-/* RFC 4301 §5.2 step 3b: the reply direction of F is what an outbound
- * PROTECT policy (or a client prefix) would have sent through ESP. The
- * same first match as outbound: a policy that matches decides. */
-bool
-dp_spd_requires_protection(const struct dp_spd *spd, const struct dp_flow *f)
+/* RFC 4301 §5.2 step 3b: the SPD is read for F's reply, as it would go
+ * out: the same first match (policies, then clients, then the default). */
+enum dp_policy_action
+dp_spd_lookup_in(const struct dp_spd *spd, const struct dp_flow *f)
 {
 	const struct dp_flow *rp[1];
 	struct dp_policy_result res;
@@ -282,7 +281,13 @@ dp_spd_requires_protection(const struct dp_spd *spd, const struct dp_flow *f)
 	dp_flow_reverse(f, &r);
 	rp[0] = &r;
 	lookup_chunk(spd, rp, 1, &res);
-	return res.action == DP_POLICY_PROTECT;
+	return res.action;
+}
+
+bool
+dp_spd_requires_protection(const struct dp_spd *spd, const struct dp_flow *f)
+{
+	return dp_spd_lookup_in(spd, f) == DP_POLICY_PROTECT;
 }
 
 /* ---- Policies (control core) ---- */
@@ -426,6 +431,23 @@ dp_spd_reclaim(struct dp_spd *spd)
 }
 
 bool
+dp_spd_next(const struct dp_spd *spd, uint32_t *iter, uint32_t *id,
+	    struct dp_policy_params *p)
+{
+	for (uint32_t i = *iter; spd != NULL && i < spd->n_slots; i++) {
+		if (spd->slots[i].state != SLOT_USED)
+			continue;
+		*iter = i + 1;
+		*id = i;
+		*p = spd->slots[i].p;
+		return true;
+	}
+	if (spd != NULL)
+		*iter = spd->n_slots;
+	return false;
+}
+
+bool
 dp_spd_get(const struct dp_spd *spd, uint32_t id, struct dp_policy_params *p)
 {
 	if (spd == NULL || id >= spd->n_slots || spd->slots[id].state != SLOT_USED)
@@ -438,6 +460,12 @@ uint32_t
 dp_spd_policy_count(const struct dp_spd *spd)
 {
 	return spd->n_used[SPD_V4] + spd->n_used[SPD_V6];
+}
+
+enum dp_policy_action
+dp_spd_default_action(const struct dp_spd *spd)
+{
+	return spd->default_action;
 }
 
 /* ---- Creation ---- */

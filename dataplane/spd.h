@@ -11,13 +11,19 @@
  * No match: the configured default action (BYPASS or DISCARD).
  *
  * The same policies, read in the reverse direction, decide about inbound
- * traffic that arrives in clear: if a PROTECT policy covers it, it should
- * have come through ESP and is dropped (RFC 4301 §5.2 step 3b/4).
+ * traffic that arrives in clear (RFC 4301 §5.2 step 3b/4): the first
+ * policy that covers its reply decides; if that is PROTECT, it should have
+ * come through ESP and is dropped, and so is traffic a DISCARD policy
+ * covers. From a remote-access client's address it is PROTECT too; with
+ * no policy and no client, the default action.
  *
  * Only the control core writes. A change builds a new ACL context and
  * swaps a pointer; the old one is freed after a QSBR grace period. LPM
  * updates are in place (rte_lpm is safe for one writer, many readers). A
  * PROTECT policy names its SA by id; rekeying swaps the id atomically.
+ * The control core also keeps a shadow table of the client prefixes (with
+ * the SA and whether an IPv6 add still waits for a grace period) for
+ * dp_spd_client_foreach: the LPMs cannot be listed.
  */
 #ifndef HAGW_SPD_H
 #define HAGW_SPD_H
@@ -76,6 +82,9 @@ struct dp_spd_params {
 	int socket;
 };
 
+/* NAME: 1..8 characters, unique per process (the SPD's memzone, ACL
+ * contexts, LPMs and hashes are named after it; a second SPD of the same
+ * name fails while the first exists). NULL with rte_errno on error. */
 struct dp_spd *dp_spd_create(const char *name, const struct dp_spd_params *p);
 void dp_spd_free(struct dp_spd *spd);
 
@@ -88,7 +97,10 @@ int dp_spd_batch_end(struct dp_spd *spd);
 /* Rekey: PROTECT policy id now uses sa_id (atomic for workers). */
 int dp_spd_set_sa(struct dp_spd *spd, uint32_t id, uint32_t sa_id);
 
-/* Control core: remote-access client prefix -> outbound SA. */
+/* Control core: remote-access client prefix -> outbound SA. Host bits of
+ * the prefix are ignored. Adding a present prefix replaces its SA (rekey).
+ * 0, -EINVAL (prefix, or sa_id beyond the LPM next hop: 2^24 IPv4, 2^21
+ * IPv6), -ENOSPC (max_clients of the family), -ENOMEM; delete: -ENOENT. */
 int dp_spd_add_client(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id);
 int dp_spd_delete_client(struct dp_spd *spd, const struct cfg_prefix *prefix);
 
@@ -98,14 +110,43 @@ void dp_spd_reclaim(struct dp_spd *spd);
 /* Workers: outbound decision for n flows of one family (n <= 64). */
 void dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *flows,
 		       unsigned int n, struct dp_policy_result *res);
-/* Workers: true if a clear-text inbound flow falls under a PROTECT policy
- * (it should have arrived through ESP). */
+/* Workers: the decision for a clear-text inbound flow F (not from ESP),
+ * RFC 4301 §5.2 step 3b: the action of the first policy that matches the
+ * reversed flow (F's reply as it would go out: BYPASS, DISCARD or
+ * PROTECT), else PROTECT if F's source is inside a client prefix, else the
+ * default action. Anything but BYPASS means drop: PROTECT traffic should
+ * have arrived through ESP, DISCARD traffic is discarded in both
+ * directions. An unknown family gets the default action. */
+enum dp_policy_action dp_spd_lookup_in(const struct dp_spd *spd, const struct dp_flow *f);
+/* Workers: dp_spd_lookup_in(spd, f) == DP_POLICY_PROTECT (it should have
+ * arrived through ESP). */
 bool dp_spd_requires_protection(const struct dp_spd *spd, const struct dp_flow *f);
 
-/* Control core: iteration for the CLI. */
+/* Control core: the policies in id order. Start with *iter = 0; each call
+ * gives the next live policy (its id and parameters) and advances *iter;
+ * false at the end (and for spd NULL). Policies added or deleted meanwhile
+ * may or may not be seen; the others are seen exactly once. The slot array
+ * never moves, so a QSBR reader on another thread (show spd over
+ * telemetry) may walk it too: it ends, but a policy changed at that moment
+ * may be read half old, half new. */
+bool dp_spd_next(const struct dp_spd *spd, uint32_t *iter, uint32_t *id,
+		 struct dp_policy_params *p);
 bool dp_spd_get(const struct dp_spd *spd, uint32_t id, struct dp_policy_params *p);
 uint32_t dp_spd_policy_count(const struct dp_spd *spd);
+/* The answer when no policy or client matches (dp_spd_params). */
+enum dp_policy_action dp_spd_default_action(const struct dp_spd *spd);
+
+/* Control core: the client prefixes, counting queued IPv6 adds. */
 unsigned int dp_spd_client_count(const struct dp_spd *spd);
+/* Control core: calls CB for every client prefix (host bits clear): its
+ * SA, and PENDING when it is an IPv6 add that waits for the grace period
+ * after an IPv6 delete (counted, not yet in lookups). IPv4 first, then
+ * IPv6; no order within a family. CB must not change the SPD's clients; a
+ * non-zero return stops the walk and is returned. 0 after the last. */
+int dp_spd_client_foreach(const struct dp_spd *spd,
+			  int (*cb)(const struct cfg_prefix *prefix, uint32_t sa_id,
+				    bool pending, void *arg),
+			  void *arg);
 
 const char *dp_policy_action_name(enum dp_policy_action a);
 

@@ -20,6 +20,13 @@
  * tbl8 sizing: IPv4 4096 groups (client /32s in 4096 distinct /24s); IPv6
  * two groups per client, 64..16384 (clients from pools share the groups
  * of their common prefix). Beyond that adds fail with -ENOSPC.
+ *
+ * Shadow table. An LPM cannot be listed, so the control core keeps every
+ * client of a family in an rte_hash too (created with the LPM, room for
+ * max_clients with its extension table): key = masked prefix, data = SA id
+ * plus a "pending" bit for IPv6 adds still in the queue. It answers
+ * "present?" in O(1) for adds and deletes, so it is changed first and put
+ * back if the LPM or the queue then fails: the two never disagree.
  */
 #define ALLOW_EXPERIMENTAL_API	/* rte_lpm_rcu_qsbr_add() is experimental in 22.11 */
 
@@ -33,6 +40,8 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
 #include <rte_lpm.h>
 #include <rte_lpm6.h>
 #include <rte_rcu_qsbr.h>
@@ -50,6 +59,17 @@ enum {
 	CLI_PENDING_MIN = 16,
 	CLI_V4_BITS = 32,
 	CLI_V6_BITS = 128,
+	CLI_SHADOW_MIN = 8,		/* rte_hash's smallest table */
+};
+
+/* Shadow data: the SA id (< 2^24, the LPM limits) and this bit. */
+#define CLI_SHADOW_PENDING ((uintptr_t)1 << 31)
+
+/* Shadow key: a masked prefix (IPv4 in the first 4 bytes, the rest 0). */
+struct spd_client_key {
+	uint8_t len;
+	uint8_t pad[3];
+	uint8_t addr[16];
 };
 
 /* An IPv6 client add waiting for the grace period after a delete. */
@@ -80,6 +100,115 @@ prefix_masked(const struct cfg_prefix *p)
 		m.addr.bytes[i] = 0;
 	return m;
 }
+
+/* ---- Shadow table ---- */
+
+static int
+shadow_get(struct dp_spd *spd, unsigned int fam)
+{
+	char name[SPD_OBJ_NAME_LEN];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(spd->p.max_clients, (unsigned int)CLI_SHADOW_MIN),
+		.key_len = sizeof(struct spd_client_key),
+		.hash_func = rte_jhash,
+		.socket_id = spd->p.socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,	/* room for every entry */
+	};
+
+	if (spd->shadow[fam] != NULL)
+		return 0;
+	snprintf(name, sizeof(name), "%s.s%c", spd->name, fam == SPD_V4 ? '4' : '6');
+	spd->shadow[fam] = rte_hash_create(&hp);
+	return spd->shadow[fam] != NULL ? 0 : -rte_errno;
+}
+
+static struct spd_client_key
+shadow_key(unsigned int fam, const struct cfg_prefix *m)
+{
+	struct spd_client_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.len = m->len;
+	memcpy(k.addr, m->addr.bytes, fam == SPD_V4 ? sizeof(m->addr.v4) : sizeof(m->addr.v6));
+	return k;
+}
+
+/* Whether masked prefix M is a client of FAM; *v: its shadow data. */
+static bool
+shadow_find(const struct dp_spd *spd, unsigned int fam, const struct cfg_prefix *m,
+	    uintptr_t *v)
+{
+	struct spd_client_key k = shadow_key(fam, m);
+	void *data;
+
+	if (spd->shadow[fam] == NULL || rte_hash_lookup_data(spd->shadow[fam], &k, &data) < 0)
+		return false;
+	*v = (uintptr_t)data;
+	return true;
+}
+
+static int
+shadow_set(struct dp_spd *spd, unsigned int fam, const struct cfg_prefix *m, uint32_t sa_id,
+	   bool pending)
+{
+	struct spd_client_key k = shadow_key(fam, m);
+	uintptr_t v = sa_id | (pending ? CLI_SHADOW_PENDING : 0);
+
+	return rte_hash_add_key_data(spd->shadow[fam], &k, (void *)v);
+}
+
+static void
+shadow_del(struct dp_spd *spd, unsigned int fam, const struct cfg_prefix *m)
+{
+	struct spd_client_key k = shadow_key(fam, m);
+
+	rte_hash_del_key(spd->shadow[fam], &k);
+}
+
+/* Undoes a shadow_set after a failure: M as it was (HAD: data OLD) or gone. */
+static void
+shadow_restore(struct dp_spd *spd, unsigned int fam, const struct cfg_prefix *m, bool had,
+	       uintptr_t old)
+{
+	struct spd_client_key k = shadow_key(fam, m);
+
+	if (had)
+		rte_hash_add_key_data(spd->shadow[fam], &k, (void *)old);
+	else
+		rte_hash_del_key(spd->shadow[fam], &k);
+}
+
+int
+dp_spd_client_foreach(const struct dp_spd *spd,
+		      int (*cb)(const struct cfg_prefix *prefix, uint32_t sa_id, bool pending,
+				void *arg),
+		      void *arg)
+{
+	for (unsigned int fam = 0; spd != NULL && fam < SPD_FAMILIES; fam++) {
+		const struct rte_hash *h = spd->shadow[fam];
+		uint32_t next = 0;
+		const void *key;
+		void *data;
+
+		while (h != NULL && rte_hash_iterate(h, &key, &data, &next) >= 0) {
+			const struct spd_client_key *k = key;
+			struct cfg_prefix p = { .family = fam == SPD_V4 ? AF_INET : AF_INET6,
+						.len = k->len };
+			uintptr_t v = (uintptr_t)data;
+			int rc;
+
+			memcpy(p.addr.bytes, k->addr, sizeof(p.addr.bytes));
+			rc = cb(&p, (uint32_t)(v & ~CLI_SHADOW_PENDING),
+				(v & CLI_SHADOW_PENDING) != 0, arg);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- Client tables ---- */
 
 static int
 client_family(const struct cfg_prefix *p)
@@ -148,22 +277,29 @@ lpm6_get(struct dp_spd *spd, struct rte_lpm6 **out)
 static int
 client_add4(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id)
 {
+	struct cfg_prefix m = prefix_masked(prefix);
 	struct rte_lpm *lpm;
-	uint32_t ip = prefix_v4(prefix), nh;
+	uintptr_t old = 0;
 	bool present;
 	int rc;
 
 	if (sa_id >= CLI_LPM4_NH_MAX)
 		return -EINVAL;
-	rc = lpm4_get(spd, &lpm);
+	rc = shadow_get(spd, SPD_V4);
+	if (rc == 0)
+		rc = lpm4_get(spd, &lpm);
 	if (rc != 0)
 		return rc;
-	present = rte_lpm_is_rule_present(lpm, ip, prefix->len, &nh) == 1;
+	present = shadow_find(spd, SPD_V4, &m, &old);
 	if (!present && spd->n_clients[SPD_V4] >= spd->p.max_clients)
 		return -ENOSPC;
-	rc = rte_lpm_add(lpm, ip, prefix->len, sa_id);
-	if (rc != 0)
+	rc = shadow_set(spd, SPD_V4, &m, sa_id, false);
+	if (rc == 0)
+		rc = rte_lpm_add(lpm, prefix_v4(&m), m.len, sa_id);
+	if (rc != 0) {
+		shadow_restore(spd, SPD_V4, &m, present, old);
 		return rc;
+	}
 	if (!present)
 		spd->n_clients[SPD_V4]++;
 	return 0;
@@ -172,14 +308,16 @@ client_add4(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id)
 static int
 client_delete4(struct dp_spd *spd, const struct cfg_prefix *prefix)
 {
-	uint32_t ip = prefix_v4(prefix), nh;
+	struct cfg_prefix m = prefix_masked(prefix);
+	uintptr_t v;
 	int rc;
 
-	if (spd->lpm4 == NULL || rte_lpm_is_rule_present(spd->lpm4, ip, prefix->len, &nh) != 1)
+	if (!shadow_find(spd, SPD_V4, &m, &v))
 		return -ENOENT;
-	rc = rte_lpm_delete(spd->lpm4, ip, prefix->len);
+	rc = rte_lpm_delete(spd->lpm4, prefix_v4(&m), m.len);
 	if (rc != 0)
 		return rc;
+	shadow_del(spd, SPD_V4, &m);
 	spd->n_clients[SPD_V4]--;
 	return 0;
 }
@@ -196,16 +334,23 @@ pending_find(const struct dp_spd *spd, const struct cfg_prefix *m)
 	return -1;
 }
 
+/* Queues an add of M, or gives the queued one SA_ID. */
 static int
-pending_push(struct dp_spd *spd, const struct cfg_prefix *m, uint32_t sa_id)
+pending_put(struct dp_spd *spd, const struct cfg_prefix *m, uint32_t sa_id)
 {
+	int q = pending_find(spd, m);
+
+	if (q >= 0) {
+		spd->pending[q].sa_id = sa_id;
+		return 0;
+	}
 	if (spd->n_pending == spd->cap_pending) {
 		unsigned int cap = spd->cap_pending != 0 ? spd->cap_pending * 2 : CLI_PENDING_MIN;
-		struct spd_pending6 *q = realloc(spd->pending, cap * sizeof(*q));
+		struct spd_pending6 *e = realloc(spd->pending, cap * sizeof(*e));
 
-		if (q == NULL)
+		if (e == NULL)
 			return -ENOMEM;
-		spd->pending = q;
+		spd->pending = e;
 		spd->cap_pending = cap;
 	}
 	spd->pending[spd->n_pending].prefix = *m;
@@ -231,34 +376,37 @@ lpm6_gate_open(struct dp_spd *spd)
 	return !spd->lpm6_gate;
 }
 
+/* A present prefix gets its new SA in place (no tbl8 group needed), a
+ * queued one in the queue; a new one waits while the gate is closed. */
 static int
 client_add6(struct dp_spd *spd, const struct cfg_prefix *prefix, uint32_t sa_id)
 {
 	struct cfg_prefix m = prefix_masked(prefix);
 	struct rte_lpm6 *lpm;
-	int rc, q = pending_find(spd, &m);
-	uint32_t nh;
-	bool present;
+	uintptr_t old = 0;
+	bool had, pending;
+	int rc;
 
 	if (sa_id >= CLI_LPM6_NH_MAX)
 		return -EINVAL;
-	if (q >= 0) {
-		spd->pending[q].sa_id = sa_id;
-		return 0;
-	}
-	rc = lpm6_get(spd, &lpm);
+	rc = shadow_get(spd, SPD_V6);
+	if (rc == 0)
+		rc = lpm6_get(spd, &lpm);
 	if (rc != 0)
 		return rc;
-	present = rte_lpm6_is_rule_present(lpm, m.addr.v6, m.len, &nh) == 1;
-	if (!present && spd->n_clients[SPD_V6] >= spd->p.max_clients)
+	had = shadow_find(spd, SPD_V6, &m, &old);
+	if (!had && spd->n_clients[SPD_V6] >= spd->p.max_clients)
 		return -ENOSPC;
-	if (present || lpm6_gate_open(spd))
-		rc = rte_lpm6_add(lpm, m.addr.v6, m.len, sa_id);
-	else
-		rc = pending_push(spd, &m, sa_id);
-	if (rc != 0)
+	pending = had ? (old & CLI_SHADOW_PENDING) != 0 : !lpm6_gate_open(spd);
+	rc = shadow_set(spd, SPD_V6, &m, sa_id, pending);
+	if (rc == 0)
+		rc = pending ? pending_put(spd, &m, sa_id) :
+		     rte_lpm6_add(lpm, m.addr.v6, m.len, sa_id);
+	if (rc != 0) {
+		shadow_restore(spd, SPD_V6, &m, had, old);
 		return rc;
-	if (!present)
+	}
+	if (!had)
 		spd->n_clients[SPD_V6]++;
 	return 0;
 }
@@ -267,25 +415,27 @@ static int
 client_delete6(struct dp_spd *spd, const struct cfg_prefix *prefix)
 {
 	struct cfg_prefix m = prefix_masked(prefix);
-	int rc, q = pending_find(spd, &m);
-	uint32_t nh;
+	uintptr_t v;
+	int rc, q;
 
-	if (q >= 0) {
-		pending_remove(spd, (unsigned int)q);
-		spd->n_clients[SPD_V6]--;
-		return 0;
-	}
-	if (spd->lpm6 == NULL || rte_lpm6_is_rule_present(spd->lpm6, m.addr.v6, m.len, &nh) != 1)
+	if (!shadow_find(spd, SPD_V6, &m, &v))
 		return -ENOENT;
-	rc = rte_lpm6_delete(spd->lpm6, m.addr.v6, m.len);
-	if (rc != 0)
-		return rc;
-	spd->n_clients[SPD_V6]--;
-	/* rte_lpm6 may have freed tbl8 groups a worker is still reading. */
-	if (spd->p.qsbr != NULL) {
-		spd->lpm6_token = rte_rcu_qsbr_start(spd->p.qsbr);
-		spd->lpm6_gate = true;
+	if (v & CLI_SHADOW_PENDING) {
+		q = pending_find(spd, &m);
+		if (q >= 0)
+			pending_remove(spd, (unsigned int)q);
+	} else {
+		rc = rte_lpm6_delete(spd->lpm6, m.addr.v6, m.len);
+		if (rc != 0)
+			return rc;
+		/* rte_lpm6 may have freed tbl8 groups a worker is still reading. */
+		if (spd->p.qsbr != NULL) {
+			spd->lpm6_token = rte_rcu_qsbr_start(spd->p.qsbr);
+			spd->lpm6_gate = true;
+		}
 	}
+	shadow_del(spd, SPD_V6, &m);
+	spd->n_clients[SPD_V6]--;
 	return 0;
 }
 
@@ -305,6 +455,8 @@ dp_spd_clients_reclaim(struct dp_spd *spd)
 			i++;
 			continue;
 		}
+		/* In place: the key is there, this cannot fail. */
+		shadow_set(spd, SPD_V6, &e->prefix, e->sa_id, false);
 		pending_remove(spd, i);
 	}
 }
@@ -402,5 +554,7 @@ dp_spd_clients_free(struct dp_spd *spd)
 {
 	rte_lpm_free(spd->lpm4);
 	rte_lpm6_free(spd->lpm6);
+	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++)
+		rte_hash_free(spd->shadow[fam]);
 	free(spd->pending);
 }

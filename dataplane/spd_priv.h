@@ -74,6 +74,7 @@ struct spd_retired {
 };
 
 struct spd_pending6;
+struct rte_hash;
 
 struct dp_spd {
 	/* Read by workers. */
@@ -96,7 +97,8 @@ struct dp_spd {
 	struct spd_retired *retired;
 	struct rte_acl_config acl_cfg[SPD_FAMILIES];
 	/* Clients (spd_client.c). */
-	unsigned int n_clients[SPD_FAMILIES];
+	unsigned int n_clients[SPD_FAMILIES];	/* in the LPM or queued */
+	struct rte_hash *shadow[SPD_FAMILIES];	/* every client: prefix -> SA, pending */
 	bool lpm6_gate;				/* closed: IPv6 adds wait for lpm6_token */
 	uint64_t lpm6_token;
 	struct spd_pending6 *pending;

@@ -24,6 +24,8 @@
 #   HAGW_BIN, HAGWCTL_BIN  binaries (default build-asan/..., else build/...)
 #   LAB_CLIENT_MTU, LAB_LAN_MTU   hagw port MTUs (default 1500)
 #   LAB_DP_EXTRA       extra settings for the dataplane group, e.g. "icmp_rate = 5;"
+#   LAB_MEMORY_MB      DPDK memory (default 512: routes and remote-access clients take
+#                      one 64 MB rte_lpm/rte_lpm6 table each)
 #   LAB_CONF_EXTRA     text appended to the config (e.g. ipsec, sas, policies); the
 #                      config file is written with mode 600 since it may hold SA keys
 #   LAB_LOG_LEVEL      hagw log level (default info)
@@ -205,7 +207,7 @@ lab_write_config() {
 	(umask 077 && : >"$LAB_CONF")
 	cat >"$LAB_CONF" <<EOF
 # hagw lab "$LAB_NAME", written by scripts/lab.sh
-eal = { lcores = [$lcores]; memory_mb = 256; hugepages = false; pci = false;
+eal = { lcores = [$lcores]; memory_mb = ${LAB_MEMORY_MB:-512}; hugepages = false; pci = false;
         file_prefix = "$LAB_FILE_PREFIX"; };
 dataplane = { idle_backoff_us = 50; mbufs = $mbufs; rx_desc = 512; tx_desc = 512;
               ${LAB_DP_EXTRA:-} };

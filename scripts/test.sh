@@ -164,11 +164,13 @@ run_integration() {
 FUZZ_BUILD=$ROOT/build-fuzz
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 
+# Builds only the fuzz targets named in $@.
 fuzz_build() {
-	local setup=(meson setup "$FUZZ_BUILD")
+	local setup=(meson setup "$FUZZ_BUILD") t targets=()
 	[ -f "$FUZZ_BUILD/build.ninja" ] && setup=(meson setup --reconfigure "$FUZZ_BUILD")
+	for t in "$@"; do targets+=("tests/fuzz/$t"); done
 	CC=clang "${setup[@]}" -Dfuzz=true -Db_lundef=false >"$LOGS/fuzz-setup.log" 2>&1 &&
-		ninja -C "$FUZZ_BUILD" >"$LOGS/fuzz-build.log" 2>&1
+		ninja -C "$FUZZ_BUILD" "${targets[@]}" >"$LOGS/fuzz-build.log" 2>&1
 }
 
 # Seeds: tests/fuzz/corpus/NAME/ if present, the config test files for the config loader,
@@ -193,7 +195,7 @@ run_fuzz() {
 	done
 	[ ${#targets[@]} -gt 0 ] || return 0
 	ran=$((ran + ${#targets[@]}))
-	if ! command -v clang >/dev/null || ! fuzz_build; then
+	if ! command -v clang >/dev/null || ! fuzz_build "${targets[@]}"; then
 		tail -n 30 "$LOGS/fuzz-build.log" 2>/dev/null
 		for t in "${targets[@]}"; do fail_line "fuzz/$t" "clang build failed (see $LOGS)"; done
 		return

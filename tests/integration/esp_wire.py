@@ -37,6 +37,8 @@ from scapy.layers.ipsec import ESP, SecurityAssociation
 
 NATT_PORT = 4500
 ESP_PROTO = 50
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+RCVBUF = 16 << 20
 ECHO_ID = 0x4857
 PAYLOAD = b"hagw-esp-wire-test-payload-0123456789"
 ICMP_ECHO_REPLY = 0
@@ -100,8 +102,13 @@ class Peer:
         raw_send(bytes(outer), d["dst"])
 
     def receivers(self):
-        return [socket.socket(socket.AF_INET, socket.SOCK_RAW, ESP_PROTO),
-                self.udp_sock(NATT_PORT)]
+        """Opened before sending; the replies wait in the socket buffers
+        while the requests go out, so the buffers are made large (root)."""
+        socks = [socket.socket(socket.AF_INET, socket.SOCK_RAW, ESP_PROTO),
+                 self.udp_sock(NATT_PORT)]
+        for s in socks:
+            s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RCVBUF)
+        return socks
 
 
 def raw_send(data, dst):

@@ -59,9 +59,9 @@ sas=$(ctl --json show sa) || fatal "show sa"
 check_eq "show sa: SAs installed" $((2 * n_combos)) "$(json 'len(d)' <<<"$sas")"
 check_eq "show sa: every SA active" 0 "$(json 'len([s for s in d if not s["active"]])' <<<"$sas")"
 spd=$(ctl --json show spd) || fatal "show spd"
-# IPv4-inner tunnels: client policies (LPM); IPv6-inner tunnels and transport: selector policies
-check_eq "show spd: remote-access clients (IPv4-inner tunnels)" 40 "$(json 'd["clients"]' <<<"$spd")"
-check_eq "show spd: selector policies (IPv6-inner tunnels, transport)" 80 \
+# Tunnels: client policies (LPM, both families); transport: selector policies (rte_acl)
+check_eq "show spd: remote-access clients (tunnels)" 80 "$(json 'd["clients"]' <<<"$spd")"
+check_eq "show spd: selector policies (transport)" 40 \
 	"$(json 'len(d["policies"])' <<<"$spd")"
 hagw_mac=$(ctl --json show ports | json "[p for p in d if p['name'] == 'client'][0]['mac']") ||
 	fatal "client port MAC from show ports"

@@ -9,7 +9,7 @@
 #     to a transport-mode peer;
 #   - drops: replayed packet (esp_replay), flipped ciphertext byte (esp_auth), unknown SPI,
 #     NAT keepalive, clear text that a PROTECT policy covers (spd_unprotected), a DISCARD
-#     policy (spd_discard); per-SA drop counters; no mbuf leaked;
+#     policy both ways (spd_discard); per-SA drop counters; no mbuf leaked;
 #   - the same lab with LAB_WORKERS=2: ESP-in-UDP of one SA from 16 source ports lands on both
 #     RX queues (af_packet fanout hashes the ports), the SA's owner is worker 0, so what worker
 #     1 receives is handed off: every packet decrypted, no replay drop, no loss
@@ -217,8 +217,9 @@ phase_one_worker() {
 	peer spi c1-in 0x9999 >/dev/null
 	peer keepalive >/dev/null
 	peer clear --src "$C1" --dst "$LAB_L4" >/dev/null
+	peer clear --src "$DISCARDED" --dst "$LAB_L4" >/dev/null
 	lab_run l ping -c 1 -W 1 "$DISCARDED" >/dev/null 2>&1
-	t_wait_stat client rx_packets 5 || true
+	t_wait_stat client rx_packets 6 || true
 	sleep 0.3
 	t_stats
 	check_eq "replayed ESP: esp_replay" 1 "$(drop client esp_replay)"
@@ -226,11 +227,13 @@ phase_one_worker() {
 	check_eq "unknown SPI: esp_unknown_spi" 1 "$(drop client esp_unknown_spi)"
 	check_eq "NAT keepalive: natt_keepalive" 1 "$(drop client natt_keepalive)"
 	check_eq "clear text from $C1: spd_unprotected" 1 "$(drop client spd_unprotected)"
+	check_eq "clear text from $DISCARDED (DISCARD policy): spd_discard" 1 \
+		"$(drop client spd_discard)"
 	check_eq "to $DISCARDED: lan spd_discard" 1 "$(drop lan spd_discard)"
-	check_eq "drops: client rx_packets" 5 "$(pstat client rx_packets)"
+	check_eq "drops: client rx_packets" 6 "$(pstat client rx_packets)"
 	check_eq "drops: nothing forwarded" 0 "$(pstat client forwarded)"
 	check_no_other_drops client esp_replay esp_auth esp_unknown_spi natt_keepalive \
-		spd_unprotected
+		spd_unprotected spd_discard
 	check_no_other_drops lan spd_discard
 	check_eq "SA c1-in: replay drops" 1 "$(sa_stat c1-in "['drops']['replay']")"
 	check_eq "SA c1-in: auth drops" 1 "$(sa_stat c1-in "['drops']['auth']")"

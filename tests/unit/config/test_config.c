@@ -499,7 +499,7 @@ static const struct bad_case bad_cases[] = {
 	  "worker (workers[0])" },
 	{ "37-worker-on-main.conf",
 	  "bad/37-worker-on-main.conf:33: workers[1].lcore: lcore 0 is the main (control) "
-	  "lcore; with several lcores, workers run on the others" },
+	  "lcore: only workers[0] may share it" },
 	{ "38-lcore-without-worker.conf",
 	  "bad/38-lcore-without-worker.conf:31: workers: lcore 2 has no worker (every "
 	  "lcore after the first needs one)" },

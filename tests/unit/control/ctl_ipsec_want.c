@@ -1,7 +1,7 @@
 /*
  * The answers test_ctl_ipsec.c expects (see ctl_ipsec_want.h): the SAs
  * c1-in (A), c1-out (B), an unnamed inbound (C) and an unnamed outbound
- * (D), and four policies, as test_ctl_ipsec.c builds them.
+ * (D), four policies and five clients, as test_ctl_ipsec.c builds them.
  */
 #include "ctl_ipsec_want.h"
 
@@ -204,3 +204,23 @@ const char tel_spd[] =
 	"\"2/remote_ports\":\"1-1023\","
 	"\"3/id\":0,\"3/priority\":200,\"3/action\":\"bypass\",\"3/local\":\"::/0\","
 	"\"3/remote\":\"::/0\"," TEL_ANY_PORTS("3") "},\"clients\":1}}";
+
+/* `show spd clients`: sorted IPv4 first, host bits cleared, SA 9 missing,
+ * the IPv6 /48 queued behind a grace period. */
+const char want_clients[] =
+	"[{\"prefix\":\"10.9.0.6/32\",\"sa\":\"c1-out\",\"sa_spi\":\"0x00002002\","
+	"\"pending\":false},"
+	"{\"prefix\":\"10.9.1.0/24\",\"sa\":null,\"sa_spi\":\"0x00004004\",\"pending\":false},"
+	"{\"prefix\":\"10.200.0.0/16\",\"sa\":null,\"sa_spi\":null,\"pending\":false},"
+	"{\"prefix\":\"2001:db8:9::/48\",\"sa\":null,\"sa_spi\":\"0x00004004\","
+	"\"pending\":true},"
+	"{\"prefix\":\"2001:db8:9::6/128\",\"sa\":\"c1-out\",\"sa_spi\":\"0x00002002\","
+	"\"pending\":false}]";
+
+const char text_clients[] =
+	"prefix             sa      sa_spi      pending\n"
+	"10.9.0.6/32        c1-out  0x00002002  no\n"
+	"10.9.1.0/24        -       0x00004004  no\n"
+	"10.200.0.0/16      -       -           no\n"
+	"2001:db8:9::/48    -       0x00004004  yes\n"
+	"2001:db8:9::6/128  c1-out  0x00002002  no\n";

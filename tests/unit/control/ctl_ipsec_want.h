@@ -15,5 +15,7 @@ extern const char want_spd[];
 extern const char text_spd[];
 extern const char tel_b_fmt[];
 extern const char tel_spd[];
+extern const char want_clients[];
+extern const char text_clients[];
 
 #endif

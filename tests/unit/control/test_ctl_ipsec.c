@@ -1,8 +1,10 @@
 /*
- * Unit tests of `show sa`, `show spd` and `clear sa counters`
- * (control/ctl_cmds_ipsec.c, control/ctl_sa_counters.c): the exact JSON of
- * a known set of SAs and policies built here with dp_sad_create/dp_sa_add
- * and dp_spd_add, its text rendering (tools/json_text.c), that no key
+ * Unit tests of `show sa`, `show spd`, `show spd clients` and `clear sa
+ * counters` (control/ctl_cmds_ipsec.c, control/ctl_sa_counters.c): the
+ * exact JSON of a known set of SAs, policies and clients built here with
+ * dp_sad_create/dp_sa_add, dp_spd_add and dp_spd_add_client (one IPv6
+ * client queued behind a QSBR grace period), its text rendering
+ * (tools/json_text.c), that no key
  * byte appears anywhere (JSON, text, telemetry; as hex or raw), the
  * semantics of clearing (display counters only, never the lifetime), the
  * handlers' argument errors, and the telemetry endpoints with their QSBR
@@ -43,6 +45,9 @@ enum {
 	TEL_BUF = 16384,
 	ERR_LEN = 256,
 	N_KEYS = 5,
+	MANY = 20,			/* policies per family, clients: past one allocation */
+	QS_READER = 1,			/* QSBR thread id held online by test_spd_clients */
+	QS_THREADS = 2,
 };
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -247,7 +252,8 @@ traffic(void)
 static struct dp_ts
 ts_any(int family)
 {
-	return family == AF_INET ? ts_make(AF_INET, 0, "0.0.0.0", "255.255.255.255", 0, UINT16_MAX) :
+	return family == AF_INET ?
+	       ts_make(AF_INET, 0, "0.0.0.0", "255.255.255.255", 0, UINT16_MAX) :
 	       ts_make(AF_INET6, 0, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, UINT16_MAX);
 }
 
@@ -586,7 +592,10 @@ test_clear_id_reuse(void)
 static void
 test_spd(void)
 {
-	struct json_object *o = ctl_spd_json(spd, sad, DP_POLICY_DISCARD);
+	struct dp_spd_params pp = { .max_policies = 1, .max_clients = 1,
+				    .default_action = DP_POLICY_BYPASS, .socket = SOCKET_ID_ANY };
+	struct dp_spd *empty = dp_spd_create("tctlspde", &pp);
+	struct json_object *o = ctl_spd_json(spd, sad);
 	char *s;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
@@ -597,15 +606,149 @@ test_spd(void)
 	free(s);
 	json_object_put(o);
 	/* no SPD (IPsec not configured), no SAD to name SAs */
-	o = ctl_spd_json(NULL, NULL, DP_POLICY_BYPASS);
+	o = ctl_spd_json(NULL, NULL);
 	expect_json(o, "{\"default_action\":\"bypass\",\"policies\":[],\"clients\":0}");
 	expect_text(o, "default_action:  bypass\npolicies:        -\nclients:         0\n");
 	json_object_put(o);
-	o = ctl_spd_json(spd, NULL, DP_POLICY_BYPASS);
+	/* the default action is the SPD's */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(empty);
+	o = ctl_spd_json(empty, sad);
+	expect_json(o, "{\"default_action\":\"bypass\",\"policies\":[],\"clients\":0}");
+	json_object_put(o);
+	dp_spd_free(empty);
+	o = ctl_spd_json(spd, NULL);
 	CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(o, "policies")), 4);
 	CU_ASSERT_PTR_NULL(json_object_object_get(json_object_array_get_idx(
 		json_object_object_get(o, "policies"), 0), "sa"));
 	json_object_put(o);
+}
+
+static const char *
+member_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+/* More policies and clients than one allocation of the lists holds. */
+static void
+test_spd_many(void)
+{
+	struct dp_spd_params pp = { .max_policies = MANY, .max_clients = 2 * MANY,
+				    .default_action = DP_POLICY_DISCARD, .socket = SOCKET_ID_ANY };
+	struct dp_spd *big = dp_spd_create("tctlspdm", &pp), *fixture_spd = spd;
+	struct json_object *o, *list;
+	unsigned int bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	spd = big;			/* policy_add() adds to spd */
+	for (unsigned int i = 0; i < MANY; i++) {
+		struct cfg_prefix c4, c6;
+		char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+
+		/* ids 2i (IPv4), 2i + 1 (IPv6); priorities count down */
+		CHECK(policy_add(1000 - 2 * i, DP_POLICY_BYPASS, ts_any(AF_INET), ts_any(AF_INET),
+				 0) == 2 * i);
+		CHECK(policy_add(999 - 2 * i, DP_POLICY_PROTECT, ts_any(AF_INET6),
+				 ts_any(AF_INET6), sa_b->id) == 2 * i + 1);
+		snprintf(a4, sizeof(a4), "10.9.%u.1", MANY - i);
+		snprintf(a6, sizeof(a6), "2001:db8:9::%x", MANY - i);
+		outer_set(&c4, AF_INET, a4);
+		outer_set(&c6, AF_INET6, a6);
+		CHECK(dp_spd_add_client(big, &c4, sa_d->id) == 0);
+		CHECK(dp_spd_add_client(big, &c6, sa_d->id) == 0);
+	}
+	spd = fixture_spd;
+	o = ctl_spd_json(big, sad);
+	list = json_object_object_get(o, "policies");
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(list), 2 * MANY);
+	for (unsigned int i = 0; i < 2 * MANY; i++)
+		bad += member_u64(json_object_array_get_idx(list, i), "id") != 2 * MANY - 1 - i;
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(member_u64(o, "clients"), 2 * MANY);
+	json_object_put(o);
+	o = ctl_spd_clients_json(big, sad);
+	CU_ASSERT_EQUAL_FATAL(json_object_array_length(o), 2 * MANY);
+	for (unsigned int i = 0; i < MANY; i++) {
+		struct json_object *r4 = json_object_array_get_idx(o, i);
+		struct json_object *r6 = json_object_array_get_idx(o, MANY + i);
+		char w4[32], w6[48];
+
+		snprintf(w4, sizeof(w4), "10.9.%u.1/32", i + 1);
+		snprintf(w6, sizeof(w6), "2001:db8:9::%x/128", i + 1);
+		bad += strcmp(member_str(r4, "prefix"), w4) != 0;
+		bad += strcmp(member_str(r6, "prefix"), w6) != 0;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	json_object_put(o);
+	dp_spd_free(big);
+}
+
+static void
+client_add(struct dp_spd *d, int family, const char *addr, uint8_t len, uint32_t sa_id)
+{
+	struct cfg_prefix p;
+
+	outer_set(&p, family, addr);
+	p.len = len;
+	CU_ASSERT_EQUAL(dp_spd_add_client(d, &p, sa_id), 0);
+}
+
+/* Named, unnamed and missing SAs, IPv4 and IPv6, one add still queued. */
+static void
+test_spd_clients(void)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(QS_THREADS);
+	struct rte_rcu_qsbr *v = rte_zmalloc(NULL, sz, RTE_CACHE_LINE_SIZE);
+	struct dp_spd_params pp = { .max_policies = 1, .max_clients = MAX_CLIENTS,
+				    .default_action = DP_POLICY_DISCARD, .qsbr = v,
+				    .socket = SOCKET_ID_ANY };
+	struct dp_spd *d;
+	struct cfg_prefix gone;
+	struct json_object *o;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL_FATAL(rte_rcu_qsbr_init(v, QS_THREADS), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_rcu_qsbr_thread_register(v, QS_READER), 0);
+	rte_rcu_qsbr_thread_online(v, QS_READER);
+	d = dp_spd_create("tctlspdc", &pp);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	o = ctl_spd_clients_json(d, sad);
+	expect_json(o, "[]");
+	expect_text(o, "(none)\n");
+	json_object_put(o);
+	client_add(d, AF_INET6, "2001:db8:9::6", 128, sa_b->id);
+	client_add(d, AF_INET, "10.200.7.7", 16, 9);		/* no such SA */
+	client_add(d, AF_INET, "10.9.1.0", 24, sa_d->id);
+	client_add(d, AF_INET, "10.9.0.6", 32, sa_b->id);
+	client_add(d, AF_INET6, "2001:db8:9::7", 128, sa_b->id);
+	outer_set(&gone, AF_INET6, "2001:db8:9::7");
+	CU_ASSERT_EQUAL(dp_spd_delete_client(d, &gone), 0);	/* a grace period starts */
+	client_add(d, AF_INET6, "2001:db8:9::", 48, sa_d->id);	/* queued behind it */
+	o = ctl_spd_clients_json(d, sad);
+	expect_json(o, want_clients);
+	expect_text(o, text_clients);
+	json_object_put(o);
+	/* after the grace period the queued client is in the table */
+	rte_rcu_qsbr_quiescent(v, QS_READER);
+	dp_spd_reclaim(d);
+	o = ctl_spd_clients_json(d, sad);
+	CU_ASSERT_FALSE(member_bool(json_object_array_get_idx(o, 3), "pending"));
+	CU_ASSERT_STRING_EQUAL(member_str(json_object_array_get_idx(o, 3), "prefix"),
+			       "2001:db8:9::/48");
+	json_object_put(o);
+	/* no SAD to name the SAs; no SPD */
+	o = ctl_spd_clients_json(d, NULL);
+	CU_ASSERT_PTR_NULL(json_object_object_get(json_object_array_get_idx(o, 0), "sa_spi"));
+	json_object_put(o);
+	o = ctl_spd_clients_json(NULL, sad);
+	expect_json(o, "[]");
+	json_object_put(o);
+	dp_spd_free(d);
+	rte_rcu_qsbr_thread_offline(v, QS_READER);
+	rte_rcu_qsbr_thread_unregister(v, QS_READER);
+	rte_free(v);
 }
 
 /* Selector ranges that are not prefixes, single ports, other protocols. */
@@ -654,6 +797,7 @@ static int tel_fd = -1;
 static const struct ctl_cmd cmds[] = {
 	{ "show sa", "[NAME|SPI]", "SAs", ctl_cmd_show_sa, true },
 	{ "show spd", "", "policies", ctl_cmd_show_spd, true },
+	{ "show spd clients", "", "clients", ctl_cmd_show_spd_clients, true },
 	{ "clear sa counters", "[NAME|SPI]", "clear", ctl_cmd_clear_sa_counters, false },
 };
 
@@ -677,6 +821,10 @@ test_handlers(void)
 {
 	expect_dispatch("show sa a b", "{\"ok\":false,\"error\":\"usage: show sa [NAME|SPI]\"}");
 	expect_dispatch("show spd x", "{\"ok\":false,\"error\":\"usage: show spd\"}");
+	expect_dispatch("show spd clients x",
+			"{\"ok\":false,\"error\":\"usage: show spd clients\"}");
+	expect_dispatch("show spd clients", "{\"ok\":true,\"data\":[{\"prefix\":\"10.9.0.6/32\","
+			"\"sa\":\"c1-out\",\"sa_spi\":\"0x00002002\",\"pending\":false}]}");
 	expect_dispatch("clear sa counters a b",
 			"{\"ok\":false,\"error\":\"usage: clear sa counters [NAME|SPI]\"}");
 	expect_dispatch("show sa nope",
@@ -750,6 +898,11 @@ test_telemetry(void)
 	free(got);
 	got = tel_ask("/hagw/show_spd");
 	CU_ASSERT_STRING_EQUAL(got, tel_spd);
+	free(got);
+	/* the client table is walked on the control core only */
+	got = tel_ask("/hagw/show_spd_clients");
+	CU_ASSERT_STRING_EQUAL(got, "{\"/hagw/show_spd_clients\":{\"error\":"
+			       "\"not available over telemetry: use the CLI socket\"}}");
 	free(got);
 	got = tel_ask("/hagw/clear_sa_counters");
 	CU_ASSERT_STRING_EQUAL(got, "{\"/hagw/clear_sa_counters\":null}");
@@ -829,7 +982,8 @@ daemon_setup(void)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(1);
 
-	gw.cfg.ipsec.default_policy = CFG_POLICY_DISCARD;
+	/* not the SPD's: show spd must ask the SPD (discard) */
+	gw.cfg.ipsec.default_policy = CFG_POLICY_BYPASS;
 	gw.dp.sad = sad;
 	gw.dp.spd = spd;
 	gw.dp.n_workers = 0;
@@ -866,6 +1020,8 @@ main(void)
 	CU_add_test(s, "show sa: text", test_show_text);
 	CU_add_test(s, "selector forms", test_selector_forms);
 	CU_add_test(s, "show spd: JSON and text", test_spd);
+	CU_add_test(s, "show spd: many policies and clients", test_spd_many);
+	CU_add_test(s, "show spd clients: JSON and text", test_spd_clients);
 	CU_add_test(s, "telemetry", test_telemetry);
 	CU_add_test(s, "clear sa counters: display only", test_clear_semantics);
 	CU_add_test(s, "clear sa counters: id reuse", test_clear_id_reuse);

@@ -1,5 +1,6 @@
 /*
- * Builders shared by the SPD tests (test_spd.c, test_spd_live.c):
+ * Builders shared by the SPD tests (test_spd.c, test_spd_live.c,
+ * test_spd_view.c):
  * selectors, policies, flows and client prefixes from text, an SPD of a
  * given size, single lookups and exact result checks.
  */
@@ -170,5 +171,7 @@ is_default(struct dp_policy_result r, enum dp_policy_action a)
 
 /* test_spd_live.c: QSBR, clients, clear-text inbound, bulk and big tables. */
 void spd_live_tests(CU_pSuite suite);
+/* test_spd_view.c: dp_spd_next, default action, client foreach, lookup_in. */
+void spd_view_tests(CU_pSuite suite);
 
 #endif

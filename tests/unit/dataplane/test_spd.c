@@ -5,7 +5,7 @@
  * ranges that cross 32-bit words, ICMP type/code (§4.4.1.1), opaque ports
  * of non-first fragments (§7), default action, delete/re-add, batches, SA
  * rekey, and the SA selector check after decapsulation (§5.2 step 4).
- * Part 2 is test_spd_live.c.
+ * Part 2 is test_spd_live.c, part 3 test_spd_view.c.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -703,6 +703,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < RTE_DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
 	spd_live_tests(suite);
+	spd_view_tests(suite);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
