@@ -68,7 +68,7 @@ done
 cfg=$(ctl --json show config)
 t_log "show config: $(json d <<<"$cfg")"
 check_eq "config eal" \
-	"[[0], 256, false, false, \"$LAB_FILE_PREFIX\"]" \
+	"[[0], 512, false, false, \"$LAB_FILE_PREFIX\"]" \
 	"$(json "[d['eal'][k] for k in ['lcores', 'memory_mb', 'hugepages', 'pci', 'file_prefix']]" <<<"$cfg")"
 check_eq "config dataplane" "[50, 4095, 512, 512]" \
 	"$(json "[d['dataplane'][k] for k in ['idle_backoff_us', 'mbufs', 'rx_desc', 'tx_desc']]" <<<"$cfg")"
