@@ -30,12 +30,21 @@ enum {
 	ETH_ADDR_LEN = 6,
 	ETHERTYPE_IPV4 = 0x0800,
 	IPV4_HDR_LEN = 20,
+	IPV4_OFF_LEN = 2,		/* RFC 791 §3.1 field offsets */
+	IPV4_OFF_TTL = 8,
+	IPV4_OFF_PROTO = 9,
+	IPV4_OFF_CSUM = 10,
+	IPV4_OFF_SRC = 12,
+	IPV4_OFF_DST = 16,
 	IPV4_VERSION_IHL = 0x45,
 	IPV4_TTL = 64,
 	IPPROTO_UDP_NUM = 17,
 	IPPROTO_ESP_NUM = 50,
 	IPPROTO_IPIP_NUM = 4,		/* ESP next header of a tunnelled IPv4 packet */
 	UDP_HDR_LEN = 8,
+	UDP_OFF_DPORT = 2,		/* RFC 768 */
+	UDP_OFF_LEN = 4,
+	ESP_OFF_SEQ = 4,		/* RFC 4303 §2 */
 	UDP_SPORT_BASE = 1024,
 	UDP_SPORT_SPREAD = 64,
 	UDP_DPORT = 9,			/* discard */
@@ -121,12 +130,12 @@ ipv4_hdr(uint8_t *h, uint32_t total_len, uint8_t proto, struct in_addr src,
 {
 	memset(h, 0, IPV4_HDR_LEN);
 	h[0] = IPV4_VERSION_IHL;
-	put16(h + 2, (uint16_t)total_len);
-	h[8] = IPV4_TTL;
-	h[9] = proto;
-	memcpy(h + 12, &src, sizeof(src));
-	memcpy(h + 16, &dst, sizeof(dst));
-	put16(h + 10, ipv4_csum(h));
+	put16(h + IPV4_OFF_LEN, (uint16_t)total_len);
+	h[IPV4_OFF_TTL] = IPV4_TTL;
+	h[IPV4_OFF_PROTO] = proto;
+	memcpy(h + IPV4_OFF_SRC, &src, sizeof(src));
+	memcpy(h + IPV4_OFF_DST, &dst, sizeof(dst));
+	put16(h + IPV4_OFF_CSUM, ipv4_csum(h));
 }
 
 /* Inner IPv4/UDP packet of o->size bytes, then the ESP trailer (RFC 4303
@@ -141,8 +150,8 @@ inner_fill(const struct gen_opts *o, uint8_t *p, uint64_t i)
 	memset(p, 0, len);
 	ipv4_hdr(p, len, IPPROTO_UDP_NUM, o->inner_src, dst);
 	put16(p + IPV4_HDR_LEN, (uint16_t)(UDP_SPORT_BASE + i % UDP_SPORT_SPREAD));
-	put16(p + IPV4_HDR_LEN + 2, UDP_DPORT);
-	put16(p + IPV4_HDR_LEN + 4, (uint16_t)(len - IPV4_HDR_LEN));
+	put16(p + IPV4_HDR_LEN + UDP_OFF_DPORT, UDP_DPORT);
+	put16(p + IPV4_HDR_LEN + UDP_OFF_LEN, (uint16_t)(len - IPV4_HDR_LEN));
 	n = (len + ESP_TRAILER_LEN + ESP_ALIGN - 1) / ESP_ALIGN * ESP_ALIGN;
 	pad = n - len - ESP_TRAILER_LEN;
 	for (uint32_t k = 0; k < pad; k++)
@@ -168,9 +177,9 @@ frame_build(IMB_MGR *mgr, const struct gcm_key_data *key, const struct gen_opts 
 	put16(f + 2 * ETH_ADDR_LEN, ETHERTYPE_IPV4);
 	ipv4_hdr(ip, ip_len, IPPROTO_ESP_NUM, o->outer_src, o->outer_dst);
 	put32(esp, o->spi);
-	put32(esp + 4, (uint32_t)seq);
-	put32(esp + ESP_HDR_LEN, (uint32_t)(seq >> 32));
-	put32(esp + ESP_HDR_LEN + 4, (uint32_t)seq);
+	put32(esp + ESP_OFF_SEQ, (uint32_t)seq);
+	put32(esp + ESP_HDR_LEN, (uint32_t)(seq >> 32));	/* explicit IV = seq */
+	put32(esp + ESP_HDR_LEN + sizeof(uint32_t), (uint32_t)seq);
 	memcpy(nonce, o->key + GCM_KEY_LEN, GCM_SALT_LEN);
 	memcpy(nonce + GCM_SALT_LEN, esp + ESP_HDR_LEN, ESP_IV_LEN);
 	IMB_AES128_GCM_ENC(mgr, key, &ctx, payload, payload, n, nonce, esp, ESP_HDR_LEN,

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True     # no __pycache__ for benchlib in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, "/usr/lib/python3/dist-packages")
 from scapy.all import Ether, IP, IPv6, UDP, Raw, wrpcap  # noqa: E402

@@ -171,11 +171,13 @@ worker_stats_json(const struct dp *dp, const struct dp_worker *w)
 	ADD(o, "dropped", U64(dropped));
 	ADD(o, "polls", U64(w->counters.polls));
 	ADD(o, "idle_polls", U64(w->counters.idle_polls));
+	ADD(o, "sa_events_lost", U64(w->counters.sa_events_lost));
 	return o;
 }
 
+/* sum: every worker's counters and the control core's (dp_counters_sum). */
 static struct json_object *
-resources_json(const struct dp *dp)
+resources_json(const struct dp *dp, const struct dp_counters *sum)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -185,6 +187,7 @@ resources_json(const struct dp *dp)
 	ADD(o, "neighbors", U64(dp_neigh_count(dp->neigh)));
 	ADD(o, "neighbor_held_packets", U64(dp_neigh_held(dp->neigh)));
 	ADD(o, "routes", U64(dp_route_count(dp->routes)));
+	ADD(o, "sa_events_lost", U64(sum->sa_events_lost));
 	return o;
 }
 
@@ -204,7 +207,7 @@ cmd_show_stats(void *ctx, int argc, char **argv, struct json_object **out, char 
 		json_object_array_add(workers, worker_stats_json(&h->dp, h->dp.workers[i]));
 	ADD(o, "ports", ports);
 	ADD(o, "workers", workers);
-	ADD(o, "resources", resources_json(&h->dp));
+	ADD(o, "resources", resources_json(&h->dp, &sum));
 	*out = o;
 	return 0;
 }

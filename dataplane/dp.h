@@ -111,6 +111,7 @@ struct dp_worker {
 	struct rte_ring *tx_ring;	/* packets the control core asks us to send */
 	struct rte_ring *handoff_ring;	/* inbound ESP for SAs this worker owns (MP/SC) */
 	struct IMB_MGR *mgr;		/* this worker's IPsec-MB manager */
+	uint16_t ip_id;			/* IPv4 ID counter of the ESP outer headers */
 	struct dp *dp;
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
 } __rte_cache_aligned;

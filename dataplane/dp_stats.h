@@ -2,7 +2,8 @@
  * Dataplane counters: per worker and per port, plus one reason code for
  * every packet the dataplane drops. Each worker writes only its own block
  * (single writer, no atomics needed on x86-64 for aligned 64-bit stores);
- * the control core sums the blocks when asked.
+ * the control core sums the blocks when asked. struct dp_counters holds
+ * only uint64_t counters: dp_counters_sum() adds them word by word.
  */
 #ifndef HAGW_DP_STATS_H
 #define HAGW_DP_STATS_H
@@ -64,6 +65,7 @@ struct dp_counters {
 	struct dp_port_counters port[DP_MAX_PORTS];
 	uint64_t polls;			/* loop iterations */
 	uint64_t idle_polls;		/* iterations that found no packet */
+	uint64_t sa_events_lost;	/* SA lifetime events not sent: event ring full */
 } __rte_cache_aligned;
 
 static inline void

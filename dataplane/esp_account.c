@@ -11,8 +11,6 @@
 
 enum { SA_FLAG_BITS = 32 };
 
-uint64_t dp_esp_sa_events_lost;
-
 void
 dp_esp_groups_init(struct dp_esp_groups *gs)
 {
@@ -54,9 +52,10 @@ dp_esp_sa_event(struct dp_worker *w, const struct dp_sa *sa, uint32_t flags)
 		if (ev.flag == 0)
 			continue;
 		/* The flag stays set in the SA; a lost event only delays the
-		 * control core until it next reads the SA. */
+		 * control core until it next reads the SA. Counted per worker
+		 * (single writer), shown by `show stats`. */
 		if (ring == NULL || rte_ring_enqueue_elem(ring, &ev, sizeof(ev)) != 0)
-			__atomic_fetch_add(&dp_esp_sa_events_lost, 1, __ATOMIC_RELAXED);
+			w->counters.sa_events_lost++;
 	}
 }
 

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <rte_lcore.h>
 #include <rte_prefetch.h>
 
 #include "dataplane/esp.h"
@@ -29,11 +28,6 @@ enum {
 	SEQ_HI_SHIFT = 32,		/* ESN: high half of the sequence number */
 	IP_ID_WORKER_SHIFT = 11,	/* spreads the workers' IPv4 ID counters apart */
 };
-
-/* IPv4 identification of the outer headers: a per-worker (per-lcore)
- * counter. IDs matter only if the outer packet is fragmented on its way
- * (DF clear); RFC 6864 §4.1 asks for no more than this. */
-static RTE_DEFINE_PER_LCORE(uint16_t, esp_ip_id);
 
 struct out_burst {
 	struct rte_mbuf *m[DP_ESP_MAX_BURST];
@@ -149,7 +143,12 @@ fill_op(struct dp_esp_op *op, const struct dp_sa *sa, uint8_t *esp, uint32_t pay
 	op->status = 0;
 }
 
-/* Stage 2: sequence numbers in burst order, then the packets laid out. */
+/* Stage 2: sequence numbers in burst order, then the packets laid out.
+ * IPv4 identification of the outer headers: the worker's own counter
+ * (w->ip_id; the control core's ctl_worker has its own although it may
+ * share worker 0's lcore), offset by the worker index. IDs matter only if
+ * the outer packet is fragmented on its way (DF clear); RFC 6864 §4.1
+ * asks for no more than this. */
 static void
 encapsulate(struct dp_worker *w, uint8_t in_port, struct out_burst *b)
 {
@@ -171,7 +170,7 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct out_burst *b)
 		seq = g->seq++;
 		b->plan[k] = b->plan[i];
 		esp = dp_esp_out_encap(sa, m, dp_meta(m)->l3_off, &b->plan[k], seq,
-				       (uint16_t)(id_base + RTE_PER_LCORE(esp_ip_id)++));
+				       (uint16_t)(id_base + w->ip_id++));
 		fill_op(&b->ops[k], sa, esp, b->plan[k].payload_len, seq);
 		b->m[k] = m;
 		b->sa[k] = sa;

@@ -105,9 +105,6 @@ struct dp_esp_groups {
 	struct dp_esp_group g[DP_ESP_MAX_BURST];
 };
 
-/* Lifetime events lost because the SA event ring was full. */
-extern uint64_t dp_esp_sa_events_lost;
-
 void dp_esp_groups_init(struct dp_esp_groups *gs);
 /* Index of sa's group, added if new (at most DP_ESP_MAX_BURST SAs). */
 uint16_t dp_esp_group_of(struct dp_esp_groups *gs, struct dp_sa *sa);

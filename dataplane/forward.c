@@ -6,11 +6,20 @@
  * us, unresolved next hops, ICMP errors to send) is punted with a reason.
  *
  * A burst goes through stages: each packet is accepted, routed and, if
- * nothing else applies, forwarded at once; inbound ESP (untrusted ports)
- * and packets for the outbound policy (trusted ports) are collected and
- * handled afterwards in bulk by fwd_ipsec.c. Packets out of an ESP tunnel
- * re-enter at the routing stage (dp_fwd_inner), so their TTL is
- * decremented once, here, like any forwarded packet's.
+ * nothing else applies, forwarded at once; inbound ESP (untrusted ports),
+ * clear text from untrusted ports (inbound policy check) and packets for
+ * the outbound policy are collected and handled afterwards in bulk by
+ * fwd_ipsec.c. Packets out of an ESP tunnel re-enter at the routing stage
+ * (dp_fwd_inner), so their TTL is decremented once, like any forwarded
+ * packet's.
+ *
+ * The outbound SPD (RFC 4301 §5.1: SPD-O applies to all outbound traffic
+ * toward the unprotected side) sees every packet from a trusted port, and
+ * every other forwarded packet (decrypted, clear text from an untrusted
+ * port, from the sync port) whose route leaves through an untrusted port
+ * or that has no route at all (a PROTECT policy gives it the SA's outer
+ * route): a client's packet to another client is encrypted again toward
+ * that client, never sent out in clear.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -305,24 +314,40 @@ set_ether_type(struct rte_mbuf *m, uint16_t l3_off)
 				 RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
 }
 
+bool
+dp_fwd_spd_out_applies(const struct dp *dp, const struct dp_nexthop *nh)
+{
+	return nh == NULL || dp->iface[nh->port].role == CFG_ROLE_UNTRUSTED;
+}
+
 void
 dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n)
 {
+	struct dp_fwd_pkt out[DP_MAX_BURST];
+	uint16_t n_out = 0;
+
 	for (uint16_t i = 0; i < n; i++) {
+		struct dp_fwd_pkt *p = &out[n_out];
 		struct rte_mbuf *m = pkts[i];
-		const struct dp_nexthop *nh;
 		enum dp_drop_reason why;
-		struct dp_pkt_info info;
 
 		set_ether_type(m, dp_meta(m)->l3_off);
 		if (unlikely(dp_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
-					  &info, &why) < 0)) {
+					  &p->info, &why) < 0)) {
 			dp_worker_drop(w, m, in_port, why);
 			continue;
 		}
-		if (dp_fwd_route(w, m, in_port, &info, DP_FWD_PLAIN, &nh) == DP_FWD_ROUTED)
-			dp_fwd_finish(w, m, in_port, &info, nh);
+		if (dp_fwd_route(w, m, in_port, &p->info, DP_FWD_PLAIN, &p->nh) != DP_FWD_ROUTED)
+			continue;
+		if (!dp_fwd_spd_out_applies(w->dp, p->nh)) {
+			dp_fwd_finish(w, m, in_port, &p->info, p->nh);
+			continue;
+		}
+		p->m = m;
+		n_out++;
 	}
+	if (n_out != 0)
+		dp_fwd_spd_out(w, in_port, out, n_out);
 }
 
 static bool
@@ -369,7 +394,8 @@ accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_p
 }
 
 /* What the burst's later stages take: inbound ESP, and routed packets
- * for the policy check (trusted: outbound SPD; untrusted: clear text). */
+ * for the policy check (trusted and sync ports: outbound SPD; untrusted:
+ * the clear-text check, then the outbound SPD where it applies). */
 struct fwd_burst {
 	uint16_t n_esp;
 	uint16_t n_out;
@@ -394,7 +420,7 @@ forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_fw
 	default:
 		return;
 	}
-	if (mode == DP_FWD_PLAIN)
+	if (mode == DP_FWD_PLAIN && !dp_fwd_spd_out_applies(w->dp, p->nh))
 		return dp_fwd_finish(w, m, in_port, &p->info, p->nh);
 	p->m = m;
 	b->n_out++;
@@ -435,8 +461,8 @@ dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, u
 		dp_fwd_esp_in(w, in_port, b.esp, b.n_esp);
 	if (b.n_out == 0)
 		return;
-	if (mode == DP_FWD_TRUSTED)
-		dp_fwd_spd_out(w, in_port, b.out, b.n_out);
-	else
+	if (mode == DP_FWD_UNTRUSTED)
 		dp_fwd_spd_in_clear(w, in_port, b.out, b.n_out);
+	else
+		dp_fwd_spd_out(w, in_port, b.out, b.n_out);
 }

@@ -20,9 +20,11 @@
 
 /* What a port's role asks of the packets it receives. */
 enum dp_fwd_mode {
-	DP_FWD_PLAIN,		/* no policy (sync port; packets out of an ESP tunnel) */
-	DP_FWD_UNTRUSTED,	/* ESP to us is decrypted; clear text checked against the SPD */
-	DP_FWD_TRUSTED,		/* outbound SPD: protect, bypass or discard */
+	DP_FWD_PLAIN,		/* sync port; packets out of an ESP tunnel: no inbound
+				 * check, outbound SPD if dp_fwd_spd_out_applies() */
+	DP_FWD_UNTRUSTED,	/* ESP to us is decrypted; clear text checked against the
+				 * SPD, then the outbound SPD if dp_fwd_spd_out_applies() */
+	DP_FWD_TRUSTED,		/* outbound SPD for all: protect, bypass or discard */
 };
 
 /* The outcome of routing one IP packet. */
@@ -57,8 +59,13 @@ void dp_fwd_ttl_dec(struct rte_mbuf *m, const struct dp_pkt_info *info);
 /* Sends m toward the next hop in its meta (out_port, family, nexthop):
  * Ethernet header filled from the neighbour table, or punted to resolve. */
 void dp_fwd_neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port);
+/* RFC 4301 §5.1: a packet that did not come from a trusted port goes
+ * through the outbound SPD if it leaves through an untrusted port, or has
+ * no route (PROTECT routes it by the SA's peer). */
+bool dp_fwd_spd_out_applies(const struct dp *dp, const struct dp_nexthop *nh);
 /* Packets out of an ESP tunnel (inner IP at l3_off): Ethernet type set
- * for the inner family, parsed again, routed and forwarded or punted. */
+ * for the inner family, parsed again, routed, then forwarded or punted,
+ * or through the outbound SPD in bulk where dp_fwd_spd_out_applies(). */
 void dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
 
 /* fwd_ipsec.c */
@@ -71,12 +78,14 @@ enum dp_fwd_verdict dp_fwd_esp_classify(struct dp_worker *w, struct rte_mbuf *m,
 /* Inbound ESP collected from a burst: SPI lookup, hand-off to the owner
  * worker, decryption, then the inner packets are forwarded. */
 void dp_fwd_esp_in(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
-/* Routed clear text from an untrusted port: forwarded if the policy of
- * its reply is BYPASS, else dropped (PROTECT: it should have come through
- * ESP, RFC 4301 §5.2; DISCARD). Bulk SPD lookup (dp_spd_lookup_in). */
+/* Routed clear text from an untrusted port: dropped unless
+ * dp_spd_lookup_in() says BYPASS (PROTECT: it should have come through
+ * ESP, RFC 4301 §5.2; DISCARD); then forwarded, or through the outbound
+ * SPD in bulk where dp_fwd_spd_out_applies(). */
 void dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts,
 			 uint16_t n);
-/* Routed packets from a trusted port: bulk SPD lookup, then bypass
+/* Routed packets toward the unprotected side (all from a trusted port;
+ * others where dp_fwd_spd_out_applies()): bulk SPD lookup, then bypass
  * (forwarded), discard, or ESP and the outer packet forwarded. */
 void dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n);
 /* The outer next hop of SA's packets: fills meta out_port, family,

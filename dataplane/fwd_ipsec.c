@@ -9,11 +9,16 @@
  *     (sa.h: one writer per replay window); the owner decrypts, and the
  *     inner packets go back to routing (forward.c);
  *   - clear text forwarded from an untrusted port is judged by the policy
- *     of its reply (RFC 4301 §5.2): PROTECT (it should have come through
- *     ESP) and DISCARD drop it;
- *   - packets forwarded from a trusted port: outbound SPD lookup in bulk;
- *     PROTECT encapsulates with the policy's SA and forwards the outer
- *     packet toward the SA's peer, BYPASS forwards, DISCARD drops.
+ *     of its reply (RFC 4301 §5.2, dp_spd_lookup_in): PROTECT (it should
+ *     have come through ESP) and DISCARD drop it;
+ *   - packets toward the unprotected side (RFC 4301 §5.1): everything
+ *     forwarded from a trusted port, and what comes out of an ESP tunnel
+ *     or in clear from an untrusted port when it leaves through an
+ *     untrusted port (dp_fwd_spd_out_applies): outbound SPD lookup in
+ *     bulk; PROTECT encapsulates with the policy's SA and forwards the
+ *     outer packet toward the SA's peer (a client's packet to another
+ *     client is encrypted again for that client), BYPASS forwards,
+ *     DISCARD drops.
  */
 #include <errno.h>
 #include <string.h>
@@ -190,6 +195,7 @@ dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *
 struct spd_burst {
 	struct dp_flow flow[DP_MAX_BURST];
 	struct dp_policy_result res[DP_MAX_BURST];
+	bool ok[DP_MAX_BURST];			/* flow read: res valid */
 	struct rte_mbuf *m[DP_MAX_BURST];	/* to encapsulate */
 	struct dp_sa *sa[DP_MAX_BURST];
 	uint16_t n;
@@ -197,8 +203,7 @@ struct spd_burst {
 
 /* dp_spd_lookup_out() wants one family per call. */
 static void
-spd_lookup(const struct dp_spd *spd, struct spd_burst *o, const bool *ok, uint16_t n,
-	   uint8_t family)
+spd_lookup(const struct dp_spd *spd, struct spd_burst *o, uint16_t n, uint8_t family)
 {
 	const struct dp_flow *fp[DP_MAX_BURST];
 	struct dp_policy_result res[DP_MAX_BURST];
@@ -206,7 +211,7 @@ spd_lookup(const struct dp_spd *spd, struct spd_burst *o, const bool *ok, uint16
 	uint16_t cnt = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (ok[i] && o->flow[i].family == family) {
+		if (o->ok[i] && o->flow[i].family == family) {
 			fp[cnt] = &o->flow[i];
 			idx[cnt++] = i;
 		}
@@ -218,52 +223,69 @@ spd_lookup(const struct dp_spd *spd, struct spd_burst *o, const bool *ok, uint16
 		o->res[idx[i]] = res[i];
 }
 
-/* The selector fields of each packet (reversed: the outbound view of an
- * inbound packet); a packet they cannot be read from is dropped. */
+/* The selector fields of each packet, then the outbound SPD in bulk; a
+ * packet they cannot be read from is dropped. */
 static void
 policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkts, uint16_t n,
-	      bool reverse, struct spd_burst *o, bool *ok)
+	      struct spd_burst *o)
 {
-	struct dp_flow f;
-
 	for (uint16_t i = 0; i < n; i++) {
 		const struct dp_fwd_pkt *p = &pkts[i];
 		const uint8_t *l3 = rte_pktmbuf_mtod_offset(p->m, const uint8_t *,
 							    p->info.l3_off);
 
-		ok[i] = dp_flow_extract(l3, p->info.l3_len, reverse ? &f : &o->flow[i]) == 0;
-		if (unlikely(!ok[i]))
+		o->ok[i] = dp_flow_extract(l3, p->info.l3_len, &o->flow[i]) == 0;
+		if (unlikely(!o->ok[i]))
 			dp_worker_drop(w, p->m, in_port, DP_DROP_MALFORMED);
-		else if (reverse)
-			dp_flow_reverse(&f, &o->flow[i]);
 	}
-	spd_lookup(w->dp->spd, o, ok, n, AF_INET);
-	spd_lookup(w->dp->spd, o, ok, n, AF_INET6);
+	spd_lookup(w->dp->spd, o, n, AF_INET);
+	spd_lookup(w->dp->spd, o, n, AF_INET6);
 }
 
-/*
- * RFC 4301 §5.2 step 3b: clear text is judged by the policy that covers
- * its reply. PROTECT: it should have come through ESP (spd_unprotected);
- * DISCARD: discarded both ways; BYPASS: forwarded. This is
- * dp_spd_lookup_in() in bulk: the outbound lookup of the reversed flows.
- */
+/* RFC 4301 §5.2 step 3b, dp_spd_lookup_in(): clear text is judged by the
+ * policy that covers its reply. Only BYPASS passes: PROTECT traffic
+ * should have come through ESP (spd_unprotected), DISCARD is discarded
+ * both ways. */
+static bool
+clear_text_allowed(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(p->m, const uint8_t *, p->info.l3_off);
+	struct dp_flow f;
+
+	if (unlikely(dp_flow_extract(l3, p->info.l3_len, &f) < 0)) {
+		dp_worker_drop(w, p->m, in_port, DP_DROP_MALFORMED);
+		return false;
+	}
+	switch (dp_spd_lookup_in(w->dp->spd, &f)) {
+	case DP_POLICY_BYPASS:
+		return true;
+	case DP_POLICY_PROTECT:
+		dp_worker_drop(w, p->m, in_port, DP_DROP_SPD_UNPROTECTED);
+		return false;
+	default:
+		dp_worker_drop(w, p->m, in_port, DP_DROP_SPD_DISCARD);
+		return false;
+	}
+}
+
+/* What passes continues like anything else from the unprotected side:
+ * toward the protected side it is forwarded; toward the unprotected
+ * side (or without a route) the outbound SPD decides, in bulk. */
 void
 dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
 {
-	struct spd_burst o;
-	bool ok[DP_MAX_BURST];
+	uint16_t k = 0;
 
-	policy_lookup(w, in_port, pkts, n, true, &o, ok);
 	for (uint16_t i = 0; i < n; i++) {
-		if (!ok[i])
+		if (!clear_text_allowed(w, in_port, &pkts[i]))
 			continue;
-		if (likely(o.res[i].action == DP_POLICY_BYPASS))
-			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);
-		else if (o.res[i].action == DP_POLICY_PROTECT)
-			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_SPD_UNPROTECTED);
+		if (dp_fwd_spd_out_applies(w->dp, pkts[i].nh))
+			pkts[k++] = pkts[i];	/* k <= i: compacted in place */
 		else
-			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_SPD_DISCARD);
+			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);
 	}
+	if (k != 0)
+		dp_fwd_spd_out(w, in_port, pkts, k);
 }
 
 /* PROTECT: checks before the packet is changed (so an ICMP error quotes
@@ -290,13 +312,12 @@ void
 dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
 {
 	struct spd_burst o;
-	bool ok[DP_MAX_BURST];
 	uint16_t k;
 
-	policy_lookup(w, in_port, pkts, n, false, &o, ok);
+	policy_lookup(w, in_port, pkts, n, &o);
 	o.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		if (!ok[i])
+		if (!o.ok[i])
 			continue;
 		if (o.res[i].action == DP_POLICY_BYPASS)
 			dp_fwd_finish(w, pkts[i].m, in_port, &pkts[i].info, pkts[i].nh);

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	build-essential meson ninja-build pkg-config clang
+	build-essential meson ninja-build pkg-config clang dpdk-doc
 	libdpdk-dev dpdk dpdk-dev libipsec-mb-dev libssl-dev libconfig-dev libcunit1-dev
 	libedit-dev libjson-c-dev
 	# lab, integration tests and benchmarks

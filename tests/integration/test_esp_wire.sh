@@ -4,9 +4,15 @@
 #   - tunnel mode, plain ESP and RFC 3948 ESP-in-UDP: encrypted echo requests from the inner
 #     client addresses 10.9.0.5 / 10.9.0.6 reach the lan host in clear (tcpdump, TTL 63), its
 #     replies come back encrypted and scapy decrypts them; exact port counters;
+#   - what leaves toward the unprotected side goes through the outbound SPD also when it came
+#     out of a tunnel or in clear from the client port (RFC 4301 §5.1): 10.9.0.5 -> 10.9.0.6
+#     through c1 comes out encrypted with c2-out (hairpin), never in clear; a clear-text
+#     packet to 10.9.0.6 is encrypted with c2-out; a decrypted packet to a DISCARD policy's
+#     address is discarded (spd_discard), not answered with "no route";
 #   - packets the box originates go through the outbound SPD: an echo reply of hagw's own lan
 #     address through the tunnel, ICMP time exceeded for an inner TTL 1 packet, an echo reply
 #     to a transport-mode peer;
+#   - show stats: sa_events_lost per worker and in resources (0: the lifetime events fit);
 #   - drops: replayed packet (esp_replay), flipped ciphertext byte (esp_auth), unknown SPI,
 #     NAT keepalive, clear text that a PROTECT policy covers (spd_unprotected), a DISCARD
 #     policy both ways (spd_discard); per-SA drop counters; no mbuf leaked;
@@ -154,6 +160,81 @@ tunnel_ping() {
 	check_forward_counts "$label" "$N"
 }
 
+# clear_to_c2: a clear-text echo request LAB_C4 -> C2 from the client namespace; prints the
+# inner "src dst ttl" of the ESP-in-UDP packet that comes back on port 4500 (c2-out opened
+# with scapy), or "none". The socket stays bound meanwhile: no ICMP port unreachable.
+clear_to_c2() {
+	lab_run c "$PY" - "$LAB_C4" "$C2" "$LAB_GWC4" "$K_C2_OUT" <<'EOF'
+import socket, sys
+from scapy.all import ICMP, IP, Raw
+from scapy.layers.ipsec import ESP, SecurityAssociation
+me, dst, gw, key = sys.argv[1:5]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("0.0.0.0", 4500))
+u.settimeout(3)
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+r.sendto(bytes(IP(src=me, dst=dst) / ICMP(id=0x4857, seq=1) / b"clear-to-c2"), (dst, 0))
+try:
+    esp = u.recv(65535)
+except socket.timeout:
+    print("none")
+    sys.exit(0)
+sa = SecurityAssociation(ESP, spi=0x2002, crypt_algo="AES-GCM", crypt_key=bytes.fromhex(key),
+                         tunnel_header=IP(src=gw, dst=me))
+p = sa.decrypt(IP(bytes(IP(src=gw, dst=me, proto=50) / Raw(esp))))
+print(p[IP].src, p[IP].dst, p[IP].ttl)
+EOF
+}
+
+# Out of one tunnel into another: C1 -> C2 has no route in hagw; policy c2-out protects it.
+hairpin() {
+	local out cap=$T_TMP/client-hairpin.pcap cap_pid c2_out0 c2_out1
+	c2_out0=$(sa_stat c2-out "['packets']")
+	t_capture_start cap_pid c "$LAB_IF_C" "$cap" "icmp and host $C2"
+	ctl_quiet clear stats
+	out=$(peer echo c1-in c2-out --src "$C1" --dst "$C2" --count "$N")
+	t_log "hairpin $C1 -> $C2: $out"
+	sleep 0.3
+	t_bg_stop "$cap_pid"
+	check_echo "hairpin $C1 -> $C2: the requests come back encrypted with c2-out" "$out" \
+		"$N" 8 63
+	check_eq "hairpin: inner source kept" "[\"$C1\"]" "$(rj "$out" srcs)"
+	check_eq "hairpin: nothing to $C2 in clear on the client link" 0 \
+		"$(t_fields "$cap" ip.src | grep -c .)"
+	t_stats
+	check_eq "hairpin: client rx_packets (ESP in)" "$N" "$(pstat client rx_packets)"
+	check_eq "hairpin: client forwarded (re-encrypted)" "$N" "$(pstat client forwarded)"
+	check_eq "hairpin: client tx_packets (ESP out)" "$N" "$(pstat client tx_packets)"
+	check_eq "hairpin: client punted" 0 "$(pstat client punted)"
+	check_eq "hairpin: lan tx_packets" 0 "$(pstat lan tx_packets)"
+	check_no_other_drops client
+	c2_out1=$(sa_stat c2-out "['packets']")
+	check_eq "hairpin: SA c2-out packets" "$((c2_out0 + N))" "$c2_out1"
+
+	# Clear text to a client address from the client side: encrypted for that client too.
+	ctl_quiet clear stats
+	out=$(clear_to_c2)
+	t_log "clear $LAB_C4 -> $C2: $out"
+	check_eq "clear $LAB_C4 -> $C2: comes back in c2-out, decrypted: inner src dst ttl" \
+		"$LAB_C4 $C2 63" "$out"
+	t_stats
+	check_eq "clear $LAB_C4 -> $C2: client forwarded" 1 "$(pstat client forwarded)"
+	check_eq "clear $LAB_C4 -> $C2: SA c2-out packets" "$((c2_out1 + 1))" \
+		"$(sa_stat c2-out "['packets']")"
+	check_no_other_drops client
+
+	# Out of the tunnel toward a DISCARD policy (no route either): discarded, no ICMP.
+	ctl_quiet clear stats
+	peer echo c1-in c1-out --src "$C1" --dst "$DISCARDED" --count 1 --expect 0 >/dev/null
+	t_wait_stat client rx_packets 1 || true
+	sleep 0.3
+	t_stats
+	check_eq "tunnel to $DISCARDED: client spd_discard" 1 "$(drop client spd_discard)"
+	check_eq "tunnel to $DISCARDED: client punted (no ICMP no-route)" 0 \
+		"$(pstat client punted)"
+	check_no_other_drops client spd_discard
+}
+
 phase_one_worker() {
 	local out mbufs0 mbufs1
 	t_log "--- one worker ---"
@@ -169,6 +250,7 @@ phase_one_worker() {
 	check_eq "SA c1-out: sequence number" "$N" "$(sa_stat c1-out "['seq']")"
 	tunnel_ping "tunnel ESP-in-UDP" c2-in c2-out "$C2"
 	check_eq "SA c2-in: packets" "$N" "$(sa_stat c2-in "['packets']")"
+	hairpin
 
 	# Packets the box originates: the SPD applies on the control core too.
 	ctl_quiet clear stats
@@ -207,6 +289,9 @@ phase_one_worker() {
 		"SA t1-out spi 0x00002003: hard lifetime reached" "$(cat "$LAB_HAGW_LOG")"
 	check_contains "log: c2-in soft lifetime" \
 		"SA c2-in spi 0x00001002: soft lifetime reached" "$(cat "$LAB_HAGW_LOG")"
+	check_eq "show stats: resources.sa_events_lost" 0 "$(resource sa_events_lost)"
+	check_eq "show stats: workers[0].sa_events_lost" 0 \
+		"$(json "d['workers'][0]['sa_events_lost']" <<<"$T_STATS" 2>/dev/null)"
 	check_eq "log and stderr hold no key material" 0 \
 		"$(cat "$LAB_HAGW_LOG" "$LAB_HAGW_ERR" | grep -ciE "${K_C1_IN:0:16}|${K_T1_OUT:0:16}")"
 

@@ -1036,5 +1036,5 @@ main(void)
 	rte_free(gw.dp.qsbr);
 	dp_esp_mgr_free(mgr);
 	rte_eal_cleanup();
-	return (int)fails;
+	return fails != 0;	/* exit 256 would read as success */
 }

@@ -188,5 +188,5 @@ main(void)
 	CU_basic_run_tests();
 	fails = CU_get_number_of_failures();
 	CU_cleanup_registry();
-	return (int)fails;
+	return fails != 0;	/* exit 256 would read as success */
 }
