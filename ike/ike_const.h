@@ -1,0 +1,223 @@
+/* IKEv2 protocol numbers and limits: RFC 7296 §3 (header, payloads,
+ * transforms, notifies), RFC 7383 (fragmentation), RFC 7427 (signature
+ * authentication), RFC 6311 (message ID sync), RFC 5723 (tickets),
+ * RFC 5685 (redirect). Every wire number the ike/ code uses lives here. */
+#ifndef IKE_CONST_H
+#define IKE_CONST_H
+
+enum ike_limits {
+	IKE_VERSION = 0x20,          /* major 2, minor 0: RFC 7296 §3.1 */
+	IKE_HDR_LEN = 28,
+	IKE_GENERIC_HDR_LEN = 4,
+	IKE_SPI_LEN = 8,
+	IKE_NONCE_MIN = 16,          /* RFC 7296 §3.9 */
+	IKE_NONCE_MAX = 256,
+	IKE_NONCE_LEN = 32,          /* what we send */
+	IKE_MSG_MAX = 65535,         /* a UDP datagram */
+	IKE_PAYLOADS_MAX = 64,       /* more in one message is malformed */
+	IKE_PROPOSALS_MAX = 16,
+	IKE_TRANSFORMS_MAX = 32,     /* per proposal */
+	IKE_TS_MAX = 8,              /* per TS payload */
+	IKE_CP_ATTRS_MAX = 16,
+	IKE_DELETE_SPIS_MAX = 64,
+	IKE_KE_MAX = 512,            /* MODP-4096 would be 512 bytes */
+	IKE_ID_MAX = 256,
+	IKE_AUTH_MAX = 1024,
+	IKE_COOKIE_MAX = 64,
+	IKE_KEY_MAX = 64,            /* longest SK_* key: SHA-512 PRF output */
+	IKE_PORT = 500,
+	IKE_NATT_PORT = 4500,
+	IKE_NON_ESP_MARKER_LEN = 4,  /* RFC 3948 §2.2 */
+};
+
+enum ike_exchange_type {
+	IKE_EXCH_SA_INIT = 34,
+	IKE_EXCH_AUTH = 35,
+	IKE_EXCH_CREATE_CHILD_SA = 36,
+	IKE_EXCH_INFORMATIONAL = 37,
+	IKE_EXCH_SESSION_RESUME = 38,  /* RFC 5723 */
+};
+
+enum ike_hdr_flag {
+	IKE_FLAG_INITIATOR = 0x08,
+	IKE_FLAG_VERSION = 0x10,
+	IKE_FLAG_RESPONSE = 0x20,
+};
+
+enum ike_payload_type {
+	IKE_PL_NONE = 0,
+	IKE_PL_SA = 33,
+	IKE_PL_KE = 34,
+	IKE_PL_IDI = 35,
+	IKE_PL_IDR = 36,
+	IKE_PL_CERT = 37,
+	IKE_PL_CERTREQ = 38,
+	IKE_PL_AUTH = 39,
+	IKE_PL_NONCE = 40,
+	IKE_PL_NOTIFY = 41,
+	IKE_PL_DELETE = 42,
+	IKE_PL_VENDOR = 43,
+	IKE_PL_TSI = 44,
+	IKE_PL_TSR = 45,
+	IKE_PL_SK = 46,
+	IKE_PL_CP = 47,
+	IKE_PL_EAP = 48,
+	IKE_PL_SKF = 53,               /* RFC 7383 §2.5 */
+};
+
+enum { IKE_PL_CRITICAL = 0x80 };    /* RFC 7296 §3.2 critical bit */
+
+enum ike_protocol_id {
+	IKE_PROTO_IKE = 1,
+	IKE_PROTO_AH = 2,
+	IKE_PROTO_ESP = 3,
+};
+
+enum ike_transform_type {
+	IKE_TF_ENCR = 1,
+	IKE_TF_PRF = 2,
+	IKE_TF_INTEG = 3,
+	IKE_TF_DH = 4,
+	IKE_TF_ESN = 5,
+};
+
+enum ike_encr_id {
+	IKE_ENCR_AES_CBC = 12,
+	IKE_ENCR_AES_GCM_16 = 20,
+	IKE_ENCR_CHACHA20_POLY1305 = 28,
+};
+
+enum ike_prf_id {
+	IKE_PRF_HMAC_SHA2_256 = 5,
+	IKE_PRF_HMAC_SHA2_384 = 6,
+	IKE_PRF_HMAC_SHA2_512 = 7,
+};
+
+enum ike_integ_id {
+	IKE_INTEG_NONE = 0,
+	IKE_INTEG_HMAC_SHA2_256_128 = 12,
+	IKE_INTEG_HMAC_SHA2_384_192 = 13,
+	IKE_INTEG_HMAC_SHA2_512_256 = 14,
+};
+
+enum ike_dh_id {
+	IKE_DH_NONE = 0,
+	IKE_DH_MODP_2048 = 14,
+	IKE_DH_ECP_256 = 19,
+	IKE_DH_ECP_384 = 20,
+	IKE_DH_ECP_521 = 21,
+	IKE_DH_CURVE25519 = 31,
+};
+
+enum ike_esn_id {
+	IKE_ESN_NO = 0,
+	IKE_ESN_YES = 1,
+};
+
+enum ike_transform_attr {
+	IKE_ATTR_TV = 0x8000,          /* AF bit: RFC 7296 §3.3.5 */
+	IKE_ATTR_KEY_LENGTH = 14,
+};
+
+enum ike_id_type {
+	IKE_ID_IPV4_ADDR = 1,
+	IKE_ID_FQDN = 2,
+	IKE_ID_RFC822_ADDR = 3,
+	IKE_ID_IPV6_ADDR = 5,
+	IKE_ID_DER_ASN1_DN = 9,
+	IKE_ID_DER_ASN1_GN = 10,
+	IKE_ID_KEY_ID = 11,
+};
+
+enum ike_auth_method {
+	IKE_AUTH_RSA_SIG = 1,
+	IKE_AUTH_PSK = 2,
+	IKE_AUTH_ECDSA_256 = 9,
+	IKE_AUTH_ECDSA_384 = 10,
+	IKE_AUTH_ECDSA_521 = 11,
+	IKE_AUTH_DIGITAL_SIGNATURE = 14,  /* RFC 7427 §3 */
+};
+
+enum ike_hash_alg {                  /* RFC 7427 §4 */
+	IKE_HASH_SHA1 = 1,
+	IKE_HASH_SHA2_256 = 2,
+	IKE_HASH_SHA2_384 = 3,
+	IKE_HASH_SHA2_512 = 4,
+};
+
+enum ike_cert_encoding {
+	IKE_CERT_X509_SIG = 4,
+};
+
+enum ike_ts_type {
+	IKE_TS_IPV4_ADDR_RANGE = 7,
+	IKE_TS_IPV6_ADDR_RANGE = 8,
+};
+
+enum ike_cp_type {
+	IKE_CFG_REQUEST = 1,
+	IKE_CFG_REPLY = 2,
+	IKE_CFG_SET = 3,
+	IKE_CFG_ACK = 4,
+};
+
+enum ike_cp_attr {
+	IKE_CP_INTERNAL_IP4_ADDRESS = 1,
+	IKE_CP_INTERNAL_IP4_NETMASK = 2,
+	IKE_CP_INTERNAL_IP4_DNS = 3,
+	IKE_CP_INTERNAL_IP6_ADDRESS = 8,
+	IKE_CP_INTERNAL_IP6_DNS = 10,
+	IKE_CP_INTERNAL_IP4_SUBNET = 13,
+	IKE_CP_SUPPORTED_ATTRIBUTES = 14,
+	IKE_CP_INTERNAL_IP6_SUBNET = 15,
+};
+
+/* Notify message types below 16384 are errors, the rest status. */
+enum ike_notify_type {
+	IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
+	IKE_N_INVALID_IKE_SPI = 4,
+	IKE_N_INVALID_MAJOR_VERSION = 5,
+	IKE_N_INVALID_SYNTAX = 7,
+	IKE_N_INVALID_MESSAGE_ID = 9,
+	IKE_N_INVALID_SPI = 11,
+	IKE_N_NO_PROPOSAL_CHOSEN = 14,
+	IKE_N_INVALID_KE_PAYLOAD = 17,
+	IKE_N_AUTHENTICATION_FAILED = 24,
+	IKE_N_SINGLE_PAIR_REQUIRED = 34,
+	IKE_N_NO_ADDITIONAL_SAS = 35,
+	IKE_N_INTERNAL_ADDRESS_FAILURE = 36,
+	IKE_N_FAILED_CP_REQUIRED = 37,
+	IKE_N_TS_UNACCEPTABLE = 38,
+	IKE_N_INVALID_SELECTORS = 39,
+	IKE_N_TEMPORARY_FAILURE = 43,
+	IKE_N_CHILD_SA_NOT_FOUND = 44,
+	IKE_N_ERROR_MAX = 16383,
+	IKE_N_INITIAL_CONTACT = 16384,
+	IKE_N_SET_WINDOW_SIZE = 16385,
+	IKE_N_ADDITIONAL_TS_POSSIBLE = 16386,
+	IKE_N_IPCOMP_SUPPORTED = 16387,
+	IKE_N_NAT_DETECTION_SOURCE_IP = 16388,
+	IKE_N_NAT_DETECTION_DESTINATION_IP = 16389,
+	IKE_N_COOKIE = 16390,
+	IKE_N_USE_TRANSPORT_MODE = 16391,
+	IKE_N_REKEY_SA = 16393,
+	IKE_N_ESP_TFC_PADDING_NOT_SUPPORTED = 16394,
+	IKE_N_NON_FIRST_FRAGMENTS_ALSO = 16395,
+	IKE_N_MOBIKE_SUPPORTED = 16396,
+	IKE_N_REDIRECT_SUPPORTED = 16406,   /* RFC 5685 */
+	IKE_N_REDIRECT = 16407,
+	IKE_N_REDIRECTED_FROM = 16408,
+	IKE_N_TICKET_LT_OPAQUE = 16409,     /* RFC 5723 */
+	IKE_N_TICKET_REQUEST = 16410,
+	IKE_N_TICKET_ACK = 16411,
+	IKE_N_TICKET_NACK = 16412,
+	IKE_N_TICKET_OPAQUE = 16413,
+	IKE_N_MESSAGE_ID_SYNC_SUPPORTED = 16420,  /* RFC 6311 */
+	IKE_N_REPLAY_COUNTER_SYNC_SUPPORTED = 16421,
+	IKE_N_MESSAGE_ID_SYNC = 16422,
+	IKE_N_REPLAY_COUNTER_SYNC = 16423,
+	IKE_N_FRAGMENTATION_SUPPORTED = 16430,    /* RFC 7383 */
+	IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,  /* RFC 7427 */
+};
+
+#endif /* IKE_CONST_H */
