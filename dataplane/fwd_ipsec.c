@@ -201,69 +201,100 @@ struct spd_burst {
 	uint16_t n;
 };
 
-/* dp_spd_lookup_out() wants one family per call. */
+/* The selector fields of each packet, then the outbound SPD in bulk; a
+ * packet they cannot be read from is dropped. With an empty SPD every
+ * answer is the default action: no flow is read. */
 static void
-spd_lookup(const struct dp_spd *spd, struct spd_burst *o, uint16_t n, uint8_t family)
+policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkts, uint16_t n,
+	      struct spd_burst *o)
 {
+	const struct dp_spd *spd = w->dp->spd;
 	const struct dp_flow *fp[DP_MAX_BURST];
 	struct dp_policy_result res[DP_MAX_BURST];
 	uint16_t idx[DP_MAX_BURST];
 	uint16_t cnt = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		if (o->ok[i] && o->flow[i].family == family) {
-			fp[cnt] = &o->flow[i];
-			idx[cnt++] = i;
+	if (dp_spd_empty(spd)) {
+		for (uint16_t i = 0; i < n; i++) {
+			o->ok[i] = true;
+			o->res[i] = (struct dp_policy_result){
+				.action = dp_spd_default_action(spd),
+				.policy_id = UINT32_MAX,
+			};
 		}
-	}
-	if (cnt == 0)
 		return;
-	dp_spd_lookup_out(spd, fp, cnt, res);
-	for (uint16_t i = 0; i < cnt; i++)
-		o->res[idx[i]] = res[i];
-}
-
-/* The selector fields of each packet, then the outbound SPD in bulk; a
- * packet they cannot be read from is dropped. */
-static void
-policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkts, uint16_t n,
-	      struct spd_burst *o)
-{
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		const struct dp_fwd_pkt *p = &pkts[i];
 		const uint8_t *l3 = rte_pktmbuf_mtod_offset(p->m, const uint8_t *,
 							    p->info.l3_off);
 
 		o->ok[i] = dp_flow_extract(l3, p->info.l3_len, &o->flow[i]) == 0;
-		if (unlikely(!o->ok[i]))
+		if (unlikely(!o->ok[i])) {
 			dp_worker_drop(w, p->m, in_port, DP_DROP_MALFORMED);
+			continue;
+		}
+		fp[cnt] = &o->flow[i];
+		idx[cnt++] = i;
 	}
-	spd_lookup(w->dp->spd, o, n, AF_INET);
-	spd_lookup(w->dp->spd, o, n, AF_INET6);
+	dp_spd_lookup_out(spd, fp, cnt, res);
+	for (uint16_t i = 0; i < cnt; i++)
+		o->res[idx[i]] = res[i];
 }
 
-/* RFC 4301 §5.2 step 3b, dp_spd_lookup_in(): clear text is judged by the
- * policy that covers its reply. Only BYPASS passes: PROTECT traffic
- * should have come through ESP (spd_unprotected), DISCARD is discarded
- * both ways. */
-static bool
-clear_text_allowed(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p)
+/* RFC 4301 §5.2 step 3b (dp_spd_lookup_in_bulk): clear text is judged by
+ * the policy that covers its reply, for the whole burst at once; with an
+ * empty SPD by the default action alone. ACT[i] is the answer for
+ * PKTS[i]; a packet whose flow cannot be read is dropped (malformed) and
+ * gets DP_POLICY_DISCARD with *DROPPED set. */
+static void
+clear_text_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkts,
+		  uint16_t n, enum dp_policy_action *act, bool *dropped)
 {
-	const uint8_t *l3 = rte_pktmbuf_mtod_offset(p->m, const uint8_t *, p->info.l3_off);
-	struct dp_flow f;
+	const struct dp_spd *spd = w->dp->spd;
+	struct dp_flow flow[DP_MAX_BURST];
+	const struct dp_flow *fp[DP_MAX_BURST];
+	enum dp_policy_action res[DP_MAX_BURST];
+	uint16_t idx[DP_MAX_BURST];
+	uint16_t cnt = 0;
 
-	if (unlikely(dp_flow_extract(l3, p->info.l3_len, &f) < 0)) {
-		dp_worker_drop(w, p->m, in_port, DP_DROP_MALFORMED);
-		return false;
+	for (uint16_t i = 0; i < n; i++) {
+		act[i] = dp_spd_default_action(spd);
+		dropped[i] = false;
 	}
-	switch (dp_spd_lookup_in(w->dp->spd, &f)) {
+	if (dp_spd_empty(spd))
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *l3 = rte_pktmbuf_mtod_offset(pkts[i].m, const uint8_t *,
+							    pkts[i].info.l3_off);
+
+		if (unlikely(dp_flow_extract(l3, pkts[i].info.l3_len, &flow[cnt]) < 0)) {
+			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_MALFORMED);
+			dropped[i] = true;
+			continue;
+		}
+		fp[cnt] = &flow[cnt];
+		idx[cnt++] = i;
+	}
+	dp_spd_lookup_in_bulk(spd, fp, cnt, res);
+	for (uint16_t i = 0; i < cnt; i++)
+		act[idx[i]] = res[i];
+}
+
+/* Only BYPASS passes: PROTECT traffic should have come through ESP
+ * (spd_unprotected), DISCARD is discarded both ways. */
+static bool
+clear_text_allowed(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m,
+		   enum dp_policy_action act)
+{
+	switch (act) {
 	case DP_POLICY_BYPASS:
 		return true;
 	case DP_POLICY_PROTECT:
-		dp_worker_drop(w, p->m, in_port, DP_DROP_SPD_UNPROTECTED);
+		dp_worker_drop(w, m, in_port, DP_DROP_SPD_UNPROTECTED);
 		return false;
 	default:
-		dp_worker_drop(w, p->m, in_port, DP_DROP_SPD_DISCARD);
+		dp_worker_drop(w, m, in_port, DP_DROP_SPD_DISCARD);
 		return false;
 	}
 }
@@ -274,10 +305,13 @@ clear_text_allowed(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt
 void
 dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
 {
+	enum dp_policy_action act[DP_MAX_BURST];
+	bool dropped[DP_MAX_BURST];
 	uint16_t k = 0;
 
+	clear_text_lookup(w, in_port, pkts, n, act, dropped);
 	for (uint16_t i = 0; i < n; i++) {
-		if (!clear_text_allowed(w, in_port, &pkts[i]))
+		if (dropped[i] || !clear_text_allowed(w, in_port, pkts[i].m, act[i]))
 			continue;
 		if (dp_fwd_spd_out_applies(w->dp, pkts[i].nh))
 			pkts[k++] = pkts[i];	/* k <= i: compacted in place */

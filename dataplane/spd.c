@@ -269,19 +269,48 @@ dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *flows,
 			     res + off);
 }
 
-/* RFC 4301 §5.2 step 3b: the SPD is read for F's reply, as it would go
- * out: the same first match (policies, then clients, then the default). */
+/* RFC 4301 §5.2 step 3b: the SPD is read for each flow's reply, as it
+ * would go out: the same first match (policies, then clients, then the
+ * default). */
+void
+dp_spd_lookup_in_bulk(const struct dp_spd *spd, const struct dp_flow *const *flows,
+		      unsigned int n, enum dp_policy_action *act)
+{
+	struct dp_flow rev[SPD_BULK];
+	const struct dp_flow *rp[SPD_BULK];
+	struct dp_policy_result res[SPD_BULK];
+
+	for (unsigned int off = 0; off < n; off += SPD_BULK) {
+		unsigned int cnt = RTE_MIN(n - off, (unsigned int)SPD_BULK);
+
+		for (unsigned int i = 0; i < cnt; i++) {
+			dp_flow_reverse(flows[off + i], &rev[i]);
+			rp[i] = &rev[i];
+		}
+		lookup_chunk(spd, rp, cnt, res);
+		for (unsigned int i = 0; i < cnt; i++)
+			act[off + i] = res[i].action;
+	}
+}
+
 enum dp_policy_action
 dp_spd_lookup_in(const struct dp_spd *spd, const struct dp_flow *f)
 {
-	const struct dp_flow *rp[1];
-	struct dp_policy_result res;
-	struct dp_flow r;
+	enum dp_policy_action act;
 
-	dp_flow_reverse(f, &r);
-	rp[0] = &r;
-	lookup_chunk(spd, rp, 1, &res);
-	return res.action;
+	dp_spd_lookup_in_bulk(spd, &f, 1, &act);
+	return act;
+}
+
+/* No ACL context and no client LPM of either family: nothing can match. */
+bool
+dp_spd_empty(const struct dp_spd *spd)
+{
+	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++)
+		if (__atomic_load_n(&spd->acl[fam], __ATOMIC_ACQUIRE) != NULL)
+			return false;
+	return __atomic_load_n(&spd->lpm4, __ATOMIC_ACQUIRE) == NULL &&
+	       __atomic_load_n(&spd->lpm6, __ATOMIC_ACQUIRE) == NULL;
 }
 
 bool

@@ -107,7 +107,7 @@ int dp_spd_delete_client(struct dp_spd *spd, const struct cfg_prefix *prefix);
 /* Control core: frees retired ACL contexts whose grace period passed. */
 void dp_spd_reclaim(struct dp_spd *spd);
 
-/* Workers: outbound decision for n flows of one family (n <= 64). */
+/* Workers: outbound decision for n flows (any n, families may mix). */
 void dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *flows,
 		       unsigned int n, struct dp_policy_result *res);
 /* Workers: the decision for a clear-text inbound flow F (not from ESP),
@@ -118,6 +118,13 @@ void dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *fl
  * have arrived through ESP, DISCARD traffic is discarded in both
  * directions. An unknown family gets the default action. */
 enum dp_policy_action dp_spd_lookup_in(const struct dp_spd *spd, const struct dp_flow *f);
+/* Workers: dp_spd_lookup_in for n flows (any n, families may mix). */
+void dp_spd_lookup_in_bulk(const struct dp_spd *spd, const struct dp_flow *const *flows,
+			   unsigned int n, enum dp_policy_action *act);
+/* Workers: no policy and no client exists, so every lookup in either
+ * direction gives the default action. Lets the fast path skip extracting
+ * flows when there is nothing to look up. */
+bool dp_spd_empty(const struct dp_spd *spd);
 /* Workers: dp_spd_lookup_in(spd, f) == DP_POLICY_PROTECT (it should have
  * arrived through ESP). */
 bool dp_spd_requires_protection(const struct dp_spd *spd, const struct dp_flow *f);
