@@ -1,7 +1,7 @@
 /*
  * Flow extraction (flow.h): the RFC 4301 §4.4.1.1 selector fields of an
  * IPv4 (RFC 791 §3.1) or IPv6 (RFC 8200 §3, §4) packet. Every read goes
- * through span_has() first; the datagram ends at its own length field, so
+ * through dp_span_has() first; the datagram ends at its own length field, so
  * L2 padding after it is never read as header or port bytes.
  *
  * Fragments (RFC 4301 §7): a first fragment (offset 0) is read like a
@@ -16,6 +16,7 @@
 #include <rte_byteorder.h>
 
 #include "dataplane/flow.h"
+#include "dataplane/ipv6_ext.h"
 
 enum {
 	IP_VERSION_SHIFT = 4,
@@ -37,12 +38,6 @@ enum {
 	IPV6_SRC_OFF = 8,
 	IPV6_DST_OFF = 24,
 	IPV6_ADDR_LEN = 16,
-	IPV6_EXT_MIN_LEN = 8,		/* next header, length, 6 bytes of data */
-	IPV6_EXT_LEN_OFF = 1,
-	IPV6_EXT_LEN_UNIT = 8,		/* RFC 8200 §4.3: 8-octet units, first not counted */
-	IPV6_FRAG_HDR_LEN = 8,
-	IPV6_FRAG_OFFSET_OFF = 2,
-	IPV6_FRAG_OFFSET_MASK = 0xfff8,
 	L4_PORTS_LEN = 4,		/* TCP, UDP, SCTP: source and destination port */
 	L4_SPORT_OFF = 0,
 	L4_DPORT_OFF = 2,
@@ -50,27 +45,6 @@ enum {
 	ICMP_TYPE_OFF = 0,
 	ICMP_CODE_OFF = 1,
 };
-
-/* A header region: reads are allowed only at [0, len). */
-struct span {
-	const uint8_t *p;
-	uint32_t len;
-};
-
-static inline bool
-span_has(const struct span *s, uint32_t off, uint32_t n)
-{
-	return off <= s->len && n <= s->len - off;
-}
-
-static inline uint16_t
-load_be16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
 
 bool
 dp_flow_proto_is_icmp(uint8_t family, uint8_t proto)
@@ -87,35 +61,35 @@ proto_has_ports(uint8_t proto)
 
 /* Ports or type/code of the upper layer at OFF of the datagram D. */
 static int
-flow_l4(const struct span *d, uint32_t off, struct dp_flow *f)
+flow_l4(const struct dp_span *d, uint32_t off, struct dp_flow *f)
 {
 	const uint8_t *l4 = d->p + off;
 
 	if (dp_flow_proto_is_icmp(f->family, f->proto)) {
-		if (!span_has(d, off, ICMP_TYPE_CODE_LEN))
+		if (!dp_span_has(d, off, ICMP_TYPE_CODE_LEN))
 			return -EINVAL;
 		f->sport = l4[ICMP_TYPE_OFF];
 		f->dport = l4[ICMP_CODE_OFF];
 	} else if (proto_has_ports(f->proto)) {
-		if (!span_has(d, off, L4_PORTS_LEN))
+		if (!dp_span_has(d, off, L4_PORTS_LEN))
 			return -EINVAL;
-		f->sport = load_be16(l4 + L4_SPORT_OFF);
-		f->dport = load_be16(l4 + L4_DPORT_OFF);
+		f->sport = dp_load_be16(l4 + L4_SPORT_OFF);
+		f->dport = dp_load_be16(l4 + L4_DPORT_OFF);
 	}
 	return 0;
 }
 
 static int
-flow_ipv4(const struct span *l3, struct dp_flow *f)
+flow_ipv4(const struct dp_span *l3, struct dp_flow *f)
 {
 	const uint8_t *h = l3->p;
-	struct span dgram;
+	struct dp_span dgram;
 	uint32_t hlen, total;
 
-	if (!span_has(l3, 0, IPV4_MIN_HDR))
+	if (!dp_span_has(l3, 0, IPV4_MIN_HDR))
 		return -EINVAL;
 	hlen = (uint32_t)(h[0] & IPV4_IHL_MASK) * IPV4_IHL_UNIT;
-	total = load_be16(h + IPV4_TOTAL_LEN_OFF);
+	total = dp_load_be16(h + IPV4_TOTAL_LEN_OFF);
 	/* RFC 791 §3.1: IHL >= 5 and the total length covers the header. */
 	if (hlen < IPV4_MIN_HDR || hlen > total || total > l3->len)
 		return -EINVAL;
@@ -123,7 +97,7 @@ flow_ipv4(const struct span *l3, struct dp_flow *f)
 	f->proto = h[IPV4_PROTO_OFF];
 	memcpy(f->src, h + IPV4_SRC_OFF, IPV4_ADDR_LEN);
 	memcpy(f->dst, h + IPV4_DST_OFF, IPV4_ADDR_LEN);
-	if ((load_be16(h + IPV4_FRAG_OFF) & IPV4_OFFSET_MASK) != 0) {
+	if ((dp_load_be16(h + IPV4_FRAG_OFF) & IPV4_OFFSET_MASK) != 0) {
 		f->ports_opaque = true;
 		return 0;
 	}
@@ -132,74 +106,33 @@ flow_ipv4(const struct span *l3, struct dp_flow *f)
 	return flow_l4(&dgram, hlen, f);
 }
 
-static bool
-ipv6_ext_header(uint8_t nh)
-{
-	/* AH, ESP and no-next-header end the walk: they are the next layer. */
-	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_FRAGMENT ||
-	       nh == IPPROTO_DSTOPTS;
-}
-
-/* Length of the extension header NH at OFF of the datagram D, 0 if malformed;
- * sets *later for a fragment header with a non-zero offset. */
-static uint32_t
-ipv6_ext_len(const struct span *d, uint32_t off, uint8_t nh, unsigned int index, bool *later)
-{
-	uint32_t len;
-
-	if (nh == IPPROTO_FRAGMENT) {
-		if (!span_has(d, off, IPV6_FRAG_HDR_LEN))
-			return 0;
-		*later = (load_be16(d->p + off + IPV6_FRAG_OFFSET_OFF) &
-			  IPV6_FRAG_OFFSET_MASK) != 0;
-		return IPV6_FRAG_HDR_LEN;
-	}
-	/* RFC 8200 §4.3: hop-by-hop options only right after the IPv6 header. */
-	if ((nh == IPPROTO_HOPOPTS && index != 0) || !span_has(d, off, IPV6_EXT_MIN_LEN))
-		return 0;
-	len = ((uint32_t)d->p[off + IPV6_EXT_LEN_OFF] + 1) * IPV6_EXT_LEN_UNIT;
-	return span_has(d, off, len) ? len : 0;
-}
-
-/* RFC 8200 §4: follow the next-header chain of the datagram D to the upper layer. */
+/* RFC 8200 §4: the upper layer after the extension headers. */
 static int
-ipv6_walk(const struct span *d, struct dp_flow *f)
+ipv6_walk(const struct dp_span *d, struct dp_flow *f)
 {
-	uint8_t nh = d->p[IPV6_NEXT_HDR_OFF];
-	uint32_t off = IPV6_HDR_LEN;
-	bool later = false;
-	uint32_t len;
+	struct dp_ipv6_chain c;
 
-	for (unsigned int i = 0; ipv6_ext_header(nh); i++) {
-		if (i == DP_FLOW_EXT_MAX)
-			return -EINVAL;
-		len = ipv6_ext_len(d, off, nh, i, &later);
-		if (len == 0)
-			return -EINVAL;
-		nh = d->p[off];
-		off += len;
-		if (later)
-			break;
-	}
-	f->proto = nh;
-	if (later) {
+	if (!dp_ipv6_walk(d, &c))
+		return -EINVAL;
+	f->proto = c.proto;
+	if (c.later_fragment) {
 		/* RFC 4301 §7: what follows is the middle of the payload. */
 		f->ports_opaque = true;
 		return 0;
 	}
-	return flow_l4(d, off, f);
+	return flow_l4(d, c.off, f);
 }
 
 static int
-flow_ipv6(const struct span *l3, struct dp_flow *f)
+flow_ipv6(const struct dp_span *l3, struct dp_flow *f)
 {
 	const uint8_t *h = l3->p;
-	struct span dgram;
+	struct dp_span dgram;
 	uint32_t payload;
 
-	if (!span_has(l3, 0, IPV6_HDR_LEN))
+	if (!dp_span_has(l3, 0, IPV6_HDR_LEN))
 		return -EINVAL;
-	payload = load_be16(h + IPV6_PAYLOAD_LEN_OFF);
+	payload = dp_load_be16(h + IPV6_PAYLOAD_LEN_OFF);
 	/* RFC 2675 jumbograms (payload length 0 with hop-by-hop) are not supported. */
 	if (payload == 0 && h[IPV6_NEXT_HDR_OFF] == IPPROTO_HOPOPTS)
 		return -EINVAL;
@@ -217,7 +150,7 @@ flow_ipv6(const struct span *l3, struct dp_flow *f)
 int
 dp_flow_extract(const uint8_t *l3, uint32_t l3_len, struct dp_flow *f)
 {
-	struct span s = { .p = l3, .len = l3_len };
+	struct dp_span s = { .p = l3, .len = l3_len };
 	int rc = -EINVAL;
 
 	memset(f, 0, sizeof(*f));

@@ -12,7 +12,7 @@
  *   DP_DROP_MALFORMED.
  * - IPv6 jumbograms (RFC 2675: payload length 0 and a hop-by-hop header),
  *   hop-by-hop options anywhere but first (RFC 8200 §4.3), a second fragment
- *   header, and more than IPV6_EXT_MAX extension headers: DP_DROP_MALFORMED.
+ *   header, and more than DP_IP6_EXT_MAX extension headers: DP_DROP_MALFORMED.
  * - IPv4 fragments that would reassemble beyond 65535 bytes: DP_DROP_MALFORMED.
  * IPv4 options are skipped, not validated.
  *
@@ -29,6 +29,7 @@
 #include <rte_byteorder.h>
 
 #include "dataplane/pkt_parse.h"
+#include "dataplane/ipv6_ext.h"
 
 enum {
 	ETH_HDR_LEN = 14,
@@ -70,13 +71,6 @@ enum {
 	IPV6_HDR_LEN = 40,
 	IPV6_PAYLOAD_LEN_OFF = 4,
 	IPV6_NEXT_HDR_OFF = 6,
-	IPV6_EXT_MAX = 8,		/* extension headers walked before giving up */
-	IPV6_EXT_MIN_LEN = 8,		/* generic header: (hdr ext len + 1) * 8 bytes */
-	IPV6_EXT_LEN_OFF = 1,
-	IPV6_EXT_LEN_UNIT = 8,
-	IPV6_FRAG_HDR_LEN = 8,
-	IPV6_FRAG_OFFSET_OFF = 2,
-	IPV6_FRAG_OFFSET_MASK = 0xfff8,
 };
 
 enum {
@@ -88,36 +82,15 @@ enum {
 	TCP_DOFF_UNIT = 4,
 };
 
-/* A header region: reads are allowed only at [0, len). */
-struct span {
-	const uint8_t *p;
-	uint32_t len;
-};
-
-static inline bool
-span_has(const struct span *s, uint32_t off, uint32_t n)
-{
-	return off <= s->len && n <= s->len - off;
-}
-
-static inline uint16_t
-load_be16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
-
 static bool
-parse_arp(const struct span *l3, struct dp_pkt_info *info)
+parse_arp(const struct dp_span *l3, struct dp_pkt_info *info)
 {
 	const uint8_t *a = l3->p;
 
-	if (!span_has(l3, 0, ARP_LEN))
+	if (!dp_span_has(l3, 0, ARP_LEN))
 		return false;
 	/* RFC 826: only the Ethernet/IPv4 flavour carries addresses we use. */
-	if (load_be16(a) != ARP_HTYPE_ETHER || load_be16(a + ARP_PTYPE_OFF) != ETHERTYPE_IPV4 ||
+	if (dp_load_be16(a) != ARP_HTYPE_ETHER || dp_load_be16(a + ARP_PTYPE_OFF) != ETHERTYPE_IPV4 ||
 	    a[ARP_HLEN_OFF] != ARP_HLEN_ETHER || a[ARP_PLEN_OFF] != ARP_PLEN_IPV4)
 		return false;
 	info->kind = DP_PKT_ARP;
@@ -149,15 +122,15 @@ upper_header_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
 }
 
 static bool
-parse_ipv4(const struct span *l3, struct dp_pkt_info *info, enum dp_drop_reason *why)
+parse_ipv4(const struct dp_span *l3, struct dp_pkt_info *info, enum dp_drop_reason *why)
 {
 	const uint8_t *h = l3->p;
 	uint32_t hlen, total, frag, offset;
 
-	if (!span_has(l3, 0, IPV4_MIN_HDR) || (h[0] >> IP_VERSION_SHIFT) != IPV4_VERSION)
+	if (!dp_span_has(l3, 0, IPV4_MIN_HDR) || (h[0] >> IP_VERSION_SHIFT) != IPV4_VERSION)
 		return false;
 	hlen = (uint32_t)(h[0] & IPV4_IHL_MASK) * IPV4_IHL_UNIT;
-	total = load_be16(h + IPV4_TOTAL_LEN_OFF);
+	total = dp_load_be16(h + IPV4_TOTAL_LEN_OFF);
 	/* RFC 791 §3.1: IHL >= 5, the total length covers the header and is
 	 * present (anything after it is L2 padding). */
 	if (hlen < IPV4_MIN_HDR || hlen > total || total > l3->len)
@@ -166,7 +139,7 @@ parse_ipv4(const struct span *l3, struct dp_pkt_info *info, enum dp_drop_reason 
 		*why = DP_DROP_BAD_IP_CHECKSUM;
 		return false;
 	}
-	frag = load_be16(h + IPV4_FRAG_OFF);
+	frag = dp_load_be16(h + IPV4_FRAG_OFF);
 	offset = (frag & IPV4_OFFSET_MASK) * IP_FRAG_UNIT;
 	if (offset > IP_MAX_DATAGRAM - (total - hlen))
 		return false;
@@ -179,71 +152,32 @@ parse_ipv4(const struct span *l3, struct dp_pkt_info *info, enum dp_drop_reason 
 	return !info->first_fragment || upper_header_fits(info->l4_proto, h + hlen, total - hlen);
 }
 
+/* RFC 8200 §4: the upper layer after the extension headers; a later
+ * fragment has none. */
 static bool
-ipv6_ext_header(uint8_t nh)
+ipv6_walk(const struct dp_span *d, struct dp_pkt_info *info)
 {
-	/* AH, ESP and no-next-header end the walk: they are upper layers for us. */
-	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_FRAGMENT ||
-	       nh == IPPROTO_DSTOPTS;
-}
+	struct dp_ipv6_chain c;
 
-/* Length of the extension header NH at OFF of the datagram D, or 0 if malformed. */
-static uint32_t
-ipv6_ext_len(const struct span *d, uint32_t off, uint8_t nh, unsigned int index,
-	     struct dp_pkt_info *info)
-{
-	uint32_t len;
-
-	if (nh == IPPROTO_FRAGMENT) {
-		if (info->fragment || !span_has(d, off, IPV6_FRAG_HDR_LEN))
-			return 0;
-		info->fragment = true;
-		info->first_fragment =
-			(load_be16(d->p + off + IPV6_FRAG_OFFSET_OFF) & IPV6_FRAG_OFFSET_MASK) == 0;
-		return IPV6_FRAG_HDR_LEN;
-	}
-	/* RFC 8200 §4.3: hop-by-hop options only right after the IPv6 header. */
-	if ((nh == IPPROTO_HOPOPTS && index != 0) || !span_has(d, off, IPV6_EXT_MIN_LEN))
-		return 0;
-	len = ((uint32_t)d->p[off + IPV6_EXT_LEN_OFF] + 1) * IPV6_EXT_LEN_UNIT;
-	return span_has(d, off, len) ? len : 0;
-}
-
-/* RFC 8200 §4: follow the next-header chain of the datagram D to the upper layer. */
-static bool
-ipv6_walk(const struct span *d, struct dp_pkt_info *info)
-{
-	uint8_t nh = d->p[IPV6_NEXT_HDR_OFF];
-	uint32_t off = IPV6_HDR_LEN;
-	uint32_t len;
-
-	for (unsigned int i = 0; ipv6_ext_header(nh); i++) {
-		if (i == IPV6_EXT_MAX)
-			return false;
-		len = ipv6_ext_len(d, off, nh, i, info);
-		if (len == 0)
-			return false;
-		nh = d->p[off];
-		off += len;
-		/* Later fragments: what follows is the middle of the payload. */
-		if (!info->first_fragment)
-			break;
-	}
-	info->l4_proto = nh;
-	info->l4_off = (uint16_t)(ETH_HDR_LEN + off);
-	return !info->first_fragment || upper_header_fits(nh, d->p + off, d->len - off);
+	if (!dp_ipv6_walk(d, &c))
+		return false;
+	info->fragment = c.fragment;
+	info->first_fragment = !c.later_fragment;
+	info->l4_proto = c.proto;
+	info->l4_off = (uint16_t)(ETH_HDR_LEN + c.off);
+	return c.later_fragment || upper_header_fits(c.proto, d->p + c.off, d->len - c.off);
 }
 
 static bool
-parse_ipv6(const struct span *l3, struct dp_pkt_info *info)
+parse_ipv6(const struct dp_span *l3, struct dp_pkt_info *info)
 {
 	const uint8_t *h = l3->p;
-	struct span dgram;
+	struct dp_span dgram;
 	uint32_t payload;
 
-	if (!span_has(l3, 0, IPV6_HDR_LEN) || (h[0] >> IP_VERSION_SHIFT) != IPV6_VERSION)
+	if (!dp_span_has(l3, 0, IPV6_HDR_LEN) || (h[0] >> IP_VERSION_SHIFT) != IPV6_VERSION)
 		return false;
-	payload = load_be16(h + IPV6_PAYLOAD_LEN_OFF);
+	payload = dp_load_be16(h + IPV6_PAYLOAD_LEN_OFF);
 	/* RFC 2675 jumbograms are not supported. */
 	if (payload == 0 && h[IPV6_NEXT_HDR_OFF] == IPPROTO_HOPOPTS)
 		return false;
@@ -263,7 +197,7 @@ dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 	     enum dp_drop_reason *why)
 {
 	enum dp_drop_reason reason = DP_DROP_MALFORMED;
-	struct span l3;
+	struct dp_span l3;
 	bool ok = false;
 
 	memset(info, 0, sizeof(*info));
@@ -275,7 +209,7 @@ dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 	info->l3_off = ETH_HDR_LEN;
 	l3.p = frame + ETH_HDR_LEN;
 	l3.len = len - ETH_HDR_LEN;
-	switch (load_be16(frame + ETH_TYPE_OFF)) {
+	switch (dp_load_be16(frame + ETH_TYPE_OFF)) {
 	case ETHERTYPE_ARP:
 		ok = parse_arp(&l3, info);
 		break;
