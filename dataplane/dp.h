@@ -24,6 +24,7 @@
 
 #include "config/cfg.h"
 #include "dataplane/dp_stats.h"
+#include "dataplane/neigh.h"
 
 struct rte_mempool;
 struct rte_ring;
@@ -102,6 +103,16 @@ struct dp_txbuf {
 };
 
 /* A poll-mode worker. Everything it writes lives here. */
+/* The last neighbour lookup of a burst: packets of one burst mostly go to
+ * the same next hop (a tunnel's peer, a gateway), so the hash lookup runs
+ * once per next hop and burst. Forgotten at every flush, so a MAC change
+ * is seen by the next burst. */
+struct dp_neigh_memo {
+	bool valid;
+	struct dp_neigh_key key;
+	struct rte_ether_addr mac;
+};
+
 struct dp_worker {
 	struct dp_counters counters;	/* first: cache aligned */
 	unsigned int lcore;
@@ -112,6 +123,7 @@ struct dp_worker {
 	struct rte_ring *handoff_ring;	/* inbound ESP for SAs this worker owns (MP/SC) */
 	struct IMB_MGR *mgr;		/* this worker's IPsec-MB manager */
 	uint16_t ip_id;			/* IPv4 ID counter of the ESP outer headers */
+	struct dp_neigh_memo neigh_memo;
 	struct dp *dp;
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
 } __rte_cache_aligned;

@@ -73,6 +73,24 @@ dp_worker_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	rte_pktmbuf_free(m);
 }
 
+/* The neighbour table, through the worker's memo of its last answer. */
+static bool
+neigh_mac(struct dp_worker *w, const struct dp_neigh_key *key, struct rte_ether_addr *mac)
+{
+	struct dp_neigh_memo *memo = &w->neigh_memo;
+
+	if (memo->valid && memcmp(&memo->key, key, sizeof(*key)) == 0) {
+		*mac = memo->mac;
+		return true;
+	}
+	if (!dp_neigh_lookup(w->dp->neigh, key, mac))
+		return false;
+	memo->key = *key;
+	memo->mac = *mac;
+	memo->valid = true;
+	return true;
+}
+
 /* Sends m toward key (MAC from the neighbour table) or punts it to resolve. */
 static void
 neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
@@ -81,7 +99,7 @@ neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	struct dp_mbuf_meta *meta = dp_meta(m);
 	struct rte_ether_addr mac;
 
-	if (unlikely(!dp_neigh_lookup(w->dp->neigh, key, &mac))) {
+	if (unlikely(!neigh_mac(w, key, &mac))) {
 		meta->out_port = (uint8_t)key->port;
 		meta->family = key->family;
 		memcpy(meta->nexthop, key->addr, sizeof(meta->nexthop));

@@ -50,6 +50,7 @@ flush_port(struct dp_worker *w, uint8_t port)
 void
 dp_worker_flush(struct dp_worker *w)
 {
+	w->neigh_memo.valid = false;
 	for (uint8_t p = 0; p < w->dp->n_ifaces; p++)
 		if (w->txbuf[p].n != 0)
 			flush_port(w, p);
