@@ -214,11 +214,11 @@ lifetime_json(const struct dp_sa *sa)
 	struct json_object *o = json_object_new_object();
 
 	ADD(o, "used_bytes", U64(__atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED)));
-	ADD(o, "soft_bytes", limit_json(sa->p.soft.bytes));
-	ADD(o, "hard_bytes", limit_json(sa->p.hard.bytes));
+	ADD(o, "soft_bytes", limit_json(__atomic_load_n(&sa->soft.bytes, __ATOMIC_RELAXED)));
+	ADD(o, "hard_bytes", limit_json(__atomic_load_n(&sa->hard.bytes, __ATOMIC_RELAXED)));
 	ADD(o, "used_packets", U64(__atomic_load_n(&sa->stats.packets, __ATOMIC_RELAXED)));
-	ADD(o, "soft_packets", limit_json(sa->p.soft.packets));
-	ADD(o, "hard_packets", limit_json(sa->p.hard.packets));
+	ADD(o, "soft_packets", limit_json(__atomic_load_n(&sa->soft.packets, __ATOMIC_RELAXED)));
+	ADD(o, "hard_packets", limit_json(__atomic_load_n(&sa->hard.packets, __ATOMIC_RELAXED)));
 	return o;
 }
 
@@ -260,14 +260,18 @@ flags_add(struct json_object *o, const struct dp_sa *sa)
 	ADD(o, "hard_expired", BOOL((f & DP_SA_F_HARD_EXPIRED) != 0));
 }
 
+/* The SA's current outer path (dp_sa_update changes it), read once so
+ * that the fields shown belong together. */
 static void
-outer_add(struct json_object *o, const struct dp_sa_params *p)
+outer_add(struct json_object *o, const struct dp_sa *sa)
 {
-	ADD(o, "local", outer_addr_json(&p->local));
-	ADD(o, "remote", outer_addr_json(&p->remote));
-	ADD(o, "udp_encap", BOOL(p->udp_encap));
-	ADD(o, "local_port", p->udp_encap ? U64(p->encap_local_port) : NULL);
-	ADD(o, "remote_port", p->udp_encap ? U64(p->encap_remote_port) : NULL);
+	const struct dp_sa_path *path = dp_sa_path_get(sa);
+
+	ADD(o, "local", outer_addr_json(&path->local));
+	ADD(o, "remote", outer_addr_json(&path->remote));
+	ADD(o, "udp_encap", BOOL(path->udp_encap));
+	ADD(o, "local_port", path->udp_encap ? U64(path->encap_local_port) : NULL);
+	ADD(o, "remote_port", path->udp_encap ? U64(path->encap_remote_port) : NULL);
 }
 
 static struct json_object *
@@ -284,7 +288,7 @@ sa_json(const struct dp_sa *sa, const struct ctl_sa_shown *shown, uint64_t now_m
 	ADD(o, "mode", STR(p->mode == DP_SA_TRANSPORT ? "transport" : "tunnel"));
 	ADD(o, "algorithm", STR(dp_sa_alg_name(p->alg)));
 	ADD(o, "esn", BOOL(p->esn));
-	outer_add(o, p);
+	outer_add(o, sa);
 	ADD(o, "owner", in ? U64(sa->owner) : NULL);
 	flags_add(o, sa);
 	ADD(o, "age_s",

@@ -42,12 +42,12 @@ static const uint8_t ecn_decap[4][4] = {
 };
 
 uint8_t
-dp_esp_ecn_encap(const struct dp_sa *sa, uint8_t inner_tos)
+dp_esp_ecn_encap(const struct dp_sa_path *path, uint8_t inner_tos)
 {
 	uint8_t dscp = inner_tos >> DP_ESP_DSCP_SHIFT;
 
-	if (sa->p.dscp >= 0)
-		dscp = (uint8_t)(sa->p.dscp & DP_ESP_DSCP_MAX);
+	if (path->dscp >= 0)
+		dscp = (uint8_t)(path->dscp & DP_ESP_DSCP_MAX);
 	return (uint8_t)(dscp << DP_ESP_DSCP_SHIFT) | (inner_tos & DP_ESP_ECN_MASK);
 }
 

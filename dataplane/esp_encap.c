@@ -50,9 +50,9 @@ ipv6_ext_hdr(uint8_t proto)
 }
 
 static uint16_t
-udp_len(const struct dp_sa *sa)
+udp_len(const struct dp_sa_path *path)
 {
-	return sa->p.udp_encap ? DP_ESP_UDP_HDR_LEN : 0;
+	return path->udp_encap ? DP_ESP_UDP_HDR_LEN : 0;
 }
 
 /* Length of the IP header in front of UDP/ESP: the fresh outer header
@@ -62,15 +62,15 @@ front_ip_len(const struct dp_sa *sa, const struct dp_esp_out_plan *p)
 {
 	if (sa->p.mode == DP_SA_TRANSPORT)
 		return p->in.hdr_len;
-	return sa->p.local.family == AF_INET ? DP_ESP_IPV4_HDR_LEN : DP_ESP_IPV6_HDR_LEN;
+	return p->path->local.family == AF_INET ? DP_ESP_IPV4_HDR_LEN : DP_ESP_IPV6_HDR_LEN;
 }
 
 /* RFC 4301 §8.1: outer DF copied from an inner IPv4 header (set for an
  * inner IPv6 packet: dp_esp_ip_parse() says df), or set / cleared by the SA. */
 static bool
-tunnel_df(const struct dp_sa *sa, const struct dp_esp_ip *in)
+tunnel_df(const struct dp_sa_path *path, const struct dp_esp_ip *in)
 {
-	switch (sa->p.df) {
+	switch (path->df) {
 	case DP_SA_DF_SET:
 		return true;
 	case DP_SA_DF_CLEAR:
@@ -86,18 +86,18 @@ plan_mode(const struct dp_sa *sa, struct dp_esp_out_plan *p, enum dp_drop_reason
 	uint16_t esp = DP_ESP_HDR_LEN + sa->key.iv_len;
 
 	if (sa->p.mode == DP_SA_TUNNEL) {
-		p->front = front_ip_len(sa, p) + udp_len(sa) + esp;
+		p->front = front_ip_len(sa, p) + udp_len(p->path) + esp;
 		p->data_len = p->in.len;
 		p->next_hdr = p->in.family == AF_INET ? DP_ESP_NH_IPV4 : DP_ESP_NH_IPV6;
-		p->df = tunnel_df(sa, &p->in);
+		p->df = tunnel_df(p->path, &p->in);
 		return 0;
 	}
-	if (p->in.family != sa->p.local.family || p->in.fragment ||
+	if (p->in.family != p->path->local.family || p->in.fragment ||
 	    (p->in.family == AF_INET6 && ipv6_ext_hdr(p->in.proto))) {
 		*why = DP_DROP_ESP_MALFORMED;
 		return -1;
 	}
-	p->front = udp_len(sa) + esp;
+	p->front = udp_len(p->path) + esp;
 	p->data_len = p->in.len - p->in.hdr_len;
 	p->next_hdr = p->in.proto;
 	p->df = p->in.df;
@@ -112,6 +112,7 @@ dp_esp_out_plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_of
 	uint32_t avail;
 
 	*why = DP_DROP_MALFORMED;
+	p->path = dp_sa_path_get(sa);
 	if (m->nb_segs != 1 || m->data_len < l3_off)
 		return -1;
 	avail = m->data_len - l3_off;
@@ -153,12 +154,12 @@ put_be32(uint8_t *b, uint32_t v)
 
 /* RFC 3948 §2.1; the checksum is 0 (IPv4) or filled after encryption. */
 static uint8_t *
-put_udp(uint8_t *l4, const struct dp_sa *sa, uint32_t len)
+put_udp(uint8_t *l4, const struct dp_sa_path *path, uint32_t len)
 {
 	struct rte_udp_hdr *u = (struct rte_udp_hdr *)l4;
 
-	u->src_port = rte_cpu_to_be_16(sa->p.encap_local_port);
-	u->dst_port = rte_cpu_to_be_16(sa->p.encap_remote_port);
+	u->src_port = rte_cpu_to_be_16(path->encap_local_port);
+	u->dst_port = rte_cpu_to_be_16(path->encap_remote_port);
 	u->dgram_len = rte_cpu_to_be_16((uint16_t)len);
 	u->dgram_cksum = 0;
 	return l4 + DP_ESP_UDP_HDR_LEN;
@@ -179,8 +180,9 @@ dp_esp_out_encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		 const struct dp_esp_out_plan *p, uint64_t seq, uint16_t ip_id)
 {
 	uint16_t keep = p->in.len - p->data_len;	/* transport: IP header */
+	const struct dp_sa_path *path = p->path;
 	uint16_t ip_len = front_ip_len(sa, p);
-	uint8_t proto = sa->p.udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
+	uint8_t proto = path->udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
 	uint8_t *base, *ip, *esp;
 
 	if (p->excess != 0)
@@ -191,13 +193,13 @@ dp_esp_out_encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		memmove(base, base + p->front, (size_t)l3_off + keep);
 	ip = base + l3_off;
 	if (sa->p.mode == DP_SA_TUNNEL)
-		dp_esp_ip_outer(ip, sa, (uint16_t)p->outer_len, proto,
-				dp_esp_ecn_encap(sa, p->in.tos), p->df, ip_id);
+		dp_esp_ip_outer(ip, path, (uint16_t)p->outer_len, proto,
+				dp_esp_ecn_encap(path, p->in.tos), p->df, ip_id);
 	else
 		dp_esp_ip_set(ip, &p->in, (uint16_t)p->outer_len, proto);
 	esp = ip + ip_len;
-	if (sa->p.udp_encap)
-		esp = put_udp(esp, sa, p->outer_len - ip_len);
+	if (path->udp_encap)
+		esp = put_udp(esp, path, p->outer_len - ip_len);
 	put_be32(esp, sa->p.spi);
 	put_be32(esp + DP_ESP_SEQ_OFF, (uint32_t)seq);
 	put_trailer(esp + DP_ESP_HDR_LEN + sa->key.iv_len + p->data_len, p);

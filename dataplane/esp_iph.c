@@ -89,8 +89,8 @@ dp_esp_ip_set(uint8_t *ip, const struct dp_esp_ip *v, uint16_t len, uint8_t prot
 }
 
 static void
-outer_ipv4(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto, uint8_t tos,
-	   bool df, uint16_t id)
+outer_ipv4(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t proto,
+	   uint8_t tos, bool df, uint16_t id)
 {
 	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
 
@@ -101,8 +101,8 @@ outer_ipv4(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto, uin
 	h->fragment_offset = rte_cpu_to_be_16(df ? DP_ESP_IPV4_DF : 0);
 	h->time_to_live = DP_ESP_OUTER_TTL;
 	h->next_proto_id = proto;
-	memcpy(&h->src_addr, sa->p.local.addr.v4, sizeof(h->src_addr));
-	memcpy(&h->dst_addr, sa->p.remote.addr.v4, sizeof(h->dst_addr));
+	memcpy(&h->src_addr, path->local.addr.v4, sizeof(h->src_addr));
+	memcpy(&h->dst_addr, path->remote.addr.v4, sizeof(h->dst_addr));
 	h->hdr_checksum = 0;
 	h->hdr_checksum = rte_ipv4_cksum(h);
 }
@@ -110,7 +110,8 @@ outer_ipv4(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto, uin
 /* The flow label stays 0 (RFC 6437 §2 allows it; RFC 6438 hashing is an
  * option for later). */
 static void
-outer_ipv6(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto, uint8_t tos)
+outer_ipv6(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t proto,
+	   uint8_t tos)
 {
 	struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
 
@@ -119,16 +120,16 @@ outer_ipv6(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto, uin
 	h->payload_len = rte_cpu_to_be_16(len - DP_ESP_IPV6_HDR_LEN);
 	h->proto = proto;
 	h->hop_limits = DP_ESP_OUTER_TTL;
-	memcpy(h->src_addr, sa->p.local.addr.v6, sizeof(h->src_addr));
-	memcpy(h->dst_addr, sa->p.remote.addr.v6, sizeof(h->dst_addr));
+	memcpy(h->src_addr, path->local.addr.v6, sizeof(h->src_addr));
+	memcpy(h->dst_addr, path->remote.addr.v6, sizeof(h->dst_addr));
 }
 
 void
-dp_esp_ip_outer(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto, uint8_t tos,
-		bool df, uint16_t id)
+dp_esp_ip_outer(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t proto,
+		uint8_t tos, bool df, uint16_t id)
 {
-	if (sa->p.local.family == AF_INET)
-		outer_ipv4(ip, sa, len, proto, tos, df, id);
+	if (path->local.family == AF_INET)
+		outer_ipv4(ip, path, len, proto, tos, df, id);
 	else
-		outer_ipv6(ip, sa, len, proto, tos);
+		outer_ipv6(ip, path, len, proto, tos);
 }

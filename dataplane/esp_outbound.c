@@ -9,6 +9,9 @@
  *   3. one crypto burst;
  *   4. finish: UDP checksum of IPv6 outer headers, lifetime accounting
  *      and SA events once per SA.
+ * The SA's outer path (sa.h) is loaded once per packet in stage 1 and
+ * kept in the packet's plan for the later stages, so a concurrent
+ * dp_sa_update never splits a packet between two paths.
  * Packets too big for dp_meta(m)->mtu: inner IPv6, or inner IPv4 whose DF
  * (after the SA's DF policy) is set, are punted DP_PUNT_TOO_BIG with
  * meta->mtu = the largest original packet that fits; DF clear would need
@@ -197,7 +200,7 @@ finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct out_
 			dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_MALFORMED, DP_SA_DROP_MALFORMED);
 			continue;
 		}
-		if (sa->p.udp_encap && sa->p.local.family == AF_INET6)
+		if (b->plan[i].path->udp_encap && b->plan[i].path->local.family == AF_INET6)
 			dp_esp_out_udp6_csum(m, dp_meta(m)->l3_off);
 		g->pkts++;
 		g->bytes += b->plan[i].in.len;

@@ -35,19 +35,20 @@ bool dp_esp_ip_parse(const uint8_t *ip, uint32_t avail, struct dp_esp_ip *v);
 /* Sets the datagram length and the protocol / next header of the header
  * at ip described by v (IPv4: checksum recomputed). */
 void dp_esp_ip_set(uint8_t *ip, const struct dp_esp_ip *v, uint16_t len, uint8_t proto);
-/* Writes a fresh outer header (src = sa local, dst = sa remote). */
-void dp_esp_ip_outer(uint8_t *ip, const struct dp_sa *sa, uint16_t len, uint8_t proto,
+/* Writes a fresh outer header (src = path local, dst = path remote). */
+void dp_esp_ip_outer(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t proto,
 		     uint8_t tos, bool df, uint16_t id);
 
-/* Outer TOS / traffic class for an inner one: DSCP copied or the SA's,
+/* Outer TOS / traffic class for an inner one: DSCP copied or the path's,
  * ECN copied (RFC 6040 §4.1 normal mode). */
-uint8_t dp_esp_ecn_encap(const struct dp_sa *sa, uint8_t inner_tos);
+uint8_t dp_esp_ecn_encap(const struct dp_sa_path *path, uint8_t inner_tos);
 /* RFC 6040 §4.2: combines the outer ECN field into the inner header at
  * inner (IPv4 checksum updated). -EBADMSG: outer CE on a Not-ECT inner. */
 int dp_esp_ecn_decap(uint8_t outer_tos, uint8_t *inner, const struct dp_esp_ip *v);
 
 /* How an outbound packet is laid out (esp_encap.c). */
 struct dp_esp_out_plan {
+	const struct dp_sa_path *path;	/* the SA's path, loaded once for this packet */
 	struct dp_esp_ip in;	/* the IP packet to protect */
 	uint16_t front;		/* bytes inserted before the protected data */
 	uint16_t data_len;	/* protected bytes: inner packet (tunnel) or IP payload */
@@ -61,13 +62,16 @@ struct dp_esp_out_plan {
 };
 
 /* Checks that the IP packet at l3_off can be protected with sa, and lays
- * it out. 0, or -1 with the port drop reason in *why. Reads only. */
+ * it out with the SA's current path (p->path: every later stage of the
+ * packet uses that one). 0, or -1 with the port drop reason in *why.
+ * Reads only. */
 int dp_esp_out_plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_off,
 		    struct dp_esp_out_plan *p, enum dp_drop_reason *why);
 /* The largest original IP packet whose encapsulation fits in mtu (0: none). */
 uint32_t dp_esp_out_fit(const struct dp_sa *sa, const struct dp_esp_out_plan *p, uint16_t mtu);
-/* Builds the ESP packet in place (checked by dp_esp_out_plan: cannot
- * fail); returns the ESP header. IV and ICV are left to the crypto. */
+/* Builds the ESP packet in place as p (with p->path) says (checked by
+ * dp_esp_out_plan: cannot fail); returns the ESP header. IV and ICV are
+ * left to the crypto. */
 uint8_t *dp_esp_out_encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 			  const struct dp_esp_out_plan *p, uint64_t seq, uint16_t ip_id);
 /* RFC 3948 §2.1 with RFC 8200 §8.1: the UDP checksum of an IPv6 outer

@@ -175,7 +175,11 @@ int
 dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *sa)
 {
 	struct dp_mbuf_meta *meta = dp_meta(m);
-	const struct cfg_prefix *peer = &sa->p.remote;
+	/* The path dp_esp_outbound loads next may be a newer one (sa.h,
+	 * dp_sa_update): the packet then carries the new peer address to the
+	 * old one's next hop, checked against that port's MTU, once. The
+	 * family cannot change, so family and next hop stay consistent. */
+	const struct cfg_prefix *peer = &dp_sa_path_get(sa)->remote;
 	bool v4 = peer->family == AF_INET;
 	const struct dp_nexthop *nh = v4 ? dp_route_lookup4(dp->routes, peer->addr.v4) :
 					   dp_route_lookup6(dp->routes, peer->addr.v6);

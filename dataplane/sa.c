@@ -3,8 +3,9 @@
  * rte_hash (lock-free readers, RFC 4303 §2.1 SPI), every SA found by id
  * through an array of pointers; outbound sequence numbers (RFC 4303
  * §3.3.3, never cycled), the IV nonce and its epoch (RFC 4106 §3.1, RFC
- * 7634 §2: see sa.h), HA export/import/takeover, and lifetimes (RFC 4301
- * §4.4.2.1).
+ * 7634 §2: see sa.h), HA export/import/takeover, lifetimes (RFC 4301
+ * §4.4.2.1), and changes to a live SA's outer path and lifetimes (IKEv2
+ * NAT rebinding and MOBIKE: RFC 7296 §2.23, RFC 4555 §3.5).
  *
  * Writers and readers. Only the control core adds and deletes. Workers
  * read the hash and the array without locks. A deleted SA is unpublished
@@ -13,11 +14,17 @@
  * (it may run worker 0 on the same lcore): the free zeroizes the keys.
  * Until then its id and hash key position stay reserved, so an id is not
  * reused while a worker may still hold the old SA or an event about it.
+ * A path replaced by dp_sa_update goes on a retire list with a QSBR token
+ * (rte_rcu_qsbr_start), like the SPD's old contexts, and is freed by
+ * dp_sad_reclaim once rte_rcu_qsbr_check passes: the list needs no size
+ * (the defer queue holds one entry per id, and a full queue would make
+ * an update fail) and never waits.
  */
 #define ALLOW_EXPERIMENTAL_API	/* rte_rcu_qsbr_dq_* are experimental in 22.11 */
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -41,15 +48,7 @@ enum {
 	SA_IPV6_HDR_LEN = 40,
 	SA_UDP_HDR_LEN = 8,		/* RFC 3948 §2.1 */
 	SA_DSCP_MAX = 63,
-	SA_EPOCH_BITS = 16,
-	SA_EPOCH_GEN_MAX = (1 << (SA_EPOCH_BITS - 1)) - 1,	/* epoch = gen << 1 | node */
-	SA_NODE_BIT = 1,
 };
-
-/* Sequence numbers of one IV epoch: seq - epoch_start_seq < 2^48. */
-#define SA_EPOCH_SPACE (UINT64_C(1) << DP_SA_IV_COUNTER_BITS)
-
-_Static_assert(SA_EPOCH_BITS + DP_SA_IV_COUNTER_BITS == 64, "IV nonce is 64 bits");
 
 /* One entry of the defer queue: the SA's id and its hash key position
  * (-1: outbound, not in the hash). */
@@ -66,7 +65,14 @@ struct dp_sad {
 	struct dp_sa **owned;		/* control core: every allocated SA, also deferred */
 	unsigned int count;		/* published SAs */
 	uint32_t next_id;		/* next-fit start: ids come back late */
+	struct dp_sa_path *retired_head;	/* replaced paths, oldest first */
+	struct dp_sa_path *retired_tail;
+	unsigned int n_retired;
 };
+
+/* Workers read the first cache line of a path only. */
+_Static_assert(offsetof(struct dp_sa_path, retired_next) <= RTE_CACHE_LINE_MIN_SIZE,
+	       "the fields workers read fit in one cache line");
 
 /* Test seam: if a test defines it, it sees every SA after zeroization,
  * just before its memory is returned. */
@@ -92,7 +98,37 @@ sa_destroy(struct dp_sa *sa)
 	explicit_bzero(sa->p.auth_key, sizeof(sa->p.auth_key));
 	if (dp_sa_test_free_hook != NULL)
 		dp_sa_test_free_hook(sa);
+	rte_free(sa->path);
 	rte_free(sa);
+}
+
+static void
+sad_paths_reclaim(struct dp_sad *sad)
+{
+	struct dp_sa_path *old;
+
+	/* Tokens grow along the list: the first one not passed stops it. */
+	while ((old = sad->retired_head) != NULL &&
+	       rte_rcu_qsbr_check(sad->p.qsbr, old->retired_token, false) == 1) {
+		sad->retired_head = old->retired_next;
+		if (sad->retired_head == NULL)
+			sad->retired_tail = NULL;
+		sad->n_retired--;
+		rte_free(old);
+	}
+}
+
+static void
+sad_paths_free(struct dp_sad *sad)
+{
+	while (sad->retired_head != NULL) {
+		struct dp_sa_path *old = sad->retired_head;
+
+		sad->retired_head = old->retired_next;
+		rte_free(old);
+	}
+	sad->retired_tail = NULL;
+	sad->n_retired = 0;
 }
 
 static void
@@ -198,6 +234,7 @@ dp_sad_free(struct dp_sad *sad)
 	for (uint32_t id = 0; sad->owned != NULL && id < sad->p.max_sas; id++)
 		if (sad->owned[id] != NULL)
 			sa_destroy(sad->owned[id]);
+	sad_paths_free(sad);
 	rte_hash_free(sad->spi_hash);
 	rte_free(sad->owned);
 	rte_free(sad->sas);
@@ -295,28 +332,55 @@ sa_check_ts(const struct dp_sa_params *p, char *err, size_t err_len)
 	return 0;
 }
 
-static int
-sa_check_outer(const struct dp_sad *sad, const struct dp_sa_params *p, char *err,
-	       size_t err_len)
+static void
+path_from_params(struct dp_sa_path *t, const struct dp_sa_params *p)
 {
-	if (!sa_family_valid(p->local.family) || p->local.family != p->remote.family) {
+	memset(t, 0, sizeof(*t));
+	t->local = p->local;
+	t->remote = p->remote;
+	t->udp_encap = p->udp_encap;
+	t->encap_local_port = p->encap_local_port;
+	t->encap_remote_port = p->encap_remote_port;
+	t->df = p->df;
+	t->dscp = p->dscp;
+}
+
+/* The checks of an outer path, for dp_sa_add and dp_sa_update alike. */
+static int
+sa_check_path(const struct dp_sa_path *t, char *err, size_t err_len)
+{
+	if (!sa_family_valid(t->local.family) || t->local.family != t->remote.family) {
 		sad_err(err, err_len,
 			"local and remote addresses of different or invalid families");
 		return -EINVAL;
 	}
-	if (p->udp_encap && (p->encap_local_port == 0 || p->encap_remote_port == 0)) {
+	if (t->udp_encap && (t->encap_local_port == 0 || t->encap_remote_port == 0)) {
 		sad_err(err, err_len, "UDP encapsulation needs non-zero ports");
 		return -EINVAL;
 	}
-	if (p->df != DP_SA_DF_COPY && p->df != DP_SA_DF_SET && p->df != DP_SA_DF_CLEAR) {
-		sad_err(err, err_len, "df %d invalid", (int)p->df);
+	if (t->df != DP_SA_DF_COPY && t->df != DP_SA_DF_SET && t->df != DP_SA_DF_CLEAR) {
+		sad_err(err, err_len, "df %d invalid", (int)t->df);
 		return -EINVAL;
 	}
-	if (p->dscp < -1 || p->dscp > SA_DSCP_MAX) {
-		sad_err(err, err_len, "dscp %d out of range (-1 = copy, 0..%u)", p->dscp,
+	if (t->dscp < -1 || t->dscp > SA_DSCP_MAX) {
+		sad_err(err, err_len, "dscp %d out of range (-1 = copy, 0..%u)", t->dscp,
 			SA_DSCP_MAX);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int
+sa_check_outer(const struct dp_sad *sad, const struct dp_sa_params *p, char *err,
+	       size_t err_len)
+{
+	struct dp_sa_path t;
+	int rc;
+
+	path_from_params(&t, p);
+	rc = sa_check_path(&t, err, err_len);
+	if (rc < 0)
+		return rc;
 	if (p->owner != DP_SA_NO_OWNER && p->owner >= sad->p.n_workers) {
 		sad_err(err, err_len, "owner worker %u out of range (%u workers)", p->owner,
 			sad->p.n_workers);
@@ -355,21 +419,53 @@ sa_params_check(const struct dp_sad *sad, const struct dp_sa_params *p, char *er
 /* Outer headers + ESP header + IV + ICV; padding and the 2-byte trailer
  * (pad length, next header) depend on the packet. */
 static uint16_t
-sa_overhead(const struct dp_sa *sa)
+path_overhead(const struct dp_sa *sa, const struct dp_sa_path *t)
 {
 	uint16_t len = DP_ESP_HDR_LEN + sa->key.iv_len + DP_ESP_ICV_LEN;
 
 	if (sa->p.mode == DP_SA_TUNNEL)
-		len += sa->p.local.family == AF_INET ? SA_IPV4_HDR_LEN : SA_IPV6_HDR_LEN;
-	if (sa->p.udp_encap)
+		len += t->local.family == AF_INET ? SA_IPV4_HDR_LEN : SA_IPV6_HDR_LEN;
+	if (t->udp_encap)
 		len += SA_UDP_HDR_LEN;
 	return len;
+}
+
+/* A path to publish for sa (its keys expanded): a copy of t. */
+static struct dp_sa_path *
+path_new(const struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_path *t)
+{
+	struct dp_sa_path *np = rte_malloc_socket("dp_sa_path", sizeof(*np), RTE_CACHE_LINE_SIZE,
+						  sad->p.socket);
+
+	if (np == NULL)
+		return NULL;
+	*np = *t;
+	np->overhead = path_overhead(sa, t);
+	np->retired_next = NULL;
+	np->retired_token = 0;
+	return np;
+}
+
+/* What dp_sa_update changes lives only in path, soft and hard (sa.h). */
+static void
+sa_params_strip(struct dp_sa_params *p)
+{
+	memset(&p->local, 0, sizeof(p->local));
+	memset(&p->remote, 0, sizeof(p->remote));
+	p->udp_encap = false;
+	p->encap_local_port = 0;
+	p->encap_remote_port = 0;
+	p->df = DP_SA_DF_COPY;
+	p->dscp = 0;
+	memset(&p->soft, 0, sizeof(p->soft));
+	memset(&p->hard, 0, sizeof(p->hard));
 }
 
 static int
 sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct dp_sa **out,
 	 char *err, size_t err_len)
 {
+	struct dp_sa_path t;
 	struct dp_sa *sa;
 
 	sa = rte_zmalloc_socket("dp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE, sad->p.socket);
@@ -378,6 +474,9 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 		return -ENOMEM;
 	}
 	sa->p = *p;
+	sa_params_strip(&sa->p);
+	sa->soft = p->soft;
+	sa->hard = p->hard;
 	sa->id = id;
 	sa->owner = p->owner != DP_SA_NO_OWNER ? p->owner : p->spi % sad->p.n_workers;
 	sa->flags = DP_SA_F_ACTIVE;
@@ -388,7 +487,13 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 		sa_destroy(sa);
 		return -EINVAL;
 	}
-	sa->overhead = sa_overhead(sa);
+	path_from_params(&t, p);
+	sa->path = path_new(sad, sa, &t);
+	if (sa->path == NULL) {
+		sad_err(err, err_len, "out of memory for the SA");
+		sa_destroy(sa);
+		return -ENOMEM;
+	}
 	if (p->dir == DP_SA_INBOUND)
 		dp_replay_init(&sa->win, p->replay_window, p->esn);	/* checked before */
 	*out = sa;
@@ -476,6 +581,132 @@ dp_sa_delete(struct dp_sad *sad, uint32_t id)
 	return 0;
 }
 
+static const char *
+family_name(uint8_t family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* The SA's path with u applied, checked, in new memory. */
+static int
+update_path(const struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_update *u,
+	    struct dp_sa_path **out, char *err, size_t err_len)
+{
+	const struct dp_sa_path *cur = sa->path;	/* ours: we are the only writer */
+	struct dp_sa_path t = *cur;
+	int rc;
+
+	if (u->fields & DP_SA_UPD_LOCAL)
+		t.local = u->local;
+	if (u->fields & DP_SA_UPD_REMOTE)
+		t.remote = u->remote;
+	if (u->fields & DP_SA_UPD_ENCAP) {
+		t.udp_encap = u->udp_encap;
+		t.encap_local_port = u->encap_local_port;
+		t.encap_remote_port = u->encap_remote_port;
+	}
+	if (u->fields & DP_SA_UPD_DF)
+		t.df = u->df;
+	if (u->fields & DP_SA_UPD_DSCP)
+		t.dscp = u->dscp;
+	if (t.local.family != cur->local.family || t.remote.family != cur->local.family) {
+		sad_err(err, err_len, "%s address: family differs from the SA's (%s)",
+			t.local.family != cur->local.family ? "local" : "remote",
+			family_name(cur->local.family));
+		return -EINVAL;
+	}
+	rc = sa_check_path(&t, err, err_len);
+	if (rc < 0)
+		return rc;
+	*out = path_new(sad, sa, &t);
+	if (*out == NULL) {
+		sad_err(err, err_len, "out of memory for the SA's path");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int
+update_limits(const struct dp_sa *sa, const struct dp_sa_update *u, struct dp_sa_limits *soft,
+	      struct dp_sa_limits *hard, char *err, size_t err_len)
+{
+	*soft = u->fields & DP_SA_UPD_SOFT ? u->soft : sa->soft;
+	*hard = u->fields & DP_SA_UPD_HARD ? u->hard : sa->hard;
+	if (sa_limit_above(soft->bytes, hard->bytes) ||
+	    sa_limit_above(soft->packets, hard->packets)) {
+		sad_err(err, err_len, "soft lifetime above hard lifetime");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Publishes np; the old path joins the retire list (sa.c header). */
+static void
+path_replace(struct dp_sad *sad, struct dp_sa *sa, struct dp_sa_path *np)
+{
+	struct dp_sa_path *old = sa->path;
+
+	__atomic_store_n(&sa->path, np, __ATOMIC_RELEASE);
+	if (sad->p.qsbr == NULL) {
+		rte_free(old);
+		return;
+	}
+	sad_paths_reclaim(sad);			/* keeps the list short */
+	old->retired_next = NULL;
+	old->retired_token = rte_rcu_qsbr_start(sad->p.qsbr);	/* after the store */
+	if (sad->retired_tail != NULL)
+		sad->retired_tail->retired_next = old;
+	else
+		sad->retired_head = old;
+	sad->retired_tail = old;
+	sad->n_retired++;
+}
+
+/* Four independent 64-bit stores. A worker accounting meanwhile compares
+ * each limit on its own with either its old or its new value: whatever
+ * mix it sees, each flag it raises is one the burst would have raised
+ * just before or just after the update. */
+static void
+limits_store(struct dp_sa *sa, const struct dp_sa_limits *soft, const struct dp_sa_limits *hard)
+{
+	__atomic_store_n(&sa->soft.bytes, soft->bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->soft.packets, soft->packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->hard.bytes, hard->bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->hard.packets, hard->packets, __ATOMIC_RELAXED);
+}
+
+int
+dp_sa_update(struct dp_sad *sad, uint32_t id, const struct dp_sa_update *u, char *err,
+	     size_t err_len)
+{
+	struct dp_sa_limits soft, hard;
+	struct dp_sa_path *np = NULL;
+	struct dp_sa *sa = NULL;
+	int rc;
+
+	if (id < sad->p.max_sas)
+		sa = __atomic_load_n(&sad->sas[id], __ATOMIC_RELAXED);
+	if (sa == NULL) {
+		sad_err(err, err_len, "SA id %u not found", id);
+		return -ENOENT;
+	}
+	if ((u->fields & ~(uint32_t)DP_SA_UPD_ALL) != 0) {
+		sad_err(err, err_len, "unknown update fields 0x%x",
+			u->fields & ~(uint32_t)DP_SA_UPD_ALL);
+		return -EINVAL;
+	}
+	rc = update_limits(sa, u, &soft, &hard, err, err_len);
+	if (rc == 0 && (u->fields & DP_SA_UPD_PATH) != 0)
+		rc = update_path(sad, sa, u, &np, err, err_len);
+	if (rc < 0)
+		return rc;
+	if (np != NULL)
+		path_replace(sad, sa, np);
+	if ((u->fields & (DP_SA_UPD_SOFT | DP_SA_UPD_HARD)) != 0)
+		limits_store(sa, &soft, &hard);
+	return 0;
+}
+
 void
 dp_sad_reclaim(struct dp_sad *sad)
 {
@@ -483,6 +714,13 @@ dp_sad_reclaim(struct dp_sad *sad)
 
 	if (sad->dq != NULL)
 		rte_rcu_qsbr_dq_reclaim(sad->dq, sad->p.max_sas, &freed, &pending, &available);
+	sad_paths_reclaim(sad);
+}
+
+unsigned int
+dp_sad_retired_paths(const struct dp_sad *sad)
+{
+	return sad->n_retired;
 }
 
 struct dp_sa *
@@ -532,136 +770,4 @@ unsigned int
 dp_sad_count(const struct dp_sad *sad)
 {
 	return sad->count;
-}
-
-/* Drop counters only: packets and bytes are what the lifetimes count
- * (RFC 4301 §4.4.2.1), and clearing them would extend the SA's life. */
-void
-dp_sa_clear_stats(struct dp_sa *sa)
-{
-	for (unsigned int i = 0; i < DP_SA_DROP_MAX; i++)
-		__atomic_store_n(&sa->stats.drops[i], 0, __ATOMIC_RELAXED);
-}
-
-static void
-sa_set_hard_expired(struct dp_sa *sa)
-{
-	__atomic_fetch_or(&sa->flags, DP_SA_F_HARD_EXPIRED, __ATOMIC_RELAXED);
-}
-
-/*
- * RFC 4303 §3.3.3: the counter never cycles (2^32 - 1 without ESN, 2^64 - 1
- * with), and an IV epoch covers fewer than 2^48 numbers (sa.h). A counter
- * that wrapped below the epoch start fails the epoch test too, because
- * prev - start is then huge.
- */
-uint64_t
-dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n)
-{
-	uint64_t max = sa->p.esn ? UINT64_MAX : UINT32_MAX;
-	uint64_t start, prev;
-
-	if (unlikely(n == 0 ||
-		     (__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & DP_SA_F_HARD_EXPIRED)))
-		return 0;
-	start = __atomic_load_n(&sa->out.epoch_start_seq, __ATOMIC_RELAXED);
-	prev = __atomic_fetch_add(&sa->out.seq, n, __ATOMIC_RELAXED);
-	if (unlikely(prev > max - n || prev - start > SA_EPOCH_SPACE - 1 - n)) {
-		sa_set_hard_expired(sa);
-		return 0;
-	}
-	return prev + 1;
-}
-
-uint64_t
-dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
-{
-	uint64_t epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
-
-	return epoch << DP_SA_IV_COUNTER_BITS | (seq & (SA_EPOCH_SPACE - 1));
-}
-
-void
-dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->spi = sa->p.spi;
-	s->dir = (uint8_t)sa->p.dir;
-	s->out_seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
-	s->iv_epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
-	s->epoch_start_seq = __atomic_load_n(&sa->out.epoch_start_seq, __ATOMIC_RELAXED);
-	if (sa->p.dir == DP_SA_INBOUND)
-		dp_replay_export(&sa->win, &s->win);
-}
-
-/* Outbound: the higher counter, the newer epoch; within one epoch the
- * earlier start, which keeps the 2^48 limit where the sender began. */
-static void
-sa_out_import(struct dp_sa *sa, const struct dp_sa_seq_state *s)
-{
-	uint64_t seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
-	uint64_t start = sa->out.epoch_start_seq;
-	uint16_t epoch = sa->out.iv_epoch;
-
-	while (s->out_seq > seq &&
-	       !__atomic_compare_exchange_n(&sa->out.seq, &seq, s->out_seq, false,
-					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-	if (s->iv_epoch > epoch || (s->iv_epoch == epoch && s->epoch_start_seq < start)) {
-		__atomic_store_n(&sa->out.epoch_start_seq, s->epoch_start_seq, __ATOMIC_RELAXED);
-		__atomic_store_n(&sa->out.iv_epoch, s->iv_epoch, __ATOMIC_RELEASE);
-	}
-}
-
-int
-dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s)
-{
-	if (s->spi != sa->p.spi || s->dir != (uint8_t)sa->p.dir)
-		return -EINVAL;
-	if (sa->p.dir == DP_SA_INBOUND)
-		return dp_replay_import(&sa->win, &s->win);
-	sa_out_import(sa, s);
-	return 0;
-}
-
-/* Called before this node sends on the SA (no worker sends on it yet). */
-void
-dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin)
-{
-	uint16_t gen = sa->out.iv_epoch >> 1;
-	uint64_t seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
-
-	if (gen >= SA_EPOCH_GEN_MAX) {
-		sa_set_hard_expired(sa);
-		return;
-	}
-	seq = seq > UINT64_MAX - margin ? UINT64_MAX : seq + margin;
-	__atomic_store_n(&sa->out.seq, seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&sa->out.epoch_start_seq, seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&sa->out.iv_epoch, (uint16_t)((gen + 1) << 1 | (node_bit & SA_NODE_BIT)),
-			 __ATOMIC_RELEASE);
-}
-
-static bool
-sa_limit_reached(uint64_t limit, uint64_t value)
-{
-	return limit != 0 && value >= limit;
-}
-
-uint32_t
-dp_sa_account(struct dp_sa *sa, uint32_t packets, uint64_t bytes)
-{
-	uint64_t pk = __atomic_add_fetch(&sa->stats.packets, packets, __ATOMIC_RELAXED);
-	uint64_t by = __atomic_add_fetch(&sa->stats.bytes, bytes, __ATOMIC_RELAXED);
-	uint32_t want = 0, old;
-
-	if (sa_limit_reached(sa->p.soft.packets, pk) || sa_limit_reached(sa->p.soft.bytes, by))
-		want |= DP_SA_F_SOFT_EXPIRED;
-	if (sa_limit_reached(sa->p.hard.packets, pk) || sa_limit_reached(sa->p.hard.bytes, by))
-		want |= DP_SA_F_HARD_EXPIRED;
-	if (likely(want == 0 ||
-		   (__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & want) == want))
-		return 0;
-	old = __atomic_fetch_or(&sa->flags, want, __ATOMIC_RELAXED);
-	return want & ~old;
 }

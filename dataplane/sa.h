@@ -10,6 +10,20 @@
  *   win   inbound replay window       the SA's owner worker only
  *   stats packets, bytes, drops       any worker, relaxed atomic adds
  *
+ * What the control core changes on a live SA (dp_sa_update: IKEv2 NAT
+ * rebinding and MOBIKE, RFC 7296 §2.23 and RFC 4555 §3.5, an HA virtual
+ * address moving, new lifetimes) is never written where a worker reads
+ * it half-way:
+ *   path  outer addresses, UDP encapsulation, DF/DSCP policy, overhead:
+ *         an immutable struct dp_sa_path behind one pointer; an update
+ *         publishes a new one (release store) and frees the old one after
+ *         a QSBR grace period. A worker loads the pointer once per packet
+ *         (dp_sa_path_get) and uses that copy for every stage of the
+ *         packet, so no packet mixes two paths.
+ *   soft, hard  lifetime limits, 64-bit atomic stores and loads.
+ * sa->p keeps what dp_sa_add was given except those fields, which are
+ * zero there: there is no stale copy to read by mistake.
+ *
  * Ownership with several workers. Outbound: the sequence counter is shared;
  * a worker reserves the n numbers it needs for a burst with one
  * __atomic_fetch_add, so numbers are unique without a lock (packets of one
@@ -110,6 +124,23 @@ struct dp_sa_limits {
 	uint64_t packets;
 };
 
+/* The outer path of an SA (RFC 4301 §4.4.2 "tunnel header IP source and
+ * destination", RFC 3948 §2.1): immutable once published (sa.h header
+ * comment). The first cache line holds what workers read. */
+struct dp_sa_path {
+	struct cfg_prefix local;	/* our outer address */
+	struct cfg_prefix remote;	/* the peer's, same family as local */
+	bool udp_encap;			/* RFC 3948 */
+	uint16_t encap_local_port;	/* with udp_encap: ours, the peer's */
+	uint16_t encap_remote_port;
+	enum dp_sa_df df;
+	int16_t dscp;			/* outer DSCP: -1 = copy inner */
+	uint16_t overhead;		/* outer headers + ESP + IV + ICV, without padding */
+	/* Control core only, once replaced: the SAD's retire list. */
+	struct dp_sa_path *retired_next;
+	uint64_t retired_token;		/* rte_rcu_qsbr_start() when replaced */
+};
+
 /* Everything needed to install an SA (from config or IKE). */
 struct dp_sa_params {
 	char name[DP_SA_NAME_LEN];	/* for the CLI; may be empty */
@@ -161,13 +192,18 @@ enum {
 };
 
 struct dp_sa {
-	/* Control data: written before the SA is published, then read-only. */
+	/* Control data: written before the SA is published, then read-only.
+	 * p: as given to dp_sa_add, but local .. dscp, soft and hard are
+	 * zero (their current values: path, soft, hard below). */
 	struct dp_sa_params p;
 	uint32_t id;			/* index in the SAD */
 	uint16_t owner;			/* inbound: owner worker */
-	uint16_t overhead;		/* outer headers + ESP + IV + ICV, without padding */
 	uint32_t flags;			/* DP_SA_F_* (atomic) */
 	uint64_t created_ms;
+	/* Changed by dp_sa_update while workers run. */
+	struct dp_sa_path *path;	/* atomic: read with dp_sa_path_get() */
+	struct dp_sa_limits soft;	/* atomic 64-bit stores / loads */
+	struct dp_sa_limits hard;
 	struct dp_esp_key key;		/* cache aligned */
 	/* Worker-written state. */
 	struct dp_sa_out out;
@@ -189,6 +225,31 @@ struct dp_sa_seq_state {
 struct dp_sa_event {
 	uint32_t sa_id;
 	uint32_t flag;			/* DP_SA_F_SOFT_EXPIRED or DP_SA_F_HARD_EXPIRED */
+};
+
+/* What dp_sa_update changes: DP_SA_UPD_* bits in fields. */
+enum {
+	DP_SA_UPD_LOCAL = 1u << 0,	/* local */
+	DP_SA_UPD_REMOTE = 1u << 1,	/* remote */
+	DP_SA_UPD_ENCAP = 1u << 2,	/* udp_encap with both ports */
+	DP_SA_UPD_DF = 1u << 3,		/* df */
+	DP_SA_UPD_DSCP = 1u << 4,	/* dscp */
+	DP_SA_UPD_SOFT = 1u << 5,	/* soft (bytes and packets) */
+	DP_SA_UPD_HARD = 1u << 6,	/* hard (bytes and packets) */
+	DP_SA_UPD_PATH = DP_SA_UPD_LOCAL | DP_SA_UPD_REMOTE | DP_SA_UPD_ENCAP | DP_SA_UPD_DF |
+			 DP_SA_UPD_DSCP,
+	DP_SA_UPD_ALL = DP_SA_UPD_PATH | DP_SA_UPD_SOFT | DP_SA_UPD_HARD,
+};
+
+/* New values for a live SA; fields not named in fields are ignored. */
+struct dp_sa_update {
+	uint32_t fields;		/* DP_SA_UPD_* */
+	struct cfg_prefix local, remote;
+	bool udp_encap;
+	uint16_t encap_local_port, encap_remote_port;
+	enum dp_sa_df df;
+	int16_t dscp;
+	struct dp_sa_limits soft, hard;
 };
 
 struct dp_sad;
@@ -213,11 +274,39 @@ int dp_sa_add(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t *id, ch
 /* Control core. Unpublishes the SA; it is zeroized and freed once every
  * worker has passed a quiescent state. -ENOENT if unknown. */
 int dp_sa_delete(struct dp_sad *sad, uint32_t id);
-/* Control core: reclaims deleted SAs whose grace period has passed. */
+/*
+ * Control core: changes a live SA (inbound or outbound), checked like
+ * dp_sa_add, all or nothing. Returns 0; -ENOENT unknown id; -EINVAL with
+ * the reason in err (bad value, unknown bit in fields, an address of
+ * another family than the SA's: transport-mode selectors were checked
+ * against it, and a packet routed before the update must not be
+ * encapsulated for another family after it); -ENOMEM.
+ * Path fields: the next packet a worker starts uses the new path; the old
+ * one is freed after a grace period (dp_sad_reclaim). Lifetimes: checked
+ * on the SA's next dp_sa_account, so a limit lowered below what the SA
+ * has used raises its flag (and event) with the next packet. Flags are
+ * never cleared: a soft-expired SA whose soft limit is raised stays
+ * soft-expired (the rekey was already asked for), and a hard-expired SA
+ * stays dead whatever its new hard limit (the new values are stored and
+ * shown, the call succeeds).
+ */
+int dp_sa_update(struct dp_sad *sad, uint32_t id, const struct dp_sa_update *u, char *err,
+		 size_t err_len);
+/* Control core: reclaims deleted SAs and replaced paths whose grace
+ * period has passed. */
 void dp_sad_reclaim(struct dp_sad *sad);
+/* Replaced paths waiting for their grace period. */
+unsigned int dp_sad_retired_paths(const struct dp_sad *sad);
 
 /* Workers. NULL when no SA (or a deleted one). */
 struct dp_sa *dp_sad_get(const struct dp_sad *sad, uint32_t id);
+/* Workers (and readers of the SA): the SA's current outer path, valid
+ * until the caller's next quiescent state. Load it once per packet. */
+static inline const struct dp_sa_path *
+dp_sa_path_get(const struct dp_sa *sa)
+{
+	return __atomic_load_n(&sa->path, __ATOMIC_ACQUIRE);
+}
 /* Inbound lookup of n SPIs (host order), n <= 64; sas[i] NULL if unknown. */
 void dp_sad_lookup_spi_bulk(const struct dp_sad *sad, const uint32_t *spis, unsigned int n,
 			    struct dp_sa **sas);

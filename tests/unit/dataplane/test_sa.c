@@ -166,7 +166,8 @@ test_add_lookup_delete(void)
 	CU_ASSERT_EQUAL(sa0->id, 0);
 	CU_ASSERT_EQUAL(sa0->owner, 0x1001 % WORKERS);
 	CU_ASSERT_EQUAL(sa0->flags, DP_SA_F_ACTIVE);
-	CU_ASSERT_EQUAL(sa0->overhead, 20 + 8 + 8 + 16);	/* IPv4, ESP, IV, ICV */
+	/* IPv4, ESP, IV, ICV */
+	CU_ASSERT_EQUAL(dp_sa_path_get(sa0)->overhead, 20 + 8 + 8 + 16);
 	CU_ASSERT_EQUAL(sa0->win.size, 64);
 	CU_ASSERT_EQUAL(sa0->win.top, 0);
 	CU_ASSERT_EQUAL(sa0->key.iv_len, 8);
@@ -241,13 +242,14 @@ test_overhead_owner(void)
 	p.enc_key_len = CBC_KEY;
 	p.auth_key_len = HMAC_KEY;
 	sa = dp_sad_get(sad, add_ok(sad, &p));
-	CU_ASSERT_EQUAL(sa->overhead, 40 + 8 + 8 + 16 + 16);	/* IPv6, UDP, ESP, IV, ICV */
+	/* IPv6, UDP, ESP, IV, ICV */
+	CU_ASSERT_EQUAL(dp_sa_path_get(sa)->overhead, 40 + 8 + 8 + 16 + 16);
 	CU_ASSERT_EQUAL(sa->key.iv_len, 16);
 	p = gcm_in(0x3001);
 	p.mode = DP_SA_TRANSPORT;
 	p.owner = 1;
 	sa = dp_sad_get(sad, add_ok(sad, &p));
-	CU_ASSERT_EQUAL(sa->overhead, 8 + 8 + 16);
+	CU_ASSERT_EQUAL(dp_sa_path_get(sa)->overhead, 8 + 8 + 16);
 	CU_ASSERT_EQUAL(sa->owner, 1);
 	p = gcm_in(0x3002);
 	p.mode = DP_SA_TRANSPORT;
@@ -257,7 +259,7 @@ test_overhead_owner(void)
 	p.alg = DP_SA_CHACHA20_POLY1305;
 	p.enc_key_len = 36;
 	sa = dp_sad_get(sad, add_ok(sad, &p));
-	CU_ASSERT_EQUAL(sa->overhead, 8 + 8 + 8 + 16);
+	CU_ASSERT_EQUAL(dp_sa_path_get(sa)->overhead, 8 + 8 + 8 + 16);
 	CU_ASSERT_EQUAL(sa->owner, 0x3002 % WORKERS);
 	dp_sad_free(sad);
 }
