@@ -39,6 +39,27 @@ enum {
 	CFG_NONE = -1,			/* cfg_sa.worker, cfg_sa.dscp, cfg_policy.sa: not set */
 };
 
+/* Limits of the ike section (config/cfg_ike*.c). */
+enum {
+	CFG_IKE_MAX_LISTEN = 16,	/* our IKE addresses */
+	CFG_MAX_CONNECTIONS = 64,
+	CFG_MAX_CHILDREN = 8,		/* CHILD SA configurations per connection */
+	CFG_MAX_POOLS = 16,		/* virtual IP pools */
+	CFG_MAX_SECRETS = 256,		/* pre-shared keys */
+	CFG_IKE_MAX_PROPOSALS = 8,	/* strings per proposal list */
+	CFG_IKE_PROPOSAL_LEN = 128,	/* "aes256gcm16-prfsha384-ecp384", incl. NUL */
+	CFG_IKE_ID_LEN = 256,		/* identity text incl. NUL (IKE_ID_MAX) */
+	CFG_IKE_MAX_SECRET_IDS = 8,	/* identities sharing one secret */
+	CFG_IKE_PSK_MIN = 8,		/* bytes of a pre-shared key */
+	CFG_IKE_PSK_MAX = 256,
+	CFG_IKE_MAX_ADDRS = 16,		/* local_addrs, remote_addrs per connection */
+	CFG_IKE_MAX_TS = 8,		/* local_ts, remote_ts per CHILD SA (IKE_TS_MAX) */
+	CFG_IKE_MAX_DNS = 4,		/* DNS servers per pool */
+	CFG_IKE_MAX_CACERTS = 4,	/* trust anchors per connection */
+	CFG_IKE_MAX_CONN_POOLS = 4,	/* pools per connection */
+	CFG_IKE_PATH_LEN = CFG_PATH_LEN * 2,	/* a file named in the ike section */
+};
+
 enum cfg_port_role {
 	CFG_ROLE_UNTRUSTED,	/* client-facing */
 	CFG_ROLE_TRUSTED,	/* protected network */
@@ -259,6 +280,186 @@ struct cfg_policy {
 	int line;
 };
 
+/* How one end of an IKE SA authenticates (RFC 7296 §2.15, RFC 7427). */
+enum cfg_ike_auth {
+	CFG_IKE_AUTH_PSK,		/* shared key from ike.secrets */
+	CFG_IKE_AUTH_PUBKEY,		/* certificate, RFC 7427 digital signature */
+};
+
+/*
+ * Identity types (RFC 7296 §3.5) as the IKE library reads the text
+ * (ike/ike_id.h, strongSwan's forms): "%any", an IPv4 or IPv6 address,
+ * "user@domain" (RFC822), a DN with "attr=value" parts, "@#hex" (key ID),
+ * else an FQDN.
+ */
+enum cfg_ike_id_type {
+	CFG_IKE_ID_ANY,			/* local: our IKE address (psk) or the cert subject */
+	CFG_IKE_ID_IPV4,
+	CFG_IKE_ID_IPV6,
+	CFG_IKE_ID_FQDN,
+	CFG_IKE_ID_RFC822,
+	CFG_IKE_ID_DN,
+	CFG_IKE_ID_KEY_ID,
+};
+
+enum cfg_ike_send_cert {
+	CFG_IKE_SEND_CERT_ALWAYS,
+	CFG_IKE_SEND_CERT_IFASKED,	/* when the peer sent CERTREQ */
+	CFG_IKE_SEND_CERT_NEVER,
+};
+
+/* What to do with an older IKE SA of the same identities. */
+enum cfg_ike_unique {
+	CFG_IKE_UNIQUE_NO,		/* keep both; replace on INITIAL_CONTACT */
+	CFG_IKE_UNIQUE_NEVER,		/* keep both, ignore INITIAL_CONTACT */
+	CFG_IKE_UNIQUE_REPLACE,		/* delete the old one */
+	CFG_IKE_UNIQUE_KEEP,		/* refuse the new one */
+};
+
+/* start_action and close_action of a CHILD SA. */
+enum cfg_ike_action {
+	CFG_IKE_ACTION_NONE,
+	CFG_IKE_ACTION_START,		/* initiate at once */
+	CFG_IKE_ACTION_TRAP,		/* install a trap policy, initiate on traffic */
+};
+
+enum cfg_ike_dpd_action {
+	CFG_IKE_DPD_CLEAR,		/* close the CHILD SA */
+	CFG_IKE_DPD_RESTART,		/* initiate again */
+	CFG_IKE_DPD_TRAP,		/* install a trap policy */
+};
+
+struct cfg_ike_id {
+	enum cfg_ike_id_type type;
+	char text[CFG_IKE_ID_LEN];	/* as written, for ike_id_from_string() */
+};
+
+/* A virtual IP pool (RFC 7296 §3.15) and the DNS servers handed out with it. */
+struct cfg_ike_pool {
+	char name[CFG_NAME_LEN];	/* [A-Za-z0-9_.-], unique */
+	bool is_prefix;			/* addrs was "a/len" (else "a-b") */
+	struct cfg_prefix prefix;	/* is_prefix: as written, no host bits */
+	struct cfg_prefix first;	/* first and last address handed out (len 32/128) */
+	struct cfg_prefix last;
+	uint32_t size;			/* addresses first..last */
+	uint8_t n_dns;
+	struct cfg_prefix dns[CFG_IKE_MAX_DNS];	/* len 32/128 */
+	int line;
+};
+
+/* A pre-shared key for one or more identities; psk: wipe with cfg_ike_wipe_secrets(). */
+struct cfg_ike_secret {
+	uint8_t n_ids;
+	struct cfg_ike_id ids[CFG_IKE_MAX_SECRET_IDS];	/* unique among all secrets */
+	char file[CFG_IKE_PATH_LEN];	/* as opened: relative names from the main file's dir */
+	uint16_t psk_len;		/* CFG_IKE_PSK_MIN..CFG_IKE_PSK_MAX */
+	uint8_t psk[CFG_IKE_PSK_MAX];
+	int line;
+};
+
+/* One end of a connection: local uses cert and key, remote uses cacerts. */
+struct cfg_ike_end {
+	struct cfg_ike_id id;		/* default %any */
+	enum cfg_ike_auth auth;
+	char cert[CFG_IKE_PATH_LEN];	/* local pubkey: our certificate (PEM) */
+	char key[CFG_IKE_PATH_LEN];	/* local pubkey: its private key (mode & 077 == 0) */
+	uint8_t n_cacerts;		/* remote pubkey: 1.. */
+	char cacerts[CFG_IKE_MAX_CACERTS][CFG_IKE_PATH_LEN];
+};
+
+/*
+ * A traffic selector of a CHILD SA (RFC 7296 §3.13.1). dynamic: the
+ * address part is our outer address (local) or the peer's outer address
+ * or virtual IP (remote), and ts.family is AF_UNSPEC; ts.proto and the
+ * ports apply either way (ICMP: the ports hold the type).
+ */
+struct cfg_ike_ts {
+	bool dynamic;
+	struct cfg_ts ts;
+};
+
+/* A CHILD SA configuration. Times in seconds; 0 = none. */
+struct cfg_ike_child {
+	char name[CFG_NAME_LEN];	/* unique within the connection */
+	uint8_t n_local_ts;
+	uint8_t n_remote_ts;
+	struct cfg_ike_ts local_ts[CFG_IKE_MAX_TS];	/* default: dynamic */
+	struct cfg_ike_ts remote_ts[CFG_IKE_MAX_TS];
+	uint8_t n_esp_proposals;
+	char esp_proposals[CFG_IKE_MAX_PROPOSALS][CFG_IKE_PROPOSAL_LEN];
+	enum cfg_sa_mode mode;		/* default tunnel */
+	uint32_t rekey_time;		/* default 3600 */
+	uint32_t life_time;		/* default rekey_time + 10 % (at least + 1) */
+	uint32_t rand_time;		/* < rekey_time; default 10 % of it, <= life - rekey */
+	uint64_t rekey_bytes;		/* default 0 */
+	uint64_t life_bytes;		/* default rekey_bytes + 10 % (at least + 1) */
+	uint64_t rekey_packets;
+	uint64_t life_packets;
+	uint16_t replay_window;		/* 64..4096, multiple of 64; default 64 */
+	enum cfg_ike_action start_action;	/* default none */
+	enum cfg_ike_dpd_action dpd_action;	/* default clear */
+	enum cfg_ike_action close_action;	/* default none */
+	enum cfg_sa_df df;		/* default copy */
+	int16_t dscp;			/* 0..63; CFG_NONE = copy (default) */
+	int line;
+};
+
+/* An IKE connection (IKE SA configuration). Times in seconds; 0 = none. */
+struct cfg_ike_conn {
+	char name[CFG_NAME_LEN];	/* [A-Za-z0-9_.-], unique */
+	uint8_t version;		/* 2 */
+	uint8_t n_local_addrs;		/* default: every ike.listen address */
+	struct cfg_prefix local_addrs[CFG_IKE_MAX_ADDRS];	/* len 32/128 */
+	bool remote_any;		/* "%any" (default): n_remote_addrs = 0 */
+	uint8_t n_remote_addrs;
+	struct cfg_prefix remote_addrs[CFG_IKE_MAX_ADDRS];	/* hosts or prefixes */
+	struct cfg_ike_end local;
+	struct cfg_ike_end remote;
+	uint8_t n_proposals;
+	char proposals[CFG_IKE_MAX_PROPOSALS][CFG_IKE_PROPOSAL_LEN];
+	uint32_t rekey_time;		/* default 14400 */
+	uint32_t reauth_time;		/* default 0 */
+	uint32_t over_time;		/* default 10 % of the larger of the two */
+	uint32_t dpd_delay;		/* default 30 */
+	uint32_t dpd_timeout;		/* default 150 */
+	uint8_t n_pools;
+	uint8_t pools[CFG_IKE_MAX_CONN_POOLS];	/* indices into cfg.ike.pools */
+	bool send_certreq;		/* default true */
+	enum cfg_ike_send_cert send_cert;	/* default ifasked */
+	bool fragmentation;		/* RFC 7383; default true */
+	bool mobike;			/* RFC 4555; default false */
+	bool encap;			/* UDP encapsulation without NAT; default false */
+	uint32_t keyingtries;		/* default 1; 0 = forever */
+	enum cfg_ike_unique unique;	/* default no */
+	uint8_t n_children;
+	struct cfg_ike_child children[CFG_MAX_CHILDREN];
+	int line;
+};
+
+/* The ike section; enabled = false (the section is absent): no IKE daemon. */
+struct cfg_ike {
+	bool enabled;
+	uint8_t n_listen;		/* default: every address of every untrusted port */
+	struct cfg_prefix listen[CFG_IKE_MAX_LISTEN];	/* len 32/128 */
+	uint8_t listen_port[CFG_IKE_MAX_LISTEN];	/* index into cfg.ports of each */
+	uint16_t port;			/* default 500 */
+	uint16_t natt_port;		/* default 4500 */
+	uint32_t half_open_max;		/* RFC 7296 §2.6; default 10000 */
+	uint32_t half_open_per_source;	/* default 20 */
+	uint32_t cookie_threshold;	/* half-open SAs above which cookies are asked; 1000 */
+	uint32_t retransmit_timeout_ms;	/* first retransmission; default 2000 */
+	uint32_t retransmit_tries;	/* default 5 */
+	double retransmit_base;		/* back-off factor; default 1.8 */
+	uint16_t fragment_size;		/* RFC 7383; default 1280 */
+	uint16_t window_size;		/* RFC 7296 §2.3; default 1 */
+	uint8_t n_pools;
+	struct cfg_ike_pool pools[CFG_MAX_POOLS];
+	uint16_t n_secrets;
+	struct cfg_ike_secret secrets[CFG_MAX_SECRETS];
+	uint8_t n_connections;
+	struct cfg_ike_conn connections[CFG_MAX_CONNECTIONS];
+};
+
 struct cfg_cli {
 	char socket[CFG_PATH_LEN];	/* default "/run/hagw/hagw.sock" */
 };
@@ -287,6 +488,7 @@ struct cfg {
 	struct cfg_sa sas[CFG_MAX_SAS];
 	uint16_t n_policies;
 	struct cfg_policy policies[CFG_MAX_POLICIES];
+	struct cfg_ike ike;
 };
 
 /*
@@ -298,8 +500,11 @@ struct cfg {
  */
 int cfg_load(const char *path, struct cfg *cfg, char *err, size_t err_len);
 
-/* Zeroizes the keys of every SA (explicit_bzero: not optimised away). */
+/* Zeroizes the keys of every SA and the IKE pre-shared keys (explicit_bzero:
+ * not optimised away). */
 void cfg_wipe_keys(struct cfg *cfg);
+/* Zeroizes the pre-shared keys of the ike section. */
+void cfg_ike_wipe_secrets(struct cfg *cfg);
 
 /* The effective configuration (defaults filled in) as a JSON object. */
 struct json_object *cfg_to_json(const struct cfg *cfg);
@@ -318,6 +523,17 @@ const char *cfg_policy_action_name(enum cfg_policy_action action);
 /* Key bytes the algorithm needs: encryption incl. salt; auth (0 for AEAD). */
 uint8_t cfg_sa_alg_key_len(enum cfg_sa_alg alg);
 uint8_t cfg_sa_alg_auth_key_len(enum cfg_sa_alg alg);
+
+/* Names as in the file ("psk", "fqdn", "ifasked", "replace", "start", "restart"); "?" if
+ * unknown. */
+const char *cfg_ike_auth_name(enum cfg_ike_auth auth);
+const char *cfg_ike_id_type_name(enum cfg_ike_id_type type);
+const char *cfg_ike_send_cert_name(enum cfg_ike_send_cert send);
+const char *cfg_ike_unique_name(enum cfg_ike_unique unique);
+const char *cfg_ike_action_name(enum cfg_ike_action action);
+const char *cfg_ike_dpd_action_name(enum cfg_ike_dpd_action action);
+/* A CHILD SA traffic selector as in the file: "10.1.0.0/16[tcp/80]", "dynamic". */
+void cfg_ike_ts_format(const struct cfg_ike_ts *ts, char *buf, size_t len);
 
 /* Formats a prefix as "a.b.c.d/len" or "x::y/len" (len omitted if omit_len). */
 void cfg_prefix_format(const struct cfg_prefix *p, bool omit_len, char *buf, size_t len);

@@ -151,4 +151,5 @@ cfg_wipe_keys(struct cfg *cfg)
 		explicit_bzero(cfg->sas[i].key, sizeof(cfg->sas[i].key));
 		explicit_bzero(cfg->sas[i].auth_key, sizeof(cfg->sas[i].auth_key));
 	}
+	cfg_ike_wipe_secrets(cfg);
 }

@@ -3,7 +3,8 @@
  * relative to the main file's directory), validates every section into a
  * private copy and copies it out only when everything is valid. Key
  * material is zeroized in every copy this module made (libconfig's tree,
- * the file texts, the private copy) whatever the outcome.
+ * the file texts, the private copy with the IKE secrets read from their
+ * files) whatever the outcome.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@ enum {
 
 static const char *const top_keys[] = {
 	"eal", "dataplane", "ports", "routes", "neighbors", "workers", "ipsec", "sas", "policies",
-	"cli", "log", NULL
+	"ike", "cli", "log", NULL
 };
 
 static void
@@ -116,12 +117,15 @@ parse_all(struct cfg_ctx *ctx)
 	    cfg_get_list(ctx, root, "neighbors", false, 0, CFG_MAX_NEIGHBORS, &neighbors) < 0 ||
 	    (neighbors != NULL && cfg_parse_neighbors(ctx, neighbors) < 0) ||
 	    cfg_parse_workers(ctx, root) < 0 || cfg_parse_ipsec_sections(ctx, root) < 0 ||
+	    parse_optional_group(ctx, root, "ike", cfg_parse_ike) < 0 ||
 	    parse_optional_group(ctx, root, "cli", cfg_parse_cli) < 0 ||
 	    parse_optional_group(ctx, root, "log", cfg_parse_log) < 0 ||
 	    check_mbufs(ctx, root) < 0)
 		return -EINVAL;
 	/* Last, so that every other error in a key file checked out 0644 still shows. */
-	return cfg_check_key_files(ctx);
+	if (cfg_check_key_files(ctx) < 0)
+		return -EINVAL;
+	return cfg_ike_check_files(ctx);
 }
 
 /* The file texts kept for re-reading literals hold the keys too. */
@@ -142,6 +146,7 @@ load(struct cfg_ctx *ctx)
 				    sizeof(ctx->cfg->path) - 1);
 	cfg_set_defaults(ctx->cfg);
 	cfg_ipsec_set_defaults(ctx->cfg);
+	cfg_ike_set_defaults(ctx->cfg);
 	snprintf(ctx->cfg->path, sizeof(ctx->cfg->path), "%s", ctx->path);
 	rc = read_file(ctx);
 	return rc < 0 ? rc : parse_all(ctx);

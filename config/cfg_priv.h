@@ -172,4 +172,70 @@ void cfg_ts_format_addr(const struct cfg_ts *ts, char *buf, size_t len);
 void cfg_ts_format_ports(const struct cfg_ts *ts, char *buf, size_t len);
 const char *cfg_ts_proto_name(uint8_t proto, char *buf, size_t len);
 
+/*
+ * IKE: the ike section and its order (cfg_ike.c), names (cfg_ike_names.c),
+ * pools (cfg_ike_pools.c), secrets (cfg_ike_secrets.c), identities
+ * (cfg_ike_id.c), connections (cfg_ike_conn.c), their ends and
+ * authentication (cfg_ike_auth.c), CHILD SAs (cfg_ike_child.c), traffic
+ * selectors (cfg_ike_ts.c), proposal lists (cfg_ike_proposals.c), the files
+ * it names (cfg_ike_files.c) and its JSON (cfg_ike_json.c).
+ */
+extern const char *const cfg_ike_auth_names[];
+extern const char *const cfg_ike_send_cert_names[];
+extern const char *const cfg_ike_unique_names[];
+extern const char *const cfg_ike_action_names[];
+extern const char *const cfg_ike_dpd_action_names[];
+
+void cfg_ike_set_defaults(struct cfg *cfg);
+/* The optional ike group of the root (after the ipsec sections). */
+int cfg_parse_ike(struct cfg_ctx *ctx, const config_setting_t *ike);
+int cfg_ike_parse_pools(struct cfg_ctx *ctx, const config_setting_t *pools);
+int cfg_ike_parse_secrets(struct cfg_ctx *ctx, const config_setting_t *secrets);
+int cfg_ike_parse_connections(struct cfg_ctx *ctx, const config_setting_t *conns);
+int cfg_ike_parse_child(struct cfg_ctx *ctx, const config_setting_t *group,
+			struct cfg_ike_conn *conn, unsigned int index);
+/* local and remote of connection group; then the secret a psk end needs. */
+int cfg_ike_parse_ends(struct cfg_ctx *ctx, const config_setting_t *group,
+		       struct cfg_ike_conn *conn);
+/* Runs after every other check (the key-file modes included): files exist, secrets read. */
+int cfg_ike_check_files(struct cfg_ctx *ctx);
+
+/* The required "name" of GROUP: 1..31 characters of [A-Za-z0-9_.-]; *s set to it. */
+int cfg_ike_parse_name(struct cfg_ctx *ctx, const config_setting_t *group, char *name,
+		       config_setting_t **s);
+/* An identity; "%any" only if allow_any. */
+int cfg_ike_parse_id(struct cfg_ctx *ctx, const config_setting_t *s, bool allow_any,
+		     struct cfg_ike_id *id);
+bool cfg_ike_id_equal(const struct cfg_ike_id *a, const struct cfg_ike_id *b);
+/* A CHILD SA traffic selector from the string setting s. */
+int cfg_ike_parse_ts(struct cfg_ctx *ctx, const config_setting_t *s, struct cfg_ike_ts *ts);
+/* The optional list KEY of proposal strings; absent: the n_def strings of def. */
+int cfg_ike_parse_proposals(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+			    bool esp, const char *const def[], unsigned int n_def,
+			    char out[][CFG_IKE_PROPOSAL_LEN], uint8_t *n_out);
+extern const char *const cfg_ike_default_proposals[];
+extern const unsigned int cfg_ike_n_default_proposals;
+extern const char *const cfg_ike_default_esp_proposals[];
+extern const unsigned int cfg_ike_n_default_esp_proposals;
+/* A file name as the daemon opens it: relative names from the main file's directory. */
+int cfg_ike_path(struct cfg_ctx *ctx, const config_setting_t *s, char *out, size_t len);
+/* The optional integer KEY in min..max into *out (a uint32_t / uint64_t). */
+int cfg_ike_lookup_u32(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		       uint32_t min, uint32_t max, uint32_t *out);
+int cfg_ike_lookup_u64(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
+		       uint64_t *out);
+/*
+ * Opens PATH (named by setting s) for reading: a regular file of at most
+ * max_size bytes, no access for group or others (mode & 077 == 0). WHAT names
+ * it in errors ("secret file"). Returns the descriptor or -EINVAL.
+ */
+int cfg_ike_open_private(struct cfg_ctx *ctx, const config_setting_t *s, const char *path,
+			 const char *what, size_t max_size);
+/* The secret file of setting s into secret->psk. */
+int cfg_ike_read_secret(struct cfg_ctx *ctx, const config_setting_t *s,
+			struct cfg_ike_secret *secret);
+/* The index of the port that owns address a, or -ENOENT. */
+int cfg_ike_port_owning(const struct cfg *cfg, const struct cfg_prefix *a);
+struct json_object *cfg_ike_json(const struct cfg *cfg);
+
 #endif

@@ -3,7 +3,8 @@
  * field by field (values, defaults, default round-robin workers, @include,
  * integer spellings, static neighbours), bad files each compared with the full expected
  * "FILE:LINE: message", JSON output, names and prefix formatting. The
- * IPsec sections are tested in test_config_ipsec.c (its bad files run here).
+ * IPsec sections are tested in test_config_ipsec.c, the ike section in
+ * test_config_ike*.c (their bad files run here).
  *
  * Runs with tests/unit/config as working directory.
  */
@@ -400,7 +401,7 @@ static const struct bad_case bad_cases[] = {
 	{ "02-unknown-section.conf",
 	  "bad/02-unknown-section.conf:34: unknown setting 'clii' at top level (expected "
 	  "one of: eal, dataplane, ports, routes, neighbors, workers, ipsec, sas, policies, "
-	  "cli, log)" },
+	  "ike, cli, log)" },
 	{ "03-unknown-port-key.conf",
 	  "bad/03-unknown-port-key.conf:25: unknown setting 'mtux' in ports[1] (expected "
 	  "one of: name, device, role, ipv4, ipv6, mtu, rx_queues)" },
@@ -672,6 +673,13 @@ test_bad_files_ipsec(void)
 	CU_ASSERT_TRUE(n_ipsec_bad_cases >= 30);
 }
 
+static void
+test_bad_files_ike(void)
+{
+	run_bad_cases(ike_bad_cases, n_ike_bad_cases);
+	CU_ASSERT_TRUE(n_ike_bad_cases >= 40);
+}
+
 static bool
 listed_in(const struct bad_case *cases, unsigned int n, const char *file)
 {
@@ -698,13 +706,14 @@ test_bad_files_all_listed(void)
 			continue;
 		n++;
 		listed = listed_in(bad_cases, N_BAD, e->d_name) ||
-			 listed_in(ipsec_bad_cases, n_ipsec_bad_cases, e->d_name);
+			 listed_in(ipsec_bad_cases, n_ipsec_bad_cases, e->d_name) ||
+			 listed_in(ike_bad_cases, n_ike_bad_cases, e->d_name);
 		CU_ASSERT_TRUE(listed);
 		if (!listed)
 			fprintf(stderr, "\nbad/%s has no expected message\n", e->d_name);
 	}
 	closedir(d);
-	CU_ASSERT_EQUAL(n, N_BAD + n_ipsec_bad_cases);
+	CU_ASSERT_EQUAL(n, N_BAD + n_ipsec_bad_cases + n_ike_bad_cases);
 	CU_ASSERT_TRUE(N_BAD >= 30);
 }
 
@@ -892,6 +901,7 @@ main(void)
 		{ "example files", test_examples },
 		{ "bad files", test_bad_files },
 		{ "bad files: ipsec", test_bad_files_ipsec },
+		{ "bad files: ike", test_bad_files_ike },
 		{ "every bad file listed", test_bad_files_all_listed },
 		{ "nothing half-applied", test_nothing_half_applied },
 		{ "unreadable file, short buffers", test_unreadable },
@@ -911,6 +921,10 @@ main(void)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
 	for (unsigned int i = 0; suite != NULL && i < n_ipsec_tests; i++)
 		CU_add_test(suite, ipsec_tests[i].name, ipsec_tests[i].fn);
+	for (unsigned int i = 0; suite != NULL && i < n_ike_tests; i++)
+		CU_add_test(suite, ike_tests[i].name, ike_tests[i].fn);
+	for (unsigned int i = 0; suite != NULL && i < n_ike_file_tests; i++)
+		CU_add_test(suite, ike_file_tests[i].name, ike_file_tests[i].fn);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
