@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config/cfg_priv.h"
 
 enum {
@@ -87,25 +89,13 @@ cfg_ike_parse_secrets(struct cfg_ctx *ctx, const config_setting_t *secrets)
 	return 0;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The n hex digits at text into out; why set on error (never the digits themselves). */
 static int
 decode_hex(const char *text, size_t n, struct cfg_ike_secret *secret, char *why,
 	   size_t why_len)
 {
 	for (size_t i = 0; i < n; i++)
-		if (hex_value(text[i]) < 0) {
+		if (OPENSSL_hexchar2int((unsigned char)text[i]) < 0) {
 			snprintf(why, why_len, "is not hex after 0x (character %zu is not a hex "
 				 "digit)", HEX_PREFIX_LEN + i + 1);
 			return -EINVAL;
@@ -117,8 +107,8 @@ decode_hex(const char *text, size_t n, struct cfg_ike_secret *secret, char *why,
 	if (n / 2 > CFG_IKE_PSK_MAX)
 		return -E2BIG;
 	for (size_t i = 0; i < n / 2; i++)
-		secret->psk[i] = (uint8_t)(hex_value(text[2 * i]) * HEX_BASE +
-					   hex_value(text[2 * i + 1]));
+		secret->psk[i] = (uint8_t)(OPENSSL_hexchar2int((unsigned char)text[2 * i]) * HEX_BASE +
+					   OPENSSL_hexchar2int((unsigned char)text[2 * i + 1]));
 	secret->psk_len = (uint16_t)(n / 2);
 	return 0;
 }

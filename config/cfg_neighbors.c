@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
+
 #include "config/cfg_priv.h"
 
 enum {
@@ -17,18 +19,6 @@ enum {
 	MAC_GROUP_MULTICAST = 0x01,		/* I/G bit of the first octet (IEEE 802) */
 	HEX_BASE = 16,
 };
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Exactly "xx:xx:xx:xx:xx:xx", two hex digits per octet. */
 static bool
@@ -43,8 +33,8 @@ mac_parse(const char *text, uint8_t mac[CFG_MAC_LEN])
 
 		if (i > 0 && t[-1] != ':')
 			return false;
-		hi = hex_digit(t[0]);
-		lo = hex_digit(t[1]);
+		hi = OPENSSL_hexchar2int((unsigned char)t[0]);
+		lo = OPENSSL_hexchar2int((unsigned char)t[1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		mac[i] = (uint8_t)(hi * HEX_BASE + lo);

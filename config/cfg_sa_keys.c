@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "config/cfg_priv.h"
 
 enum {
@@ -16,18 +18,6 @@ enum {
 	HEX_BASE = 16,
 	SALT_LEN = 4,
 };
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool
 is_aead(enum cfg_sa_alg alg)
@@ -48,7 +38,7 @@ check_hex(const char *text, size_t want, enum cfg_sa_alg alg, const char *what, 
 	}
 	digits = n - HEX_PREFIX_LEN;
 	for (size_t i = 0; i < digits; i++)
-		if (hex_value(text[HEX_PREFIX_LEN + i]) < 0) {
+		if (OPENSSL_hexchar2int((unsigned char)text[HEX_PREFIX_LEN + i]) < 0) {
 			snprintf(why, why_len, "%s is not hex (character %zu is not a hex digit)",
 				 what, HEX_PREFIX_LEN + i + 1);
 			return -EINVAL;
@@ -82,8 +72,8 @@ parse_hex(struct cfg_ctx *ctx, const config_setting_t *s, const struct cfg_sa *s
 
 	if (rc == 0)
 		for (size_t i = 0; i < want; i++)
-			out[i] = (uint8_t)(hex_value(text[HEX_PREFIX_LEN + 2 * i]) * HEX_BASE +
-					   hex_value(text[HEX_PREFIX_LEN + 2 * i + 1]));
+			out[i] = (uint8_t)(OPENSSL_hexchar2int((unsigned char)text[HEX_PREFIX_LEN + 2 * i]) * HEX_BASE +
+					   OPENSSL_hexchar2int((unsigned char)text[HEX_PREFIX_LEN + 2 * i + 1]));
 	return rc == 0 ? 0 : cfg_err_sa(ctx, s, sa, "%s", why);
 }
 

@@ -14,6 +14,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include <openssl/crypto.h>
+
 #include "ike/ike_id.h"
 
 enum {
@@ -296,18 +298,6 @@ ike_id_set(struct ike_id *id, uint8_t type, const uint8_t *data, size_t len)
 }
 
 static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 id_from_hex(struct ike_id *id, uint8_t type, const char *hex)
 {
 	uint8_t buf[IKE_ID_MAX];
@@ -318,7 +308,7 @@ id_from_hex(struct ike_id *id, uint8_t type, const char *hex)
 	if (n / 2 > sizeof(buf))
 		return -E2BIG;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+		int hi = OPENSSL_hexchar2int((unsigned char)hex[2 * i]), lo = OPENSSL_hexchar2int((unsigned char)hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
