@@ -145,21 +145,6 @@ cfg_ike_lookup_u64(struct cfg_ctx *ctx, const config_setting_t *group, const cha
 	return 0;
 }
 
-int
-cfg_ike_port_owning(const struct cfg *cfg, const struct cfg_prefix *a)
-{
-	for (unsigned int i = 0; i < cfg->n_ports; i++) {
-		const struct cfg_port *p = &cfg->ports[i];
-		const struct cfg_prefix *list = a->family == AF_INET ? p->ipv4 : p->ipv6;
-		unsigned int n = a->family == AF_INET ? p->n_ipv4 : p->n_ipv6;
-
-		for (unsigned int j = 0; j < n; j++)
-			if (cfg_addr_equal(&list[j], a))
-				return (int)i;
-	}
-	return -ENOENT;
-}
-
 /* Relative names are taken from the main file's directory, as @include does. */
 int
 cfg_ike_path(struct cfg_ctx *ctx, const config_setting_t *s, char *out, size_t len)
@@ -315,7 +300,7 @@ parse_listen_addr(struct cfg_ctx *ctx, const config_setting_t *s)
 		return cfg_err_setting(ctx, s, "'%s' %s",
 				       cfg_quote(config_setting_get_string(s), q, sizeof(q)), why);
 	cfg_prefix_format(&a, true, text, sizeof(text));
-	port = cfg_ike_port_owning(cfg, &a);
+	port = cfg_port_owning(cfg, &a);
 	if (port < 0)
 		return cfg_err_setting(ctx, s, "%s is not an address of any port", text);
 	if (cfg->ports[port].role != CFG_ROLE_UNTRUSTED)

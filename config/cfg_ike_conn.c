@@ -156,7 +156,7 @@ parse_remote_addr(struct cfg_ctx *ctx, const config_setting_t *s, struct cfg_ike
 	problem = host ? cfg_host_addr_problem(a) : NULL;
 	if (problem != NULL)
 		return cfg_err_setting(ctx, s, "remote address %s %s", text, problem);
-	port = cfg_ike_port_owning(ctx->cfg, a);
+	port = cfg_port_owning(ctx->cfg, a);
 	if (port >= 0)
 		return cfg_err_setting(ctx, s, "%s is an address of port '%s' (the peer cannot "
 				       "be hagw itself)", text, ctx->cfg->ports[port].name);

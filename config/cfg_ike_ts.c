@@ -19,10 +19,8 @@ enum {
 	PROTO_MAX = 255,
 	PORT_MAX = 65535,
 	ICMP_TYPE_MAX = 255,
-	PORT_DIGITS = 5,
 	IPV4_BYTES = 4,
 	IPV6_BYTES = 16,
-	DECIMAL = 10,
 	TS_TEXT_LEN = 2 * CFG_ADDR_TEXT_LEN,
 };
 
@@ -150,21 +148,6 @@ parse_proto(struct cfg_ctx *ctx, const struct ts_text *t, struct cfg_ts *ts)
 	return 0;
 }
 
-/* A decimal number of at most 5 digits, no sign, in [p, end). */
-static bool
-parse_number(const char *p, const char *end, unsigned int *v)
-{
-	if (p >= end || end - p > PORT_DIGITS)
-		return false;
-	*v = 0;
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		*v = *v * DECIMAL + (unsigned int)(*p - '0');
-	}
-	return true;
-}
-
 static int
 parse_ports(struct cfg_ctx *ctx, const struct ts_text *t, struct cfg_ts *ts)
 {
@@ -183,8 +166,8 @@ parse_ports(struct cfg_ctx *ctx, const struct ts_text *t, struct cfg_ts *ts)
 		return cfg_err_setting(ctx, t->s, "ports need protocol tcp, udp or sctp (ICMP: "
 				       "the type), not %s", cfg_ts_proto_name(ts->proto, pn,
 									     sizeof(pn)));
-	ok = dash == NULL ? parse_number(t->ports, end, &lo) :
-	     parse_number(t->ports, dash, &lo) && parse_number(dash + 1, end, &hi);
+	ok = dash == NULL ? cfg_parse_port_number(t->ports, end, &lo) :
+	     cfg_parse_port_number(t->ports, dash, &lo) && cfg_parse_port_number(dash + 1, end, &hi);
 	if (dash == NULL)
 		hi = lo;
 	if (!ok)

@@ -220,3 +220,19 @@ cfg_parse_ports(struct cfg_ctx *ctx, const config_setting_t *ports)
 	cfg->n_ports = (uint8_t)config_setting_length(ports);
 	return 0;
 }
+
+/* The index of the port that owns address A, or -ENOENT. */
+int
+cfg_port_owning(const struct cfg *cfg, const struct cfg_prefix *a)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct cfg_port *p = &cfg->ports[i];
+		const struct cfg_prefix *list = a->family == AF_INET ? p->ipv4 : p->ipv6;
+		unsigned int n = a->family == AF_INET ? p->n_ipv4 : p->n_ipv6;
+
+		for (unsigned int j = 0; j < n; j++)
+			if (cfg_addr_equal(&list[j], a))
+				return (int)i;
+	}
+	return -ENOENT;
+}

@@ -235,7 +235,9 @@ int cfg_ike_open_private(struct cfg_ctx *ctx, const config_setting_t *s, const c
 int cfg_ike_read_secret(struct cfg_ctx *ctx, const config_setting_t *s,
 			struct cfg_ike_secret *secret);
 /* The index of the port that owns address a, or -ENOENT. */
-int cfg_ike_port_owning(const struct cfg *cfg, const struct cfg_prefix *a);
+int cfg_port_owning(const struct cfg *cfg, const struct cfg_prefix *a);
+/* A port number text in [p, end): at most 5 decimal digits, no sign. */
+bool cfg_parse_port_number(const char *p, const char *end, unsigned int *v);
 struct json_object *cfg_ike_json(const struct cfg *cfg);
 
 #endif

@@ -23,22 +23,6 @@ family_name(int family)
 	return family == AF_INET ? "IPv4" : "IPv6";
 }
 
-/* The index of the port that owns address a, or -ENOENT. */
-static int
-port_owning(const struct cfg *cfg, const struct cfg_prefix *a)
-{
-	for (unsigned int i = 0; i < cfg->n_ports; i++) {
-		const struct cfg_port *p = &cfg->ports[i];
-		const struct cfg_prefix *list = a->family == AF_INET ? p->ipv4 : p->ipv6;
-		unsigned int n = a->family == AF_INET ? p->n_ipv4 : p->n_ipv6;
-
-		for (unsigned int j = 0; j < n; j++)
-			if (cfg_addr_equal(&list[j], a))
-				return (int)i;
-	}
-	return -ENOENT;
-}
-
 static int
 parse_addr(struct cfg_ctx *ctx, const config_setting_t *group, const char *key,
 	   const struct cfg_sa *sa, struct cfg_prefix *a, config_setting_t **s)
@@ -66,7 +50,7 @@ parse_addrs(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_sa *s
 	if (parse_addr(ctx, group, "local", sa, &sa->local, &ls) < 0)
 		return -EINVAL;
 	cfg_prefix_format(&sa->local, true, l, sizeof(l));
-	port = port_owning(ctx->cfg, &sa->local);
+	port = cfg_port_owning(ctx->cfg, &sa->local);
 	if (port < 0)
 		return cfg_err_sa(ctx, ls, sa, "local %s is not an address of any port", l);
 	sa->port = (uint8_t)port;
@@ -79,7 +63,7 @@ parse_addrs(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_sa *s
 	problem = cfg_host_addr_problem(&sa->remote);
 	if (problem != NULL)
 		return cfg_err_sa(ctx, rs, sa, "remote %s %s", r, problem);
-	port = port_owning(ctx->cfg, &sa->remote);
+	port = cfg_port_owning(ctx->cfg, &sa->remote);
 	if (port >= 0)
 		return cfg_err_sa(ctx, rs, sa, "remote %s is an address of port '%s' (the peer "
 				  "cannot be hagw itself)", r, ctx->cfg->ports[port].name);

@@ -172,21 +172,6 @@ parse_proto(struct cfg_ctx *ctx, const config_setting_t *group, uint8_t family, 
 	return 0;
 }
 
-/* A decimal number of at most 5 digits, no sign, in [p, end). */
-static bool
-parse_number(const char *p, const char *end, unsigned int *v)
-{
-	if (p >= end || end - p > PORT_DIGITS)
-		return false;
-	*v = 0;
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		*v = *v * DECIMAL + (unsigned int)(*p - '0');
-	}
-	return true;
-}
-
 /* "any", "N" or "N-M" */
 static int
 parse_range_text(struct cfg_ctx *ctx, const config_setting_t *s, unsigned int *lo,
@@ -203,10 +188,10 @@ parse_range_text(struct cfg_ctx *ctx, const config_setting_t *s, unsigned int *l
 		return 0;
 	}
 	if (dash == NULL) {
-		ok = parse_number(text, end, lo);
+		ok = cfg_parse_port_number(text, end, lo);
 		*hi = *lo;
 	} else {
-		ok = parse_number(text, dash, lo) && parse_number(dash + 1, end, hi);
+		ok = cfg_parse_port_number(text, dash, lo) && cfg_parse_port_number(dash + 1, end, hi);
 	}
 	if (!ok)
 		return cfg_err_setting(ctx, s, "'%s' is not a port range (expected \"any\", N "
@@ -321,4 +306,18 @@ cfg_ts_format_ports(const struct cfg_ts *ts, char *buf, size_t len)
 		snprintf(buf, len, "%u", ts->port_lo);
 	else
 		snprintf(buf, len, "%u-%u", ts->port_lo, ts->port_hi);
+}
+
+bool
+cfg_parse_port_number(const char *p, const char *end, unsigned int *v)
+{
+	if (p >= end || end - p > PORT_DIGITS)
+		return false;
+	*v = 0;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		*v = *v * DECIMAL + (unsigned int)(*p - '0');
+	}
+	return true;
 }
