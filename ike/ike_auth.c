@@ -1,17 +1,16 @@
 /* IKEv2 AUTH octets and pre-shared-key authentication (RFC 7296 §2.15):
  * <SignedOctets> = RealMessage | Nonce | prf(SK_p, ID'), and
  * AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>).
- * The PRF (§2.13, HMAC-SHA2-256/384/512, RFC 4868) runs on EVP_MAC.
+ * The PRF (§2.13, HMAC-SHA2-256/384/512, RFC 4868) is ike_prf().
  * Signatures over the same octets are in ike_auth_sig.c. */
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "ike/ike_auth.h"
 #include "ike/ike_buf.h"
+#include "ike/ike_prf.h"
 
 enum {
 	OCTET_PARTS = 3,                /* message, nonce, MACed ID */
@@ -20,56 +19,19 @@ enum {
 /* RFC 7296 §2.15 */
 static const char key_pad[] = "Key Pad for IKEv2";
 
-/* ---- PRF (RFC 7296 §2.13) ---- */
-
-struct prf_info {
-	uint16_t prf;                   /* enum ike_prf_id */
-	const char *md;
-	size_t len;
-};
-
-static const struct prf_info prfs[] = {
-	{ IKE_PRF_HMAC_SHA2_256, "SHA2-256", 32 },
-	{ IKE_PRF_HMAC_SHA2_384, "SHA2-384", 48 },
-	{ IKE_PRF_HMAC_SHA2_512, "SHA2-512", 64 },
-};
-
-static const struct prf_info *
-prf_hash(uint16_t prf)
-{
-	for (size_t i = 0; i < sizeof(prfs) / sizeof(prfs[0]); i++)
-		if (prfs[i].prf == prf)
-			return &prfs[i];
-	return NULL;
-}
-
-/* out = prf(KEY, PARTS[0] | ... ), the PRF's full output length. */
+/* out = prf(KEY, PARTS[0] | ... ) (ike_prf.h), the PRF's full output length. */
 static int
 auth_prf(uint16_t prf, const uint8_t *key, size_t key_len, const struct ike_chunk *parts,
 	 size_t n, uint8_t out[IKE_AUTH_PRF_OUT_MAX], size_t *out_len)
 {
-	const struct prf_info *h = prf_hash(prf);
-	EVP_MAC *mac = NULL;
-	EVP_MAC_CTX *ctx = NULL;
-	OSSL_PARAM params[2];
-	int rc = -EIO;
+	size_t len = ike_prf_len(prf);
+	int rc;
 
-	if (h == NULL)
+	if (len == 0 || len > IKE_AUTH_PRF_OUT_MAX)
 		return -ENOTSUP;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)h->md, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-	if (ctx == NULL || EVP_MAC_init(ctx, key, key_len, params) != 1)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (parts[i].len > 0 && EVP_MAC_update(ctx, parts[i].ptr, parts[i].len) != 1)
-			goto out;
-	if (EVP_MAC_final(ctx, out, out_len, IKE_AUTH_PRF_OUT_MAX) == 1 && *out_len == h->len)
-		rc = 0;
-out:
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
+	rc = ike_prf(prf, key, key_len, parts, n, out, IKE_AUTH_PRF_OUT_MAX);
+	if (rc == 0)
+		*out_len = len;
 	return rc;
 }
 
