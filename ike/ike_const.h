@@ -9,6 +9,8 @@ enum ike_limits {
 	IKE_VERSION = 0x20,          /* major 2, minor 0: RFC 7296 §3.1 */
 	IKE_HDR_LEN = 28,
 	IKE_GENERIC_HDR_LEN = 4,
+	IKE_SK_HDR_LEN = 4,          /* SK: the generic header only, §3.14 */
+	IKE_SKF_HDR_LEN = 8,         /* SKF: + Fragment Number, Total Fragments, RFC 7383 §2.5 */
 	IKE_SPI_LEN = 8,
 	IKE_NONCE_MIN = 16,          /* RFC 7296 §3.9 */
 	IKE_NONCE_MAX = 256,
@@ -16,7 +18,7 @@ enum ike_limits {
 	IKE_MSG_MAX = 65535,         /* a UDP datagram */
 	IKE_PAYLOADS_MAX = 64,       /* more in one message is malformed */
 	IKE_PROPOSALS_MAX = 16,
-	IKE_TRANSFORMS_MAX = 32,     /* per proposal */
+	IKE_TRANSFORMS_MAX = 64,     /* per proposal (strongSwan's defaults carry 36) */
 	IKE_TS_MAX = 8,              /* per TS payload */
 	IKE_CP_ATTRS_MAX = 16,
 	IKE_DELETE_SPIS_MAX = 64,

@@ -34,8 +34,6 @@ enum ike_msg_limits {
 enum ike_msg_wire {
 	IKE_HDR_VERSION_MAJOR_SHIFT = 4,
 	IKE_HDR_VERSION_MAJOR = 2,
-	IKE_SK_HDR_LEN = 4,             /* generic header only */
-	IKE_SKF_HDR_LEN = 8,            /* generic header, fragment number, total */
 	IKE_PROPOSAL_HDR_LEN = 8,
 	IKE_TRANSFORM_HDR_LEN = 8,
 	IKE_ATTR_HDR_LEN = 4,

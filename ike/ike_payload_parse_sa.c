@@ -33,7 +33,7 @@ struct tf_hdr {
  * IKE_TRANSFORMS_MAX kept, with bit i of unusable for transform i. */
 struct prop_work {
 	struct ike_proposal prop;
-	uint32_t unusable;
+	uint64_t unusable;
 	unsigned int n_wire;
 };
 
@@ -105,7 +105,7 @@ parse_transforms(struct ike_rd *r, struct prop_work *w)
 		if (w->n_wire < IKE_TRANSFORMS_MAX) {
 			w->prop.transforms[w->n_wire] = t;
 			if (rc > 0)
-				w->unusable |= UINT32_C(1) << w->n_wire;
+				w->unusable |= UINT64_C(1) << w->n_wire;
 		}
 		w->n_wire++;
 	}
@@ -118,7 +118,7 @@ static bool
 type_still_offered(const struct prop_work *w, uint8_t type)
 {
 	for (unsigned int i = 0; i < w->prop.n_transforms; i++) {
-		if (!(w->unusable & UINT32_C(1) << i) && w->prop.transforms[i].type == type)
+		if (!(w->unusable & UINT64_C(1) << i) && w->prop.transforms[i].type == type)
 			return true;
 	}
 	return false;
@@ -133,13 +133,13 @@ prune_transforms(struct prop_work *w, uint16_t *dropped)
 	uint8_t n = 0;
 
 	for (unsigned int i = 0; i < p->n_transforms; i++) {
-		if (!(w->unusable & UINT32_C(1) << i))
+		if (!(w->unusable & UINT64_C(1) << i))
 			continue;
 		if (!type_still_offered(w, p->transforms[i].type))
 			return false;
 	}
 	for (unsigned int i = 0; i < p->n_transforms; i++) {
-		if (w->unusable & UINT32_C(1) << i)
+		if (w->unusable & UINT64_C(1) << i)
 			(*dropped)++;
 		else
 			p->transforms[n++] = p->transforms[i];

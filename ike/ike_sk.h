@@ -42,8 +42,6 @@
 #include "ike/ike_types.h"
 
 enum ike_sk_limits {
-	IKE_SK_HDR_LEN = 4,          /* generic payload header: RFC 7296 §3.14 */
-	IKE_SKF_HDR_LEN = 8,         /* + Fragment Number, Total: RFC 7383 §2.5 */
 	IKE_SK_LEN_OFF = 2,          /* Payload Length in the generic header */
 	IKE_HDR_LEN_OFF = 24,        /* Length in the IKE header: RFC 7296 §3.1 */
 	IKE_SK_PAD_MAX = 255,        /* Pad Length is one octet */

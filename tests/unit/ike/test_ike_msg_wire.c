@@ -277,7 +277,8 @@ test_builder_refusals(void)
 {
 	static uint8_t buf[T_BUF], big[IKE_MSG_MAX];
 	struct ike_msg_builder b;
-	struct ike_proposal p = { .num = 1, .protocol = IKE_PROTO_IKE, .n_transforms = 33 };
+	struct ike_proposal p = { .num = 1, .protocol = IKE_PROTO_IKE,
+				  .n_transforms = IKE_TRANSFORMS_MAX + 1 };
 	struct ike_delete d = { .protocol = IKE_PROTO_IKE, .spi_len = 4, .n_spis = 1 };
 	struct ike_ts_set ts = { .n = 1, .ts = { { .type = 9 } } };
 	struct ike_id id = { IKE_ID_FQDN, 1, "a" };
@@ -291,7 +292,7 @@ test_builder_refusals(void)
 	} got[] = {
 		{ "SA of 0 proposals", (ike_msg_build_init(&b, buf, T_BUF, &t_hdr),
 					ike_msg_build_sa(&b, &p, 0)) },
-		{ "33 transforms", (ike_msg_build_init(&b, buf, T_BUF, &t_hdr),
+		{ "too many transforms", (ike_msg_build_init(&b, buf, T_BUF, &t_hdr),
 				    ike_msg_build_sa(&b, &p, 1)) },
 		{ "IKE delete with SPIs", (ike_msg_build_init(&b, buf, T_BUF, &t_hdr),
 					   ike_msg_build_delete(&b, &d)) },

@@ -1,0 +1,447 @@
+/* An IKEv2 daemon instance (ike_ctx.h, RFC 7296): creation from the
+ * configuration, the host's entry points, SA and CHILD SA lifetimes
+ * (removal from the data path, virtual IP release, state events), show
+ * walks and counters. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ike/ike_io.h"
+#include "ike/ike_spi.h"
+#include "ike/ike_task.h"
+#include "ike/ike_timer.h"
+
+void
+ike_logf(struct ike_ctx *ctx, enum ike_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->ops.log == NULL)
+		return;
+	va_start(ap, fmt);
+	ctx->ops.log(ctx->ops.arg, lvl, fmt, ap);
+	va_end(ap);
+}
+
+uint64_t
+ike_ctx_now_ms(const struct ike_ctx *ctx)
+{
+	return ctx->ops.now_ms(ctx->ops.arg);
+}
+
+uint64_t
+ike_ctx_wall_s(const struct ike_ctx *ctx)
+{
+	return ctx->ops.wall_s != NULL ? ctx->ops.wall_s(ctx->ops.arg) : 0;
+}
+
+void
+ike_ctx_event(struct ike_ctx *ctx, enum ike_state_event ev, const struct ike_sa *sa,
+	      const struct ike_child *child)
+{
+	if (ctx->ops.state_event != NULL)
+		ctx->ops.state_event(ctx->ops.arg, ev, &sa->st, child == NULL ? NULL : &child->st);
+}
+
+struct ike_ctx *
+ike_ctx_new(const struct cfg_ike *cfg, const struct ike_host_ops *ops, uint16_t node_id,
+	    char *err, size_t err_len)
+{
+	struct ike_ctx *ctx;
+
+	if (ops == NULL || ops->send == NULL || ops->now_ms == NULL) {
+		snprintf(err, err_len, "host ops without send/now_ms");
+		return NULL;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL) {
+		snprintf(err, err_len, "out of memory");
+		return NULL;
+	}
+	ctx->ops = *ops;
+	ctx->node_id = node_id;
+	ctx->conf = ike_conf_new(cfg, err, err_len);
+	if (ctx->conf == NULL)
+		goto fail;
+	if (ike_pool_set_init(&ctx->pools, &ctx->conf->cfg) != 0 ||
+	    ike_cookie_init(&ctx->cookie, ike_ctx_now_ms(ctx)) != 0) {
+		snprintf(err, err_len, "out of memory or no randomness");
+		goto fail;
+	}
+	return ctx;
+fail:
+	ike_pool_set_free(&ctx->pools);
+	ike_conf_free(ctx->conf);
+	free(ctx);
+	return NULL;
+}
+
+void
+ike_ctx_free(struct ike_ctx *ctx)
+{
+	struct ike_sa *sa;
+
+	if (ctx == NULL)
+		return;
+	/* no state events: the HA peer keeps its copies (a takeover may
+	 * follow); the data path is cleaned through child_remove */
+	ctx->ops.state_event = NULL;
+	while ((sa = ctx->table.all) != NULL)
+		ike_ctx_sa_delete(ctx, sa, "daemon stopped");
+	ike_cookie_wipe(&ctx->cookie);
+	ike_pool_set_free(&ctx->pools);
+	ike_conf_free(ctx->conf);
+	OPENSSL_cleanse(ctx, sizeof(*ctx));
+	free(ctx);
+}
+
+void
+ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
+	  const uint8_t *data, size_t len)
+{
+	ike_io_input(ctx, local, remote, data, len);
+}
+
+uint64_t
+ike_tick(struct ike_ctx *ctx)
+{
+	ike_timer_run(ctx, ike_ctx_now_ms(ctx));
+	return ike_timer_next(ctx);
+}
+
+uint64_t
+ike_next_deadline(const struct ike_ctx *ctx)
+{
+	return ike_timer_next(ctx);
+}
+
+int
+ike_ctx_ike_spi(struct ike_ctx *ctx, uint64_t *spi)
+{
+	uint64_t cand;
+	int i, rc;
+
+	for (i = 0; i < IKE_SPI_TRIES; i++) {
+		rc = ike_spi_ike(ctx->node_id, &cand);
+		if (rc != 0)
+			return rc;
+		if (!ike_sa_table_spi_used(&ctx->table, cand)) {
+			*spi = cand;
+			return 0;
+		}
+	}
+	return -EEXIST;
+}
+
+static bool
+esp_spi_used(const struct ike_ctx *ctx, uint32_t spi)
+{
+	const struct ike_sa *sa;
+	const struct ike_child *c;
+
+	for (sa = ctx->table.all; sa != NULL; sa = sa->next) {
+		if (sa->child_spi == spi)
+			return true;
+		for (c = sa->children; c != NULL; c = c->next)
+			if (c->st.spi_in == spi)
+				return true;
+	}
+	return false;
+}
+
+int
+ike_ctx_esp_spi(struct ike_ctx *ctx, uint32_t *spi)
+{
+	uint32_t cand;
+	int i, rc;
+
+	for (i = 0; i < IKE_SPI_TRIES; i++) {
+		rc = ike_spi_esp(ctx->node_id, &cand);
+		if (rc != 0)
+			return rc;
+		if (!esp_spi_used(ctx, cand)) {
+			*spi = cand;
+			return 0;
+		}
+	}
+	return -EEXIST;
+}
+
+uint64_t
+ike_ctx_child_id(struct ike_ctx *ctx)
+{
+	return ike_spi_id(ctx->node_id, ++ctx->child_seq);
+}
+
+uint32_t
+ike_ctx_reqid(struct ike_ctx *ctx)
+{
+	return ++ctx->reqid_seq;
+}
+
+struct ike_pool_set *
+ike_ctx_pools(struct ike_ctx *ctx)
+{
+	return &ctx->pools;
+}
+
+struct ike_sa *
+ike_ctx_sa_new(struct ike_ctx *ctx, bool initiator, const struct ike_conf_conn *conn)
+{
+	struct ike_sa *sa = ike_sa_alloc();
+
+	if (sa == NULL)
+		return NULL;
+	sa->st.id = ike_spi_id(ctx->node_id, ++ctx->sa_seq);
+	sa->st.initiator = initiator;
+	sa->st.window_local = ctx->conf->cfg.window_size;
+	sa->conn = conn;
+	if (conn != NULL)
+		snprintf(sa->st.name, sizeof(sa->st.name), "%s", conn->cfg->name);
+	if (initiator && ike_ctx_ike_spi(ctx, &sa->st.spi_i) != 0) {
+		ike_sa_free(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+void
+ike_ctx_half_open_end(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+	if (!sa->half_open)
+		return;
+	sa->half_open = false;
+	ike_cookie_half_open_del(&ctx->cookie, &sa->st.remote);
+}
+
+void
+ike_ctx_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
+{
+	if ((c->installed_in || c->installed_out) && ctx->ops.child_remove != NULL)
+		ctx->ops.child_remove(ctx->ops.arg, &c->st);
+	ike_sa_child_unlink(sa, c);
+	if (c->installed_in || c->installed_out) {
+		IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "CHILD SA %s %08x_i %08x_o removed", c->st.name,
+			   c->st.spi_in, c->st.spi_out);
+		ike_ctx_event(ctx, IKE_EV_CHILD_DOWN, sa, c);
+	}
+	ike_child_state_wipe(&c->st);
+	free(c);
+}
+
+void
+ike_ctx_sa_delete(struct ike_ctx *ctx, struct ike_sa *sa, const char *why)
+{
+	bool was_up = sa->st.auth_ok && sa->st.phase >= IKE_SA_PHASE_ESTABLISHED;
+	bool listed = ike_sa_table_by_spi(&ctx->table, ike_sa_our_spi(sa)) == sa;
+
+	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "IKE SA %s deleted: %s", sa->st.name, why);
+	while (sa->children != NULL)
+		ike_ctx_child_remove(ctx, sa, sa->children);
+	if (!sa->st.initiator) {
+		ike_pool_release(&ctx->pools, sa->st.vip4.pool, &sa->st.vip4.addr);
+		ike_pool_release(&ctx->pools, sa->st.vip6.pool, &sa->st.vip6.addr);
+	}
+	ike_ctx_half_open_end(ctx, sa);
+	if (sa->st.phase != IKE_SA_PHASE_DEAD)
+		ike_sa_set_phase(sa, IKE_SA_PHASE_DEAD);
+	if (was_up)
+		ike_ctx_event(ctx, IKE_EV_SA_DOWN, sa, NULL);
+	if (listed)
+		ike_sa_table_del(&ctx->table, sa);
+	ike_sa_free(sa);
+}
+
+static uint8_t
+host_len(uint8_t family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+/* The first single remote address, and our first address of its family. */
+static void
+set_initiator_addrs(const struct ike_ctx *ctx, const struct cfg_ike_conn *cfg,
+		    struct ike_sa *sa)
+{
+	const struct cfg_prefix *r = &cfg->remote_addrs[0], *l = &cfg->local_addrs[0];
+	uint8_t i;
+
+	for (i = 0; i < cfg->n_remote_addrs; i++)
+		if (cfg->remote_addrs[i].len == host_len(cfg->remote_addrs[i].family)) {
+			r = &cfg->remote_addrs[i];
+			break;
+		}
+	for (i = 0; i < cfg->n_local_addrs; i++)
+		if (cfg->local_addrs[i].family == r->family) {
+			l = &cfg->local_addrs[i];
+			break;
+		}
+	sa->st.local.family = l->family;
+	memcpy(sa->st.local.ip, l->addr.bytes, sizeof(sa->st.local.ip));
+	sa->st.local.port = ctx->conf->cfg.port;
+	sa->st.remote.family = r->family;
+	memcpy(sa->st.remote.ip, r->addr.bytes, sizeof(sa->st.remote.ip));
+	sa->st.remote.port = ctx->conf->cfg.port;
+}
+
+int
+ike_initiate(struct ike_ctx *ctx, const char *conn, const char *child)
+{
+	const struct ike_conf_conn *cc = ike_conf_find(ctx->conf, conn);
+	const struct cfg_ike_conn *cfg;
+	struct ike_sa *sa;
+	int rc;
+
+	if (cc == NULL)
+		return -ENOENT;
+	cfg = cc->cfg;
+	if (cfg->remote_any || cfg->n_remote_addrs == 0 || cfg->n_local_addrs == 0)
+		return -EDESTADDRREQ;
+	sa = ike_ctx_sa_new(ctx, true, cc);
+	if (sa == NULL)
+		return -ENOMEM;
+	sa->child_conf = ike_conf_find_child(cc, child);
+	if (child != NULL && sa->child_conf == NULL) {
+		ike_sa_free(sa);
+		return -ENOENT;
+	}
+	set_initiator_addrs(ctx, cfg, sa);
+	ike_sa_table_add(&ctx->table, sa);
+	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "initiating %s", cfg->name);
+	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_SA_INIT);
+	if (rc != 0)
+		ike_ctx_sa_delete(ctx, sa, "IKE_SA_INIT not sent");
+	return rc;
+}
+
+int
+ike_terminate_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
+{
+	struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, ike_sa_id);
+
+	if (sa == NULL)
+		return -ENOENT;
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || sa->req.active) {
+		ike_ctx_sa_delete(ctx, sa, "terminated");
+		return 0;
+	}
+	return ike_exch_delete(ctx, sa);
+}
+
+static struct ike_child *
+find_child(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa **owner)
+{
+	struct ike_child *c;
+	struct ike_sa *sa;
+
+	for (sa = ctx->table.all; sa != NULL; sa = sa->next)
+		for (c = sa->children; c != NULL; c = c->next)
+			if (c->st.id == child_id) {
+				*owner = sa;
+				return c;
+			}
+	return NULL;
+}
+
+/* RFC 7296 §1.4.1: INFORMATIONAL DELETE of the CHILD SA; it is removed
+ * when the peer answers (or with the IKE SA when it does not). */
+int
+ike_terminate_child(struct ike_ctx *ctx, uint64_t child_id)
+{
+	struct ike_sa *sa = NULL;
+	struct ike_child *c = find_child(ctx, child_id, &sa);
+	int rc;
+
+	if (c == NULL)
+		return -ENOENT;
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || sa->req.active)
+		return -EBUSY;
+	sa->del_child_spi = c->st.spi_in;
+	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL);
+	if (rc != 0)
+		sa->del_child_spi = 0;
+	return rc;
+}
+
+int
+ike_rekey_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
+{
+	(void)ctx;
+	(void)ike_sa_id;
+	return -EOPNOTSUPP;     /* CREATE_CHILD_SA: next round */
+}
+
+int
+ike_rekey_child(struct ike_ctx *ctx, uint64_t child_id)
+{
+	(void)ctx;
+	(void)child_id;
+	return -EOPNOTSUPP;
+}
+
+void
+ike_child_expired(struct ike_ctx *ctx, uint32_t spi, bool hard)
+{
+	(void)ctx;
+	(void)spi;
+	(void)hard;             /* rekey / delete on lifetimes: next round */
+}
+
+int
+ike_sa_foreach(const struct ike_ctx *ctx, int (*cb)(const struct ike_sa_state *sa, void *arg),
+	       void *arg)
+{
+	const struct ike_sa *sa;
+	int rc;
+
+	for (sa = ctx->table.all; sa != NULL; sa = sa->next) {
+		rc = cb(&sa->st, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+ike_child_foreach(const struct ike_ctx *ctx, uint64_t ike_sa_id,
+		  int (*cb)(const struct ike_child_state *child, void *arg), void *arg)
+{
+	const struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, ike_sa_id);
+	const struct ike_child *c;
+	int rc;
+
+	if (sa == NULL)
+		return -ENOENT;
+	for (c = sa->children; c != NULL; c = c->next) {
+		rc = cb(&c->st, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+const struct ike_stats *
+ike_get_stats(const struct ike_ctx *ctx)
+{
+	return &ctx->stats;
+}
+
+unsigned int
+ike_half_open_count(const struct ike_ctx *ctx)
+{
+	return ctx->cookie.half_open;
+}
+
+int
+ike_ctx_set_request_vip(struct ike_ctx *ctx, const char *conn, bool on)
+{
+	const struct ike_conf_conn *cc = ike_conf_find(ctx->conf, conn);
+
+	if (cc == NULL)
+		return -ENOENT;
+	((struct ike_conf_conn *)cc)->request_vip = on;
+	return 0;
+}

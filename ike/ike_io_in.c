@@ -1,0 +1,225 @@
+/* Messages in (RFC 7296 §2.1-§2.3, §2.6, §2.21, §2.23; RFC 3948 §2.2;
+ * RFC 7383 §2.6): the non-ESP marker, the header, the SA by our SPI,
+ * the message ID window (a retransmitted request is answered from the
+ * response cache), SK decryption (a bad ICV is dropped silently),
+ * fragment reassembly, the inner payloads, then the exchange driver. */
+#include <errno.h>
+#include <string.h>
+
+#include "ike/ike_io.h"
+#include "ike/ike_io_sk.h"
+#include "ike/ike_task.h"
+
+static void
+drop(struct ike_ctx *ctx, const char *why, const struct ike_hdr *h)
+{
+	ctx->stats.rx_invalid++;
+	IKE_LOG(ctx, IKE_LOG_DEBUG, "%016" PRIx64 "_i %016" PRIx64 "_r: dropped: %s",
+		h == NULL ? 0 : h->spi_i, h == NULL ? 0 : h->spi_r, why);
+}
+
+/* RFC 7296 §2.21.4: a message for an unknown SA. Dropped (the MAY of
+ * sending INVALID_IKE_SPI is not taken), logged at most once per
+ * IKE_CTX_INVALID_SPI_MS. */
+static void
+unknown_spi(struct ike_ctx *ctx, const struct ike_hdr *h)
+{
+	uint64_t now = ike_ctx_now_ms(ctx);
+
+	ctx->stats.rx_unknown_spi++;
+	if (ctx->invalid_spi_ms != 0 && now - ctx->invalid_spi_ms < IKE_CTX_INVALID_SPI_MS)
+		return;
+	ctx->invalid_spi_ms = now;
+	IKE_LOG(ctx, IKE_LOG_INFO, "%016" PRIx64 "_i %016" PRIx64 "_r: unknown SA",
+		h->spi_i, h->spi_r);
+}
+
+/* Copy the datagram aside and parse the cleartext part. */
+static int
+parse_copy(struct ike_ctx *ctx, const uint8_t *p, size_t len)
+{
+	int rc;
+
+	memcpy(ctx->rx, p, len);
+	rc = ike_msg_parse(ctx->rx, len, &ctx->msg);
+	if (rc != 0)
+		drop(ctx, "malformed", &ctx->msg.hdr);
+	return rc;
+}
+
+/* Decrypt, reassemble, parse the inner payloads. 1: complete, 0: more
+ * fragments needed, -EILSEQ: authenticated but malformed inside, other
+ * < 0: dropped. */
+static int
+open_sk(struct ike_ctx *ctx, struct ike_sa *sa, size_t len)
+{
+	struct ike_msg *m = &ctx->msg;
+	bool skf = m->sk.type == IKE_PL_SKF;
+	struct ike_chunk plain;
+	uint8_t first;
+	size_t n;
+	int rc;
+
+	if (m->sk.type == 0 || m->inner != 0) {
+		drop(ctx, "no SK payload", &m->hdr);
+		return -EBADMSG;
+	}
+	rc = ike_io_sk_open(&sa->st, ctx->rx, len, m->sk.hdr_off, skf, &plain);
+	if (rc != 0) {
+		ctx->stats.rx_bad_icv++;
+		IKE_LOG_SA(ctx, sa, IKE_LOG_DEBUG, "msgid %u: SK not verified (%d)",
+			   m->hdr.msg_id, rc);
+		return rc;
+	}
+	if (!skf)
+		return ike_msg_parse_inner(plain.ptr, plain.len, m->sk.first_payload, m) == 0 ?
+		       1 : -EILSEQ;
+	rc = ike_frag_add(&sa->frag, m->hdr.msg_id, (m->hdr.flags & IKE_FLAG_RESPONSE) != 0,
+			  m->sk.frag_num, m->sk.frag_total, m->sk.first_payload, plain.ptr,
+			  plain.len, ike_ctx_now_ms(ctx));
+	if (rc <= 0)
+		return rc;
+	rc = ike_frag_take(&sa->frag, ctx->reasm, sizeof(ctx->reasm), &n, &first);
+	if (rc == 0)
+		rc = ike_msg_parse_inner(ctx->reasm, n, first, m) == 0 ? 1 : -EILSEQ;
+	return rc;
+}
+
+/* The peer's addresses follow its verified messages (§2.11, §2.23). */
+static void
+follow_peer(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
+	    const struct ike_addr *remote)
+{
+	sa->st.last_recv_time = ike_ctx_wall_s(ctx);
+	if (memcmp(&sa->st.remote, remote, sizeof(*remote)) == 0 &&
+	    memcmp(&sa->st.local, local, sizeof(*local)) == 0)
+		return;
+	sa->st.remote = *remote;
+	sa->st.local = *local;
+	if (local->port == ctx->conf->cfg.natt_port)
+		sa->st.natt = true;
+}
+
+/* §2.3: a request of the expected ID is processed, the previous one is
+ * answered from the cache, others are dropped. 1: process. */
+static int
+request_window(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
+{
+	uint32_t id = m->hdr.msg_id;
+	const struct ike_state_resp *r = &sa->st.last_resp;
+
+	if (id == sa->st.msgid_recv)
+		return 1;
+	if (id + 1 == sa->st.msgid_recv && r->len != 0 && r->msgid == id) {
+		/* one answer per retransmitted message: on its first fragment */
+		if (m->sk.type != IKE_PL_SKF || m->sk.frag_num == 1)
+			ike_io_resend_response(ctx, sa);
+		return 0;
+	}
+	drop(ctx, "message ID outside the window", &m->hdr);
+	return 0;
+}
+
+static bool
+response_matches(const struct ike_sa *sa, const struct ike_msg *m)
+{
+	return sa->req.active && sa->req.msgid == m->hdr.msg_id &&
+	       sa->req.exchange == m->hdr.exchange;
+}
+
+static void
+sa_message(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
+	   const struct ike_addr *remote, size_t len)
+{
+	struct ike_msg *m = &ctx->msg;
+	bool response = (m->hdr.flags & IKE_FLAG_RESPONSE) != 0;
+	int rc;
+
+	if (response ? !response_matches(sa, m) : request_window(ctx, sa, m) != 1) {
+		if (response)
+			drop(ctx, "response to no request of ours", &m->hdr);
+		return;
+	}
+	if (m->hdr.exchange == IKE_EXCH_SA_INIT) {
+		if (!response)
+			return;
+		ike_exch_response(ctx, sa, m, local, remote, ctx->rx, len);
+		return;
+	}
+	rc = open_sk(ctx, sa, len);
+	if (rc == -EILSEQ) {
+		drop(ctx, "malformed inside SK", &m->hdr);
+		if (!response)          /* §2.21.2: authenticated, so answered */
+			ike_exch_reject(ctx, sa, m, m->error_notify != 0 ? m->error_notify :
+					IKE_N_INVALID_SYNTAX);
+		return;
+	}
+	if (rc != 1)
+		return;
+	follow_peer(ctx, sa, local, remote);
+	if (response)
+		ike_exch_response(ctx, sa, m, local, remote, NULL, 0);
+	else
+		ike_exch_request(ctx, sa, m, local, remote, NULL, 0);
+}
+
+static bool
+spis_fit(const struct ike_sa *sa, const struct ike_hdr *h)
+{
+	if (h->flags & IKE_FLAG_INITIATOR)     /* from the original initiator: we respond */
+		return !sa->st.initiator && h->spi_i == sa->st.spi_i;
+	if (!sa->st.initiator)
+		return false;
+	return h->exchange == IKE_EXCH_SA_INIT ? true : h->spi_r == sa->st.spi_r;
+}
+
+/* RFC 3948 §2.2: on natt_port IKE follows a zero marker (anything else
+ * is ESP, not ours); on the IKE port a zero marker is invalid. */
+static bool
+strip_marker(const struct ike_ctx *ctx, const struct ike_addr *local, const uint8_t **p,
+	     size_t *len)
+{
+	static const uint8_t zero[IKE_NON_ESP_MARKER_LEN];
+
+	if (*len < IKE_NON_ESP_MARKER_LEN)
+		return false;
+	if (local->port != ctx->conf->cfg.natt_port)
+		return memcmp(*p, zero, IKE_NON_ESP_MARKER_LEN) != 0;
+	if (memcmp(*p, zero, IKE_NON_ESP_MARKER_LEN) != 0)
+		return false;
+	*p += IKE_NON_ESP_MARKER_LEN;
+	*len -= IKE_NON_ESP_MARKER_LEN;
+	return true;
+}
+
+void
+ike_io_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
+	     const uint8_t *data, size_t len)
+{
+	struct ike_sa *sa;
+	struct ike_hdr h;
+	uint64_t ours;
+
+	ctx->stats.rx_msgs++;
+	if (!strip_marker(ctx, local, &data, &len) || len > IKE_MSG_MAX ||
+	    ike_msg_parse_header(data, len, &h) != 0) {
+		drop(ctx, "bad marker or header", NULL);
+		return;
+	}
+	if (h.exchange == IKE_EXCH_SA_INIT && !(h.flags & IKE_FLAG_RESPONSE) && h.spi_r == 0) {
+		if (h.flags & IKE_FLAG_INITIATOR)
+			ike_io_init_request(ctx, local, remote, data, len, &h);
+		else
+			drop(ctx, "IKE_SA_INIT request without the I flag", &h);
+		return;
+	}
+	ours = (h.flags & IKE_FLAG_INITIATOR) ? h.spi_r : h.spi_i;
+	sa = ike_sa_table_by_spi(&ctx->table, ours);
+	if (sa == NULL || !spis_fit(sa, &h)) {
+		unknown_spi(ctx, &h);
+		return;
+	}
+	if (parse_copy(ctx, data, len) != 0)
+		return;
+	sa_message(ctx, sa, local, remote, len);
+}

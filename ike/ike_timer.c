@@ -1,0 +1,69 @@
+/* The daemon's timers (see ike_timer.h): one walk over the SAs. */
+#include "ike/ike_io.h"
+#include "ike/ike_timer.h"
+
+static uint64_t
+sa_deadline(const struct ike_sa *sa)
+{
+	uint64_t d = UINT64_MAX;
+
+	if (sa->req.active && sa->req.deadline_ms < d)
+		d = sa->req.deadline_ms;
+	if (sa->half_open && sa->half_open_deadline_ms < d)
+		d = sa->half_open_deadline_ms;
+	if (sa->frag.active && sa->frag.started_ms + IKE_FRAG_TIMEOUT_MS < d)
+		d = sa->frag.started_ms + IKE_FRAG_TIMEOUT_MS;
+	return d;
+}
+
+/* false: the SA is gone. */
+static bool
+sa_run(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
+{
+	struct ike_sa_req *q = &sa->req;
+
+	ike_frag_expire(&sa->frag, now);
+	if (sa->half_open && now >= sa->half_open_deadline_ms) {
+		ike_ctx_sa_delete(ctx, sa, "half-open SA timed out");
+		return false;
+	}
+	if (!q->active || now < q->deadline_ms)
+		return true;
+	if (q->tries >= ctx->conf->cfg.retransmit_tries) {
+		ike_sa_set_phase(sa, IKE_SA_PHASE_DEAD);
+		ike_ctx_sa_delete(ctx, sa, "peer not responding, giving up");
+		return false;
+	}
+	q->tries++;
+	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "retransmit %u of msgid %u", q->tries, q->msgid);
+	ike_io_resend_request(ctx, sa);
+	q->deadline_ms = ike_io_retransmit_at(ctx, now, q->tries);
+	return true;
+}
+
+void
+ike_timer_run(struct ike_ctx *ctx, uint64_t now_ms)
+{
+	struct ike_sa *sa, *next;
+
+	ike_cookie_tick(&ctx->cookie, now_ms);
+	for (sa = ctx->table.all; sa != NULL; sa = next) {
+		next = sa->next;
+		if (sa_deadline(sa) <= now_ms)
+			sa_run(ctx, sa, now_ms);
+	}
+}
+
+uint64_t
+ike_timer_next(const struct ike_ctx *ctx)
+{
+	const struct ike_sa *sa;
+	uint64_t d = UINT64_MAX, s;
+
+	for (sa = ctx->table.all; sa != NULL; sa = sa->next) {
+		s = sa_deadline(sa);
+		if (s < d)
+			d = s;
+	}
+	return d;
+}
