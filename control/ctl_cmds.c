@@ -18,15 +18,14 @@
 #include <rte_version.h>
 
 #include "control/cli.h"
+#include "control/ctl_cmds_ike.h"
 #include "control/ctl_cmds_ipsec.h"
+#include "control/ctl_json.h"
+#include "control/ctl_sa_state.h"
 #include "control/hagw.h"
 #include "control/log.h"
 #include "dataplane/neigh.h"
 #include "dataplane/route.h"
-
-#define ADD(obj, key, val) json_object_object_add(obj, key, val)
-#define U64(v) json_object_new_uint64(v)
-#define STR(v) json_object_new_string(v)
 
 static struct json_object *
 mac_json(const struct rte_ether_addr *mac)
@@ -359,9 +358,31 @@ const struct ctl_cmd ctl_commands[] = {
 	  ctl_cmd_show_spd_clients, false },
 	{ "show spd", "", "security policies by priority, the default action, the number of "
 	  "remote-access clients", ctl_cmd_show_spd, true },
+	{ "show ike-sas", "", "IKE SAs: state, role, addresses, NAT, SPIs, suite, identities, "
+	  "virtual IPs, times, message IDs, peer capabilities (never keys)",
+	  ctl_cmd_show_ike_sas, false },
+	{ "show child-sas", "", "CHILD SAs: SPIs, mode, suite, encapsulation, traffic selectors, "
+	  "lifetimes, rekey state (never keys)", ctl_cmd_show_child_sas, false },
+	{ "show ike stats", "", "IKE counters: messages, errors, cookies, half-open SAs",
+	  ctl_cmd_show_ike_stats, false },
+	{ "initiate", "CONNECTION [CHILD]", "start an IKE SA of a connection (with one CHILD SA, "
+	  "or all of them)", ctl_cmd_initiate, false },
+	{ "terminate ike", "ID", "delete an IKE SA and its CHILD SAs (INFORMATIONAL DELETE)",
+	  ctl_cmd_terminate_ike, false },
+	{ "terminate child", "ID", "delete one CHILD SA", ctl_cmd_terminate_child, false },
+	{ "rekey ike", "ID", "rekey an IKE SA now", ctl_cmd_rekey_ike, false },
+	{ "rekey child", "ID", "rekey a CHILD SA now", ctl_cmd_rekey_child, false },
 	{ "clear stats", "", "reset all packet counters", cmd_clear_stats, false },
 	{ "clear sa counters", "[NAME|SPI]", "reset the packets, bytes and drops that show sa shows; "
 	  "lifetime usage is never reset", ctl_cmd_clear_sa_counters, false },
+	{ "sa export", "[NAME|SPI]", "HA sequence state of SAs: outbound counter and IV epoch, "
+	  "inbound replay window (never keys)", ctl_cmd_sa_export, false },
+	{ "sa import", "NAME|SPI FIELD VALUE...", "merge sequence state into one SA (out_seq, "
+	  "iv_epoch, epoch_start_seq, win_top, win_bitmap); never moves backwards",
+	  ctl_cmd_sa_import, false },
+	{ "sa takeover", "NAME|SPI NODE_BIT MARGIN", "before sending on an outbound SA another "
+	  "node used: new IV epoch for this node, sequence number advanced by MARGIN",
+	  ctl_cmd_sa_takeover, false },
 	{ "set log-level", "err|warning|notice|info|debug", "change the log level at run time",
 	  cmd_set_log_level, false },
 	{ "shutdown", "", "stop the daemon cleanly", cmd_shutdown, false },

@@ -18,13 +18,9 @@
 
 #include "control/cli.h"
 #include "control/ctl_cmds_ipsec.h"
+#include "control/ctl_json.h"
 #include "control/hagw.h"
 #include "dataplane/ts.h"
-
-#define ADD(obj, key, val) json_object_object_add(obj, key, val)
-#define U64(v) json_object_new_uint64(v)
-#define STR(v) json_object_new_string(v)
-#define BOOL(v) json_object_new_boolean(v)
 
 enum {
 	/* "lo-hi" of two IPv6 addresses, or one with "/len" */
@@ -302,12 +298,6 @@ sa_json(const struct dp_sa *sa, const struct ctl_sa_shown *shown, uint64_t now_m
 
 /* ---- the SA list and the filter ---- */
 
-struct sa_filter {
-	const char *word;		/* NULL: every SA */
-	bool has_spi;
-	uint32_t spi;
-};
-
 /* An SPI as typed: 0x and hex digits, or decimal (no octal). */
 static bool
 spi_parse(const char *word, uint32_t *spi)
@@ -327,15 +317,15 @@ spi_parse(const char *word, uint32_t *spi)
 	return true;
 }
 
-static void
-filter_init(struct sa_filter *f, const char *word)
+void
+ctl_sa_filter_init(struct ctl_sa_filter *f, const char *word)
 {
 	f->word = word;
 	f->has_spi = word != NULL && spi_parse(word, &f->spi);
 }
 
-static bool
-filter_match(const struct sa_filter *f, const struct dp_sa *sa)
+bool
+ctl_sa_filter_match(const struct ctl_sa_filter *f, const struct dp_sa *sa)
 {
 	if (f->word == NULL)
 		return true;
@@ -345,8 +335,8 @@ filter_match(const struct sa_filter *f, const struct dp_sa *sa)
 	       strlen(f->word) < sizeof(sa->p.name);
 }
 
-static void
-filter_none(const char *word, char *err, size_t err_len)
+void
+ctl_sa_filter_none(const char *word, char *err, size_t err_len)
 {
 	snprintf(err, err_len, "no SA with name or SPI '%s'", word);
 }
@@ -356,22 +346,22 @@ ctl_sa_list_json(const struct dp_sad *sad, struct ctl_sa_counters *c, const char
 		 uint64_t now_ms, char *err, size_t err_len)
 {
 	struct json_object *a = json_object_new_array();
-	struct sa_filter f;
+	struct ctl_sa_filter f;
 	uint32_t iter = 0;
 	struct dp_sa *sa;
 
-	filter_init(&f, filter);
+	ctl_sa_filter_init(&f, filter);
 	while (sad != NULL && (sa = dp_sad_next(sad, &iter)) != NULL) {
 		struct ctl_sa_shown shown;
 
-		if (!filter_match(&f, sa))
+		if (!ctl_sa_filter_match(&f, sa))
 			continue;
 		ctl_sa_counters_get(c, sa, &shown);
 		json_object_array_add(a, sa_json(sa, &shown, now_ms));
 	}
 	if (filter != NULL && json_object_array_length(a) == 0) {
 		json_object_put(a);
-		filter_none(filter, err, err_len);
+		ctl_sa_filter_none(filter, err, err_len);
 		return NULL;
 	}
 	return a;
@@ -381,14 +371,14 @@ int
 ctl_sa_clear(const struct dp_sad *sad, struct ctl_sa_counters *c, const char *filter,
 	     char *err, size_t err_len)
 {
-	struct sa_filter f;
+	struct ctl_sa_filter f;
 	uint32_t iter = 0;
 	struct dp_sa *sa;
 	int n = 0;
 
-	filter_init(&f, filter);
+	ctl_sa_filter_init(&f, filter);
 	while (sad != NULL && (sa = dp_sad_next(sad, &iter)) != NULL) {
-		if (!filter_match(&f, sa))
+		if (!ctl_sa_filter_match(&f, sa))
 			continue;
 		if (ctl_sa_counters_clear(c, sa) < 0) {
 			snprintf(err, err_len, "clear sa counters: out of memory");
@@ -397,7 +387,7 @@ ctl_sa_clear(const struct dp_sad *sad, struct ctl_sa_counters *c, const char *fi
 		n++;
 	}
 	if (filter != NULL && n == 0) {
-		filter_none(filter, err, err_len);
+		ctl_sa_filter_none(filter, err, err_len);
 		return -ENOENT;
 	}
 	return n;

@@ -16,6 +16,7 @@
 #define HAGW_CTL_CMDS_IPSEC_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,19 @@ void ctl_sa_counters_free(struct ctl_sa_counters *c);
 
 /* Name of a per-SA drop reason in JSON ("replay", "auth", ...). */
 const char *ctl_sa_drop_name(enum dp_sa_drop d);
+
+/* The NAME|SPI argument of the SA commands: an SA matches if its name is
+ * the word or its SPI is the word as a number (0x... hex or decimal). */
+struct ctl_sa_filter {
+	const char *word;		/* NULL: every SA */
+	bool has_spi;
+	uint32_t spi;
+};
+
+void ctl_sa_filter_init(struct ctl_sa_filter *f, const char *word);
+bool ctl_sa_filter_match(const struct ctl_sa_filter *f, const struct dp_sa *sa);
+/* The error of a filter that matches no SA: "no SA with name or SPI 'X'". */
+void ctl_sa_filter_none(const char *word, char *err, size_t err_len);
 
 /*
  * `show sa [NAME|SPI]`: an array of SA objects in id order; with a filter

@@ -7,6 +7,9 @@
  *   link_poll   every LINK_POLL_MS   refresh port link state
  *   cli_poll    every CLI_POLL_MS    serve the CLI socket
  *   sa_events   every pass           log SA soft/hard lifetime events from the workers
+ *                                    and pass them to IKE (rekey / expire its CHILD SA)
+ *   ike_poll    every pass           IKE timers once ike_next_deadline() has passed
+ *                                    (control/ctl_ike.c)
  *   reclaim     every pass           free SAs and ACL contexts whose QSBR grace period
  *                                    passed (never blocks: the control core may also
  *                                    be worker 0, which could not report otherwise)
@@ -19,6 +22,7 @@
 #include <rte_ring_elem.h>
 
 #include "control/cli.h"
+#include "control/ctl_ike.h"
 #include "control/hagw.h"
 #include "control/log.h"
 #include "dataplane/neigh.h"
@@ -65,7 +69,7 @@ poll_links(struct dp *dp)
 /* RFC 4301 §4.4.2.1: soft lifetime -> tell (IKE will rekey); hard ->
  * the SA is no longer used. No key material in the message. */
 static unsigned int
-sa_events(struct dp *dp)
+sa_events(struct dp *dp, struct ctl_ike *ike)
 {
 	struct dp_sa_event ev[SA_EVENT_BURST];
 	unsigned int n = rte_ring_dequeue_burst_elem(dp->sa_event_ring, ev, sizeof(ev[0]),
@@ -82,6 +86,7 @@ sa_events(struct dp *dp)
 		else
 			CTL_LOG(NOTICE, "SA %s spi 0x%08x: soft lifetime reached", sa->p.name,
 				sa->p.spi);
+		ctl_ike_sa_event(ike, sa, ev[i].flag);
 	}
 	return n;
 }
@@ -92,7 +97,8 @@ control_pass(struct hagw *h, struct ctl_timer timers[3])
 	uint64_t now = dp_now_ms();
 	unsigned int work = dp_punt_poll(&h->dp);
 
-	work += sa_events(&h->dp);
+	work += sa_events(&h->dp, h->ike);
+	work += ctl_ike_poll(h->ike, now);
 	dp_sad_reclaim(h->dp.sad);
 	dp_spd_reclaim(h->dp.spd);
 

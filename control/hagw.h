@@ -9,11 +9,13 @@
 #include "dataplane/dp.h"
 
 struct ctl_server;
+struct ctl_ike;
 
 struct hagw {
 	struct cfg cfg;
 	struct dp dp;
 	struct ctl_server *cli;
+	struct ctl_ike *ike;		/* NULL: no ike section (control/ctl_ike.h) */
 	volatile sig_atomic_t stop;	/* set by signals and "shutdown" */
 	time_t started;
 	uint64_t started_ms;

@@ -5,7 +5,9 @@
  * "shutdown" stops workers, closes ports and removes the socket. Any error
  * before the loop runs undoes what was done and exits non-zero. The static
  * SAs' keys live in the config only until the dataplane has installed
- * them (expanded) in the SA database: then the config copy is wiped.
+ * them (expanded) in the SA database: then the config copy is wiped, and
+ * so are the IKE pre-shared keys, which the IKE daemon (control/ctl_ike.c,
+ * started after the dataplane) has copied.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <rte_lcore.h>
 
 #include "control/cli.h"
+#include "control/ctl_ike.h"
 #include "control/eal_args.h"
 #include "control/hagw.h"
 #include "control/log.h"
@@ -114,6 +117,9 @@ start(struct hagw *h, const char *prog, char *err)
 		return -1;
 	if (dp_init(&h->dp, &h->cfg, err, ERR_LEN) < 0)
 		return -1;
+	/* After dp_init: the static SAs are in, IKE's CHILD SAs come next. */
+	if (ctl_ike_start(h, err, ERR_LEN) < 0)
+		return -1;
 	ctl_telemetry_register(ctl_commands, ctl_n_commands, h);
 	return 0;
 }
@@ -126,6 +132,7 @@ stop(struct hagw *h)
 	if (!eal_up)
 		return;
 	rte_eal_mp_wait_lcore();
+	ctl_ike_stop(h);
 	dp_fini(&h->dp);
 	CTL_LOG(NOTICE, "stopped");
 	ctl_log_fini();
@@ -143,11 +150,13 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	if (cfg_load(opt.config, &hagw.cfg, err, sizeof(err)) < 0) {
 		cfg_wipe_keys(&hagw.cfg);
+		cfg_ike_wipe_secrets(&hagw.cfg);
 		fprintf(stderr, "%s\n", err);
 		return EXIT_CONFIG;
 	}
 	if (opt.check) {
 		cfg_wipe_keys(&hagw.cfg);
+		cfg_ike_wipe_secrets(&hagw.cfg);
 		printf("%s: configuration ok\n", opt.config);
 		return EXIT_SUCCESS;
 	}
@@ -156,6 +165,7 @@ main(int argc, char **argv)
 				   sizeof(err));
 	if (hagw.cli == NULL) {
 		cfg_wipe_keys(&hagw.cfg);
+		cfg_ike_wipe_secrets(&hagw.cfg);
 		fprintf(stderr, "hagw: %s\n", err);
 		return EXIT_FAILURE;
 	}
@@ -165,6 +175,7 @@ main(int argc, char **argv)
 	hagw.started = time(NULL);
 	rc = start(&hagw, argv[0], err);
 	cfg_wipe_keys(&hagw.cfg);
+	cfg_ike_wipe_secrets(&hagw.cfg);	/* the IKE daemon keeps its own copy */
 	if (rc < 0) {
 		fprintf(stderr, "hagw: %s\n", err);
 		stop(&hagw);

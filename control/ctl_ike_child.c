@@ -1,0 +1,488 @@
+/*
+ * CHILD SAs installed in the SAD and SPD (ctl_ike_child.h): RFC 7296 §2.8
+ * make-before-break (inbound first, outbound and steering when the
+ * exchange completes, a rekey taking over the old SA's policies), RFC 4301
+ * §4.4.1 PROTECT policies, and remote-access client prefixes (§3.15
+ * virtual IPs). The table is an open-addressing hash on the CHILD SA id.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/ctl_ike_child.h"
+#include "control/log.h"
+
+enum {
+	ERR_LEN = 256,
+	TABLE_MIN = 64,			/* first allocation, slots */
+	LOAD_DEN = 2,			/* grow when more than 1/2 full */
+	HASH_MULT_SHIFT = 32,
+};
+
+#define HASH_MULT UINT64_C(0x9e3779b97f4a7c15)	/* Fibonacci hashing */
+
+struct ctl_ike_kid {
+	bool used;
+	uint64_t id;
+	uint32_t spi_in;
+	struct ctl_ike_child_info info;
+};
+
+/* ---- the table ---- */
+
+static uint32_t
+home(const struct ctl_ike_children *t, uint64_t id)
+{
+	return (uint32_t)((id * HASH_MULT) >> HASH_MULT_SHIFT) & (t->cap - 1);
+}
+
+static struct ctl_ike_kid *
+kid_find(const struct ctl_ike_children *t, uint64_t id)
+{
+	for (uint32_t i = t->cap != 0 ? home(t, id) : 0, n = 0; n < t->cap;
+	     i = (i + 1) & (t->cap - 1), n++) {
+		if (!t->slot[i].used)
+			return NULL;
+		if (t->slot[i].id == id)
+			return &t->slot[i];
+	}
+	return NULL;
+}
+
+static struct ctl_ike_kid *
+kid_insert(struct ctl_ike_children *t, uint64_t id)
+{
+	uint32_t i = home(t, id);
+
+	while (t->slot[i].used)
+		i = (i + 1) & (t->cap - 1);
+	memset(&t->slot[i], 0, sizeof(t->slot[i]));
+	t->slot[i].used = true;
+	t->slot[i].id = id;
+	t->n++;
+	return &t->slot[i];
+}
+
+static int
+table_grow(struct ctl_ike_children *t)
+{
+	uint32_t cap = t->cap != 0 ? t->cap * 2 : TABLE_MIN, old_cap = t->cap;
+	struct ctl_ike_kid *old = t->slot, *slot = calloc(cap, sizeof(*slot));
+
+	if (slot == NULL || cap < old_cap)
+		return -ENOMEM;
+	t->slot = slot;
+	t->cap = cap;
+	t->n = 0;
+	for (uint32_t i = 0; i < old_cap; i++) {
+		if (!old[i].used)
+			continue;
+		*kid_insert(t, old[i].id) = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* A new empty entry for ID (absent), NULL if out of memory. */
+static struct ctl_ike_kid *
+kid_add(struct ctl_ike_children *t, uint64_t id)
+{
+	if ((t->n + 1) * LOAD_DEN > t->cap && table_grow(t) < 0)
+		return NULL;
+	return kid_insert(t, id);
+}
+
+/* Removes K, moving later entries of its probe run back (no tombstones). */
+static void
+kid_del(struct ctl_ike_children *t, struct ctl_ike_kid *k)
+{
+	uint32_t hole = (uint32_t)(k - t->slot), i = hole;
+
+	for (;;) {
+		i = (i + 1) & (t->cap - 1);
+		if (!t->slot[i].used)
+			break;
+		uint32_t h = home(t, t->slot[i].id);
+
+		/* Movable unless its home lies cyclically in (hole, i]. */
+		if ((i > hole && (h <= hole || h > i)) || (i < hole && h <= hole && h > i)) {
+			t->slot[hole] = t->slot[i];
+			hole = i;
+		}
+	}
+	memset(&t->slot[hole], 0, sizeof(t->slot[hole]));
+	t->n--;
+}
+
+void
+ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_spd *spd,
+		      const struct cfg_ike *cfg)
+{
+	memset(t, 0, sizeof(*t));
+	t->sad = sad;
+	t->spd = spd;
+	t->cfg = cfg;
+	t->next_priority = CTL_IKE_PRIORITY_BASE;
+}
+
+unsigned int
+ctl_ike_children_count(const struct ctl_ike_children *t)
+{
+	return t->n;
+}
+
+bool
+ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
+		  struct ctl_ike_child_info *info)
+{
+	const struct ctl_ike_kid *k = kid_find(t, child_id);
+
+	if (k != NULL)
+		*info = k->info;
+	return k != NULL;
+}
+
+bool
+ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi)
+{
+	for (uint32_t i = 0; i < t->cap; i++) {
+		const struct ctl_ike_kid *k = &t->slot[i];
+
+		if (!k->used || !k->info.has_in)
+			continue;
+		if (k->info.sa_in == sa_id || (k->info.has_out && k->info.sa_out == sa_id)) {
+			*spi = k->spi_in;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- removal ---- */
+
+static void
+policies_del(struct ctl_ike_children *t, struct ctl_ike_child_info *in)
+{
+	if (in->n_policies == 0)
+		return;
+	dp_spd_batch_begin(t->spd);
+	for (unsigned int i = 0; i < in->n_policies; i++)
+		dp_spd_delete(t->spd, in->policies[i]);
+	if (dp_spd_batch_end(t->spd) < 0)
+		CTL_LOG(ERR, "SPD rebuild failed after deleting %u policies", in->n_policies);
+	in->n_policies = 0;
+}
+
+static void
+kid_uninstall(struct ctl_ike_children *t, struct ctl_ike_kid *k)
+{
+	struct ctl_ike_child_info *in = &k->info;
+
+	policies_del(t, in);
+	for (unsigned int i = 0; i < in->n_clients; i++)
+		dp_spd_delete_client(t->spd, &in->clients[i]);
+	in->n_clients = 0;
+	if (in->has_out)
+		dp_sa_delete(t->sad, in->sa_out);
+	if (in->has_in)
+		dp_sa_delete(t->sad, in->sa_in);
+	kid_del(t, k);
+}
+
+void
+ctl_ike_child_remove(struct ctl_ike_children *t, uint64_t child_id)
+{
+	struct ctl_ike_kid *k = kid_find(t, child_id);
+
+	if (k != NULL)
+		kid_uninstall(t, k);
+}
+
+void
+ctl_ike_children_fini(struct ctl_ike_children *t)
+{
+	for (uint32_t i = 0; i < t->cap; i++) {
+		/* Deleting moves entries back: look at this slot again. */
+		while (t->slot[i].used)
+			kid_uninstall(t, &t->slot[i]);
+	}
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = t->n = 0;
+}
+
+/* ---- installation ---- */
+
+/* The configured child (DF, DSCP), NULL if the config has no such one. */
+static const struct cfg_ike_child *
+child_cfg(const struct ctl_ike_children *t, const struct ike_sa_state *ike,
+	  const struct ike_child_state *c)
+{
+	for (unsigned int i = 0; t->cfg != NULL && i < t->cfg->n_connections; i++) {
+		const struct cfg_ike_conn *conn = &t->cfg->connections[i];
+
+		if (strncmp(conn->name, ike->name, sizeof(conn->name)) != 0)
+			continue;
+		for (unsigned int j = 0; j < conn->n_children; j++)
+			if (strncmp(conn->children[j].name, c->name,
+				    sizeof(conn->children[j].name)) == 0)
+				return &conn->children[j];
+	}
+	return NULL;
+}
+
+/* Converts and adds the SA of C for DIR: 0 and its id, or an error. */
+static int
+sa_add(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+       const struct ike_child_state *c, enum dp_sa_dir dir, uint32_t *id)
+{
+	struct dp_sa_params p;
+	char err[ERR_LEN] = "";
+	int rc = ctl_ike_sa_params(ike, c, dir, child_cfg(t, ike, c), &p, err, sizeof(err));
+
+	if (rc == 0)
+		rc = dp_sa_add(t->sad, &p, id, err, sizeof(err));
+	explicit_bzero(&p, sizeof(p));
+	if (rc < 0)
+		CTL_LOG(WARNING, "CHILD SA %" PRIu64 " %s spi 0x%08x %s: %s", c->id, c->name,
+			dir == DP_SA_INBOUND ? c->spi_in : c->spi_out,
+			dir == DP_SA_INBOUND ? "in" : "out", err);
+	return rc;
+}
+
+int
+ctl_ike_child_install_in(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+			 const struct ike_child_state *c)
+{
+	struct ctl_ike_kid *k = kid_find(t, c->id);
+	uint32_t id;
+	int rc;
+
+	if (k != NULL && k->info.has_in)
+		return -EEXIST;
+	rc = sa_add(t, ike, c, DP_SA_INBOUND, &id);
+	if (rc < 0)
+		return rc;
+	if (k == NULL)
+		k = kid_add(t, c->id);
+	if (k == NULL) {
+		dp_sa_delete(t->sad, id);
+		return -ENOMEM;
+	}
+	k->info.has_in = true;
+	k->info.sa_in = id;
+	k->spi_in = c->spi_in;
+	return 0;
+}
+
+/* The entry other than SELF that steers PREFIX, or NULL. */
+static struct ctl_ike_kid *
+client_owner(struct ctl_ike_children *t, const struct ctl_ike_kid *self,
+	     const struct cfg_prefix *prefix, unsigned int *idx)
+{
+	for (uint32_t i = 0; i < t->cap; i++) {
+		struct ctl_ike_kid *k = &t->slot[i];
+
+		if (!k->used || k == self)
+			continue;
+		for (unsigned int j = 0; j < k->info.n_clients; j++) {
+			if (memcmp(&k->info.clients[j], prefix, sizeof(*prefix)) == 0) {
+				*idx = j;
+				return k;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void
+client_drop(struct ctl_ike_child_info *in, unsigned int j)
+{
+	in->clients[j] = in->clients[--in->n_clients];
+}
+
+/* Undoes the first N prefixes of a failed clients_add: a prefix taken
+ * from another CHILD SA (TAKEN, FROM) goes back to it, the others are
+ * deleted. */
+static void
+clients_undo(struct ctl_ike_children *t, struct ctl_ike_kid *k, const bool *taken,
+	     const uint64_t *from, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct ctl_ike_kid *owner = taken[i] ? kid_find(t, from[i]) : NULL;
+		const struct cfg_prefix *pfx = &k->info.clients[i];
+
+		if (owner != NULL && owner->info.has_out &&
+		    owner->info.n_clients < CTL_IKE_MAX_CLIENTS &&
+		    dp_spd_add_client(t->spd, pfx, owner->info.sa_out) == 0)
+			owner->info.clients[owner->info.n_clients++] = *pfx;
+		else
+			dp_spd_delete_client(t->spd, pfx);
+	}
+	k->info.n_clients = 0;
+}
+
+/* Client prefixes -> K's outbound SA. A prefix another CHILD SA steered
+ * (rekey, reauthentication, a client back with its old address) becomes
+ * K's, so removing the older one does not cut the client off. */
+static int
+clients_add(struct ctl_ike_children *t, struct ctl_ike_kid *k, const struct ctl_ike_plan *plan)
+{
+	uint64_t from[CTL_IKE_MAX_CLIENTS] = { 0 };
+	bool taken[CTL_IKE_MAX_CLIENTS] = { false };
+
+	for (unsigned int i = 0; i < plan->n_clients; i++) {
+		const struct cfg_prefix *pfx = &plan->clients[i];
+		unsigned int j = 0;
+		struct ctl_ike_kid *owner = client_owner(t, k, pfx, &j);
+		int rc = dp_spd_add_client(t->spd, pfx, k->info.sa_out);
+
+		if (rc < 0) {
+			CTL_LOG(WARNING, "CHILD SA %" PRIu64 ": client prefix: %s", k->id,
+				strerror(-rc));
+			clients_undo(t, k, taken, from, i);
+			return rc;
+		}
+		if (owner != NULL) {
+			taken[i] = true;
+			from[i] = owner->id;
+			client_drop(&owner->info, j);
+		}
+		k->info.clients[k->info.n_clients++] = *pfx;
+	}
+	return 0;
+}
+
+static bool
+policies_same(const struct ctl_ike_children *t, const struct ctl_ike_child_info *old,
+	      const struct ctl_ike_plan *plan)
+{
+	struct dp_policy_params pp;
+
+	if (old->n_policies != plan->n_pairs || old->n_clients != 0)
+		return false;
+	for (unsigned int i = 0; i < old->n_policies; i++) {
+		if (!dp_spd_get(t->spd, old->policies[i], &pp) ||
+		    memcmp(&pp.local, &plan->pairs[i].local, sizeof(pp.local)) != 0 ||
+		    memcmp(&pp.remote, &plan->pairs[i].remote, sizeof(pp.remote)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Rekey: the old CHILD SA's policies now send into K's SA (atomic for
+ * the workers), and become K's. */
+static int
+policies_take(struct ctl_ike_children *t, struct ctl_ike_kid *k, struct ctl_ike_kid *old)
+{
+	for (unsigned int i = 0; i < old->info.n_policies; i++) {
+		int rc = dp_spd_set_sa(t->spd, old->info.policies[i], k->info.sa_out);
+
+		if (rc < 0)
+			return rc;
+	}
+	memcpy(k->info.policies, old->info.policies, sizeof(k->info.policies));
+	k->info.n_policies = old->info.n_policies;
+	old->info.n_policies = 0;
+	return 0;
+}
+
+static int
+policies_add(struct ctl_ike_children *t, struct ctl_ike_kid *k, const struct ctl_ike_plan *plan)
+{
+	int rc = 0;
+
+	dp_spd_batch_begin(t->spd);
+	for (unsigned int i = 0; i < plan->n_pairs && rc == 0; i++) {
+		struct dp_policy_params pp = {
+			.priority = t->next_priority++,
+			.action = DP_POLICY_PROTECT,
+			.local = plan->pairs[i].local,
+			.remote = plan->pairs[i].remote,
+			.sa_id = k->info.sa_out,
+		};
+
+		if (t->next_priority < CTL_IKE_PRIORITY_BASE)
+			t->next_priority = CTL_IKE_PRIORITY_BASE;
+		rc = dp_spd_add(t->spd, &pp, &k->info.policies[i]);
+		if (rc == 0)
+			k->info.n_policies++;
+	}
+	if (dp_spd_batch_end(t->spd) < 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc < 0)
+		CTL_LOG(WARNING, "CHILD SA %" PRIu64 ": policies: %s", k->id, strerror(-rc));
+	return rc;
+}
+
+static int
+steer(struct ctl_ike_children *t, struct ctl_ike_kid *k, const struct ike_child_state *c,
+      const struct ctl_ike_plan *plan)
+{
+	struct ctl_ike_kid *old;
+
+	if (plan->n_clients > 0)
+		return clients_add(t, k, plan);
+	old = c->replaces_id != 0 ? kid_find(t, c->replaces_id) : NULL;
+	if (old != NULL && old != k && policies_same(t, &old->info, plan))
+		return policies_take(t, k, old);
+	return policies_add(t, k, plan);
+}
+
+int
+ctl_ike_child_install_out(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+			  const struct ike_child_state *c)
+{
+	char err[ERR_LEN] = "";
+	struct ctl_ike_plan plan;
+	struct ctl_ike_kid *k;
+	uint32_t id;
+	int rc = ctl_ike_plan(ike, c, &plan, err, sizeof(err));
+
+	if (rc < 0) {
+		CTL_LOG(WARNING, "CHILD SA %" PRIu64 " %s: %s", c->id, c->name, err);
+		ctl_ike_child_remove(t, c->id);
+		return rc;
+	}
+	k = kid_find(t, c->id);
+	if (k != NULL && k->info.has_out)
+		return -EEXIST;
+	rc = sa_add(t, ike, c, DP_SA_OUTBOUND, &id);
+	if (rc == 0 && k == NULL && (k = kid_add(t, c->id)) == NULL) {
+		dp_sa_delete(t->sad, id);
+		rc = -ENOMEM;
+	}
+	if (rc < 0) {
+		ctl_ike_child_remove(t, c->id);
+		return rc;
+	}
+	k->info.has_out = true;
+	k->info.sa_out = id;
+	rc = steer(t, k, c, &plan);
+	if (rc < 0)
+		kid_uninstall(t, k);
+	return rc;
+}
+
+int
+ctl_ike_child_update_path(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+			  const struct ike_child_state *c)
+{
+	const struct ctl_ike_kid *k = kid_find(t, c->id);
+	char err[ERR_LEN] = "";
+	struct dp_sa_update u;
+	int rc = 0;
+
+	if (k == NULL)
+		return -ENOENT;
+	if (!ctl_ike_path_update(ike, c, &u))
+		return -EINVAL;
+	if (k->info.has_in)
+		rc = dp_sa_update(t->sad, k->info.sa_in, &u, err, sizeof(err));
+	if (rc == 0 && k->info.has_out)
+		rc = dp_sa_update(t->sad, k->info.sa_out, &u, err, sizeof(err));
+	if (rc < 0)
+		CTL_LOG(WARNING, "CHILD SA %" PRIu64 " %s: path: %s", c->id, c->name, err);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * CHILD SAs in the ESP data path (RFC 7296 §2.8 make-before-break, RFC
+ * 4301 §4.4): what the IKE host ops child_install_inbound/_outbound,
+ * child_remove and child_update_path do to the SAD and SPD, and the table
+ * child id -> (inbound SA, outbound SA, policies or client prefixes) that
+ * lets them undo it. Control core only.
+ *
+ *   install inbound   dp_sa_add (the peer may use it as soon as our
+ *                     response leaves)
+ *   install outbound  dp_sa_add, then steering: client prefixes
+ *                     (dp_spd_add_client, which replaces the SA of a
+ *                     present prefix) or PROTECT policies; a rekey
+ *                     (replaces_id) takes over the old CHILD SA's policies
+ *                     with dp_spd_set_sa when the selectors are the same
+ *   remove            policies, clients, both SAs
+ * A failing install leaves nothing of that CHILD SA installed.
+ */
+#ifndef HAGW_CTL_IKE_CHILD_H
+#define HAGW_CTL_IKE_CHILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/cfg.h"
+#include "control/ctl_ike_conv.h"
+#include "dataplane/sa.h"
+#include "dataplane/spd.h"
+#include "ike/ike_state.h"
+
+/* Policy priorities of IKE CHILD SAs: after every configured one (the
+ * config allows 0..2^31-1), in installation order. */
+enum { CTL_IKE_PRIORITY_BASE = 1u << 31 };
+
+struct ctl_ike_kid;
+
+struct ctl_ike_children {
+	struct dp_sad *sad;
+	struct dp_spd *spd;
+	const struct cfg_ike *cfg;	/* DF/DSCP of configured children; may be NULL */
+	uint32_t next_priority;
+	uint32_t cap;			/* slots, a power of two (0: none yet) */
+	uint32_t n;
+	struct ctl_ike_kid *slot;
+};
+
+/* What the table holds for one CHILD SA (for show commands and tests). */
+struct ctl_ike_child_info {
+	bool has_in, has_out;
+	uint32_t sa_in, sa_out;		/* SAD ids */
+	uint8_t n_policies;
+	uint32_t policies[DP_SA_MAX_TS];
+	uint8_t n_clients;
+	struct cfg_prefix clients[CTL_IKE_MAX_CLIENTS];
+};
+
+void ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_spd *spd,
+			   const struct cfg_ike *cfg);
+/* Removes whatever is still installed, frees the table. */
+void ctl_ike_children_fini(struct ctl_ike_children *t);
+
+/* 0 or a negative errno (logged with the reason). */
+int ctl_ike_child_install_in(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+			     const struct ike_child_state *c);
+int ctl_ike_child_install_out(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+			      const struct ike_child_state *c);
+void ctl_ike_child_remove(struct ctl_ike_children *t, uint64_t child_id);
+int ctl_ike_child_update_path(struct ctl_ike_children *t, const struct ike_sa_state *ike,
+			      const struct ike_child_state *c);
+
+/* What is installed for CHILD_ID; false if nothing. */
+bool ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
+		       struct ctl_ike_child_info *info);
+/* The inbound SPI of the CHILD SA that SA_ID belongs to (what
+ * ike_child_expired() looks for); false if no CHILD SA owns it. */
+bool ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi);
+unsigned int ctl_ike_children_count(const struct ctl_ike_children *t);
+
+#endif
