@@ -11,6 +11,10 @@ packages=(
 	# lab, integration tests and benchmarks
 	iproute2 iputils-ping iperf3 ethtool tcpdump tshark procps
 	python3 python3-scapy python3-cryptography
+	# strongSwan as a real IKEv2 peer (tests/integration/swan.sh): charon, swanctl, the
+	# openssl plugin (standard plugins), kernel-libipsec (charon extra plugins)
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+	libcharon-extra-plugins
 )
 
 missing=()
