@@ -27,7 +27,7 @@ required=$(json "'\n'.join(c['command'] for c in d if c['args'] and not c['args'
 while read -r c; do
 	[ "$c" = shutdown ] && continue	# last, below
 	[ "$c" = "set log-level" ] || ! grep -qx "$c" <<<"$required" || continue
-	if [[ "$c" == *ike* ]]; then
+	if [[ "$c" == *ike* || "$c" == *child-sa* ]]; then
 		out=$(ctl $c 2>&1)
 		check_eq "text: $c without IKE: exit status 1" 1 "$?"
 		check_contains "text: $c without IKE: says so" "IKE is not configured" "$out"
