@@ -2,7 +2,7 @@
  * the peer's proposals (§3.3.6), the KE group check (§1.3), the initiator's
  * check of the accepted proposal (§3.3.6) and the names of suites. The
  * string form of our proposals is in the second half of this file. The
- * leniencies are listed in ike_proposal.h. */
+ * choice rule and the leniencies are in ike_proposal.h. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,110 +103,116 @@ offers_integ(const struct ike_proposal *p)
 	return false;
 }
 
-/* The first transform of TYPE in P that Q accepts, or NULL. */
-static const struct ike_transform *
-first_accepted(const struct ike_proposal *p, const struct ike_proposal *q, uint8_t type)
-{
-	for (unsigned int i = 0; i < p->n_transforms; i++) {
-		const struct ike_transform *t = &p->transforms[i];
+/* A candidate choice: OURS[q] with THEIRS[p]. rank[type] is the index in
+ * ours[q] of the transform chosen for that type (ike_proposal.h). */
+struct cand {
+	struct ike_suite s;
+	size_t q;
+	size_t p;
+	uint8_t rank[IKE_TF_ESN + 1];
+};
 
-		if (t->type != type)
+/* Index in our Q of its first TYPE transform their P offers, or -1 (INTEG NONE never). */
+static int
+first_ours(const struct ike_proposal *p, const struct ike_proposal *q, uint8_t type)
+{
+	for (unsigned int i = 0; i < q->n_transforms && i < IKE_TRANSFORMS_MAX; i++) {
+		const struct ike_transform *t = &q->transforms[i];
+
+		if (t->type != type || (type == IKE_TF_INTEG && t->id == IKE_INTEG_NONE))
 			continue;
-		if (type == IKE_TF_INTEG && t->id == IKE_INTEG_NONE)
-			continue;       /* a non-AEAD cipher needs a real one */
-		if (accepts(q, t->type, t->id, t->key_bits))
-			return t;
+		if (has_transform(p, type, t->id, t->key_bits))
+			return (int)i;
 	}
-	return NULL;
+	return -1;
 }
 
-/* ENCR, and INTEG when the cipher is not an AEAD. */
+/* ENCR in our order, and INTEG (our order) when the cipher is not an AEAD. */
 static bool
-pick_cipher(const struct ike_proposal *p, const struct ike_proposal *q, struct ike_suite *s)
+pick_cipher(const struct ike_proposal *p, const struct ike_proposal *q, struct cand *c)
 {
-	const struct ike_transform *integ;
+	for (unsigned int i = 0; i < q->n_transforms && i < IKE_TRANSFORMS_MAX; i++) {
+		const struct ike_transform *t = &q->transforms[i];
+		int k = -1;
 
-	for (unsigned int i = 0; i < p->n_transforms; i++) {
-		const struct ike_transform *t = &p->transforms[i];
-
-		if (t->type != IKE_TF_ENCR || !accepts(q, t->type, t->id, t->key_bits))
+		if (t->type != IKE_TF_ENCR || !has_transform(p, t->type, t->id, t->key_bits))
 			continue;
-		if (is_aead(t->id)) {
-			if (offers_integ(p))
-				continue;       /* RFC 7296 §3.3 */
-			s->integ = IKE_INTEG_NONE;
-		} else {
-			integ = first_accepted(p, q, IKE_TF_INTEG);
-			if (integ == NULL)
-				continue;
-			s->integ = integ->id;
-		}
-		s->encr = t->id;
-		s->encr_key_bits = t->key_bits;
+		if (is_aead(t->id) && offers_integ(p))
+			continue;               /* RFC 7296 §3.3 */
+		if (!is_aead(t->id) && (k = first_ours(p, q, IKE_TF_INTEG)) < 0)
+			continue;
+		c->s.integ = k < 0 ? IKE_INTEG_NONE : q->transforms[k].id;
+		c->rank[IKE_TF_INTEG] = k < 0 ? 0 : (uint8_t)k;
+		c->s.encr = t->id;
+		c->s.encr_key_bits = t->key_bits;
+		c->rank[IKE_TF_ENCR] = (uint8_t)i;
 		return true;
 	}
 	return false;
 }
 
-/* D-H: theirs in their order, the KE payload's group preferred; absent in
- * ESP means NONE. In IKE_AUTH (no_dh) D-H is not negotiated. */
+/* D-H: the KE payload's group when both offer it, else our order; absent
+ * in their ESP proposal means NONE. In IKE_AUTH (no_dh) D-H is not
+ * negotiated. Implicit NONE ranks last. */
 static bool
 pick_dh(const struct ike_proposal *p, const struct ike_proposal *q,
-	const struct ike_select_opts *o, uint16_t *dh)
+	const struct ike_select_opts *o, struct cand *c)
 {
-	bool offered = false, found = false;
+	int k;
 
-	*dh = IKE_DH_NONE;
+	c->s.dh = IKE_DH_NONE;
+	c->rank[IKE_TF_DH] = (uint8_t)q->n_transforms;
 	if (o->no_dh && p->protocol == IKE_PROTO_ESP)
 		return true;
-	for (unsigned int i = 0; i < p->n_transforms; i++) {
-		const struct ike_transform *t = &p->transforms[i];
-
-		if (t->type != IKE_TF_DH)
-			continue;
-		offered = true;
-		if (!accepts(q, t->type, t->id, t->key_bits) || (found && t->id != o->ke_group))
-			continue;
-		*dh = t->id;
-		found = true;
-		if (t->id == o->ke_group)
-			break;
-	}
-	if (!offered)
+	if (!has_type(p, IKE_TF_DH))
 		return p->protocol == IKE_PROTO_ESP && accepts(q, IKE_TF_DH, IKE_DH_NONE, 0);
-	return found;
-}
-
-static bool
-pick_esn(const struct ike_proposal *p, const struct ike_proposal *q, uint16_t *esn)
-{
-	const struct ike_transform *t = first_accepted(p, q, IKE_TF_ESN);
-
-	*esn = IKE_ESN_NO;
-	if (t != NULL) {
-		*esn = t->id;
+	if (has_transform(p, IKE_TF_DH, o->ke_group, 0) &&
+	    accepts(q, IKE_TF_DH, o->ke_group, 0)) {
+		c->s.dh = o->ke_group;
 		return true;
 	}
-	return !has_type(p, IKE_TF_ESN) && accepts(q, IKE_TF_ESN, IKE_ESN_NO, 0);
+	k = first_ours(p, q, IKE_TF_DH);
+	if (k >= 0) {
+		c->s.dh = q->transforms[k].id;
+		c->rank[IKE_TF_DH] = (uint8_t)k;
+		return true;
+	}
+	return accepts(q, IKE_TF_DH, IKE_DH_NONE, 0) && has_transform(p, IKE_TF_DH, IKE_DH_NONE, 0);
 }
 
-/* Whether our Q takes their P as a whole; the choice in *s. */
+/* ESN in our order; absent on their side means "no ESN". */
+static bool
+pick_esn(const struct ike_proposal *p, const struct ike_proposal *q, struct cand *c)
+{
+	bool sent = has_type(p, IKE_TF_ESN);
+	int k = sent ? first_ours(p, q, IKE_TF_ESN) : -1;
+
+	c->s.esn = k >= 0 ? q->transforms[k].id : IKE_ESN_NO;
+	c->rank[IKE_TF_ESN] = (uint8_t)(k >= 0 ? k : q->n_transforms);
+	if (k >= 0)
+		return true;
+	return (!sent || has_transform(p, IKE_TF_ESN, IKE_ESN_NO, 0)) &&
+	       accepts(q, IKE_TF_ESN, IKE_ESN_NO, 0);
+}
+
+/* Whether our Q takes their P as a whole; the choice in *c. */
 static bool
 match(const struct ike_proposal *p, const struct ike_proposal *q,
-      const struct ike_select_opts *o, struct ike_suite *s)
+      const struct ike_select_opts *o, struct cand *c)
 {
-	const struct ike_transform *prf;
+	int k;
 
-	memset(s, 0, sizeof(*s));
-	if (q->protocol != p->protocol || !pick_cipher(p, q, s))
+	memset(c, 0, sizeof(*c));
+	if (q->protocol != p->protocol || !pick_cipher(p, q, c))
 		return false;
 	if (p->protocol == IKE_PROTO_ESP)
-		return pick_dh(p, q, o, &s->dh) && pick_esn(p, q, &s->esn);
-	prf = first_accepted(p, q, IKE_TF_PRF);
-	if (prf == NULL)
+		return pick_dh(p, q, o, c) && pick_esn(p, q, c);
+	k = first_ours(p, q, IKE_TF_PRF);
+	if (k < 0)
 		return false;
-	s->prf = prf->id;
-	return pick_dh(p, q, o, &s->dh) && s->dh != IKE_DH_NONE;
+	c->s.prf = q->transforms[k].id;
+	c->rank[IKE_TF_PRF] = (uint8_t)k;
+	return pick_dh(p, q, o, c) && c->s.dh != IKE_DH_NONE;
 }
 
 /* RFC 7296 §3.3.6: a proposal with a type we do not know is unacceptable. */
@@ -223,24 +229,22 @@ usable(const struct ike_proposal *p, uint8_t protocol)
 	return true;
 }
 
-/* The first of OURS taking P, preferring one that gives the KE's group. */
+/* Whether A is preferred to B (the rule in ike_proposal.h): the KE's group,
+ * then our proposal, then our transforms type by type, then their order. */
 static bool
-match_ours(const struct ike_proposal *ours, size_t n_ours, const struct ike_proposal *p,
-	   const struct ike_select_opts *o, struct ike_suite *suite)
+better(const struct cand *a, const struct cand *b, uint16_t ke_group)
 {
-	struct ike_suite s;
-	bool found = false;
+	bool a_ke = a->s.dh == ke_group, b_ke = b->s.dh == ke_group;
 
-	for (size_t i = 0; i < n_ours; i++) {
-		if (!match(p, &ours[i], o, &s))
-			continue;
-		if (!found || s.dh == o->ke_group)
-			*suite = s;
-		found = true;
-		if (s.dh == o->ke_group)
-			break;
+	if (a_ke != b_ke)
+		return a_ke;
+	if (a->q != b->q)
+		return a->q < b->q;
+	for (uint8_t type = IKE_TF_ENCR; type <= IKE_TF_ESN; type++) {
+		if (a->rank[type] != b->rank[type])
+			return a->rank[type] < b->rank[type];
 	}
-	return found;
+	return a->p < b->p;
 }
 
 static void
@@ -283,17 +287,29 @@ ike_proposal_select_opts(const struct ike_proposal *ours, size_t n_ours,
 			 const struct ike_select_opts *o, struct ike_proposal *chosen,
 			 struct ike_suite *suite)
 {
+	struct cand best, c;
+	bool found = false;
+
 	memset(suite, 0, sizeof(*suite));
-	for (size_t i = 0; i < n_theirs; i++) {
-		if (!usable(&theirs[i], o->protocol))
-			continue;
-		if (match_ours(ours, n_ours, &theirs[i], o, suite)) {
-			build_chosen(&theirs[i], suite, o, chosen);
-			return 0;
+	for (size_t q = 0; q < n_ours; q++) {
+		if (found && best.s.dh == o->ke_group)
+			break;          /* no later proposal of ours can do better */
+		for (size_t p = 0; p < n_theirs; p++) {
+			if (!usable(&theirs[p], o->protocol) ||
+			    !match(&theirs[p], &ours[q], o, &c))
+				continue;
+			c.q = q;
+			c.p = p;
+			if (!found || better(&c, &best, o->ke_group))
+				best = c;
+			found = true;
 		}
 	}
-	memset(suite, 0, sizeof(*suite));
-	return -ENOENT;
+	if (!found)
+		return -ENOENT;
+	*suite = best.s;
+	build_chosen(&theirs[best.p], suite, o, chosen);
+	return 0;
 }
 
 int

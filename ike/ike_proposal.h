@@ -4,11 +4,24 @@
  * the initiator's check of the accepted proposal, and suite names for show
  * commands. Pure policy: the SA payload is parsed by ike_payload_parse_sa.c.
  *
- * Leniencies and choices, all deliberate:
- * - Their proposals are tried in their order; the first of ours that
- *   accepts one completely decides (one giving the KE payload's group
- *   preferred), and within it each type takes the first of their
- *   transforms that it accepts (their order; for D-H the KE's group first).
+ * The responder's choice (RFC 7296 §2.7, §3.3.6: any acceptable proposal;
+ * §1.2, §3.4: a KE of another group costs an INVALID_KE_PAYLOAD round):
+ * every pair (one of ours, one of theirs) that matches completely is a
+ * candidate, and the best candidate wins by, in this order:
+ *   (a) its D-H equals the KE payload's group (ke_group; for ESP without a
+ *       KE payload, IKE_DH_NONE: no PFS), over all their proposals;
+ *   (b) our preference: the earlier proposal of ours (config order), then,
+ *       type by type (ENCR, PRF, INTEG, D-H, ESN), the earlier transform
+ *       in that proposal of ours;
+ *   (c) their order: the earlier proposal of theirs.
+ * Within a pair each type takes the first of OUR transforms that they
+ * offer (for D-H: the KE's group when both offer it). So when no candidate
+ * gives the KE's group, the choice is our preferred one and
+ * ike_proposal_dh_check() asks for its group. strongSwan's default offer
+ * (#1 CBC/CTR..., #2 AEAD, KE 31) against hagw's defaults thus gives
+ * #2 AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519 with no extra round.
+ *
+ * Leniencies, all deliberate:
  * - A proposal holding both an AEAD and a non-AEAD cipher (§3.3 says two
  *   proposals are needed) may still match through its non-AEAD cipher; the
  *   AEAD cipher is only chosen when no integrity algorithm other than NONE
@@ -69,18 +82,18 @@ int ike_proposal_parse(const char *str, uint8_t protocol, uint8_t num,
 void ike_proposal_strip_dh(struct ike_proposal *props, size_t n);
 
 /*
- * Responder: walks THEIRS in their order and returns the first that one of
- * OURS (protocol o->protocol) accepts completely, reduced to one transform
- * per type in *chosen (their number and SPI kept) and *suite. When several
- * of ours accept the same proposal of theirs, one giving o->ke_group is
- * preferred. Returns 0 or -ENOENT (answer NO_PROPOSAL_CHOSEN).
+ * Responder: the best (rule above) of THEIRS that one of OURS (protocol
+ * o->protocol) accepts completely, reduced to one transform per type in
+ * *chosen (their number and SPI kept) and *suite. Returns 0 or -ENOENT
+ * (answer NO_PROPOSAL_CHOSEN).
  */
 int ike_proposal_select_opts(const struct ike_proposal *ours, size_t n_ours,
 			     const struct ike_proposal *theirs, size_t n_theirs,
 			     const struct ike_select_opts *o, struct ike_proposal *chosen,
 			     struct ike_suite *suite);
 
-/* ike_proposal_select_opts() with no KE preference and D-H negotiated. */
+/* ike_proposal_select_opts() with ke_group IKE_DH_NONE (no KE payload) and
+ * D-H negotiated. */
 int ike_proposal_select(const struct ike_proposal *ours, size_t n_ours,
 			const struct ike_proposal *theirs, size_t n_theirs, uint8_t protocol,
 			struct ike_proposal *chosen, struct ike_suite *suite);

@@ -2,8 +2,9 @@
  * Unit tests of proposal selection (ike/ike_proposal.c, RFC 7296 §2.7,
  * §3.3): the strongSwan-style string parser (accepted strings with their
  * exact transforms, errors naming the keyword), the responder's choice
- * (peer's order, KE group preference, AEAD/integrity rules, key lengths,
- * unknown IDs and types, ESN and PFS in ESP, IKE_AUTH without D-H), the
+ * (KE group first, then our order, against strongSwan's exact default
+ * offer; AEAD/integrity rules, key lengths, unknown IDs and types, ESN and
+ * PFS in ESP, IKE_AUTH without D-H), the
  * INVALID_KE_PAYLOAD check, the initiator's check of the reply, and the
  * names of suites. Table-driven; every expectation is an exact value, the
  * proposals compared through their full ike_proposal_describe() text.
@@ -59,6 +60,30 @@ static const struct tok toks[] = {
 	{ "aes192gcm16", IKE_TF_ENCR, IKE_ENCR_AES_GCM_16, 192 },
 	{ "aes256gcm16", IKE_TF_ENCR, IKE_ENCR_AES_GCM_16, 256 },
 	{ "chacha20poly1305", IKE_TF_ENCR, IKE_ENCR_CHACHA20_POLY1305, 0 },
+	{ "aes128ctr", IKE_TF_ENCR, 13, 128 },
+	{ "aes192ctr", IKE_TF_ENCR, 13, 192 },
+	{ "aes256ctr", IKE_TF_ENCR, 13, 256 },
+	{ "camellia128", IKE_TF_ENCR, 23, 128 },
+	{ "camellia192", IKE_TF_ENCR, 23, 192 },
+	{ "camellia256", IKE_TF_ENCR, 23, 256 },
+	{ "camellia128ctr", IKE_TF_ENCR, 24, 128 },
+	{ "camellia192ctr", IKE_TF_ENCR, 24, 192 },
+	{ "camellia256ctr", IKE_TF_ENCR, 24, 256 },
+	{ "aes128ccm16", IKE_TF_ENCR, 16, 128 },
+	{ "aes192ccm16", IKE_TF_ENCR, 16, 192 },
+	{ "aes256ccm16", IKE_TF_ENCR, 16, 256 },
+	{ "aes128gcm12", IKE_TF_ENCR, 19, 128 },
+	{ "aes192gcm12", IKE_TF_ENCR, 19, 192 },
+	{ "aes256gcm12", IKE_TF_ENCR, 19, 256 },
+	{ "aes128gcm8", IKE_TF_ENCR, 18, 128 },
+	{ "aes192gcm8", IKE_TF_ENCR, 18, 192 },
+	{ "aes256gcm8", IKE_TF_ENCR, 18, 256 },
+	{ "aes128ccm12", IKE_TF_ENCR, 15, 128 },
+	{ "aes192ccm12", IKE_TF_ENCR, 15, 192 },
+	{ "aes256ccm12", IKE_TF_ENCR, 15, 256 },
+	{ "aes128ccm8", IKE_TF_ENCR, 14, 128 },
+	{ "aes192ccm8", IKE_TF_ENCR, 14, 192 },
+	{ "aes256ccm8", IKE_TF_ENCR, 14, 256 },
 	{ "3des", IKE_TF_ENCR, 3, 0 },
 	{ "e99", IKE_TF_ENCR, 99, 0 },                      /* unknown ID */
 	{ "sha1", IKE_TF_INTEG, 2, 0 },
@@ -78,6 +103,12 @@ static const struct tok toks[] = {
 	{ "ecp521", IKE_TF_DH, IKE_DH_ECP_521, 0 },
 	{ "x25519", IKE_TF_DH, IKE_DH_CURVE25519, 0 },
 	{ "curve448", IKE_TF_DH, 32, 0 },
+	{ "ecp256bp", IKE_TF_DH, 28, 0 },
+	{ "ecp384bp", IKE_TF_DH, 29, 0 },
+	{ "ecp512bp", IKE_TF_DH, 30, 0 },
+	{ "modp4096", IKE_TF_DH, 16, 0 },
+	{ "modp6144", IKE_TF_DH, 17, 0 },
+	{ "modp8192", IKE_TF_DH, 18, 0 },
 	{ "dnone", IKE_TF_DH, IKE_DH_NONE, 0 },
 	{ "esn", IKE_TF_ESN, IKE_ESN_YES, 0 },
 	{ "noesn", IKE_TF_ESN, IKE_ESN_NO, 0 },
@@ -288,37 +319,86 @@ struct sel_case {
 	"aes256-sha256-modp2048"
 #define HAGW_ESP_DEFAULTS \
 	"aes256gcm16", "aes128gcm16", "chacha20poly1305", "aes256-sha256", "aes128-sha256"
-/* What a strongSwan initiator offers by default (AEAD proposal first). */
-#define SWAN_IKE_AEAD \
-	"aes128gcm16-aes192gcm16-aes256gcm16-chacha20poly1305-prfsha256-prfsha384-" \
-	"prfsha512-x25519-curve448-ecp256-ecp384-ecp521-modp3072"
+/* What a strongSwan 5.9.8 initiator offers by default, transform for transform
+ * (notes/strongswan-wire.md): #1 34 transforms, #2 36 (AEAD, no INTEG). */
+#define SWAN_DH \
+	"x25519-curve448-ecp256-ecp384-ecp521-ecp256bp-ecp384bp-ecp512bp-modp3072-" \
+	"modp4096-modp6144-modp8192-modp2048"
 #define SWAN_IKE_CBC \
-	"aes128-aes192-aes256-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-" \
-	"x25519-curve448-ecp256-ecp384-ecp521-modp3072-modp2048"
+	"aes128-aes192-aes256-aes128ctr-aes192ctr-aes256ctr-camellia128-camellia192-" \
+	"camellia256-camellia128ctr-camellia192ctr-camellia256ctr-3des-" \
+	"sha256-sha384-sha512-sha1-prfsha256-prfsha384-prfsha512-prfsha1-" SWAN_DH
+#define SWAN_IKE_AEAD \
+	"aes128gcm16-aes192gcm16-aes256gcm16-aes128ccm16-aes192ccm16-aes256ccm16-" \
+	"chacha20poly1305-aes128gcm12-aes192gcm12-aes256gcm12-aes128gcm8-aes192gcm8-" \
+	"aes256gcm8-aes128ccm12-aes192ccm12-aes256ccm12-aes128ccm8-aes192ccm8-aes256ccm8-" \
+	"prfsha256-prfsha384-prfsha512-prfsha1-" SWAN_DH
+#define GCM256_X25519 "AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519"
 
 static const struct sel_case sel_cases[] = {
-	{ "swan defaults, KE x25519", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
-	  { SWAN_IKE_AEAD, SWAN_IKE_CBC }, IKE_DH_CURVE25519, false, 0,
-	  "#1 IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519",
-	  "AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519" },
-	{ "swan defaults, KE ecp256 preferred", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
-	  { SWAN_IKE_AEAD, SWAN_IKE_CBC }, IKE_DH_ECP_256, false, 0,
-	  "#1 IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256",
+	/* strongSwan's exact default offer (CBC/CTR first) against hagw's defaults */
+	{ "swan defaults, KE x25519: AEAD of their #2, no INVALID_KE", IKE_PROTO_IKE,
+	  { HAGW_IKE_DEFAULTS }, { SWAN_IKE_CBC, SWAN_IKE_AEAD }, IKE_DH_CURVE25519, false, 0,
+	  "#2 IKE:" GCM256_X25519, GCM256_X25519 },
+	{ "swan defaults, KE ecp256", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	  { SWAN_IKE_CBC, SWAN_IKE_AEAD }, IKE_DH_ECP_256, false, 0,
+	  "#2 IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256",
 	  "AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256" },
-	{ "swan defaults, KE modp3072 unsupported", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
-	  { SWAN_IKE_AEAD, SWAN_IKE_CBC }, 15, false, 0,
-	  "#1 IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519",
-	  "AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519" },
+	{ "swan defaults, KE ecp384", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	  { SWAN_IKE_CBC, SWAN_IKE_AEAD }, IKE_DH_ECP_384, false, 0,
+	  "#2 IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384",
+	  "AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384" },
+	{ "swan defaults, KE modp2048: our last proposal", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	  { SWAN_IKE_CBC, SWAN_IKE_AEAD }, IKE_DH_MODP_2048, false, 0,
+	  "#1 IKE:AES_CBC_256/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/MODP_2048",
+	  "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" },
+	{ "swan defaults, KE curve448 not ours: our first", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	  { SWAN_IKE_CBC, SWAN_IKE_AEAD }, 32, false, 0, "#2 IKE:" GCM256_X25519,
+	  GCM256_X25519 },
+	{ "swan defaults, KE modp3072 not ours: our first", IKE_PROTO_IKE,
+	  { HAGW_IKE_DEFAULTS }, { SWAN_IKE_CBC, SWAN_IKE_AEAD }, 15, false, 0,
+	  "#2 IKE:" GCM256_X25519, GCM256_X25519 },
+	{ "swan defaults AEAD first, KE x25519", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	  { SWAN_IKE_AEAD, SWAN_IKE_CBC }, IKE_DH_CURVE25519, false, 0,
+	  "#1 IKE:" GCM256_X25519, GCM256_X25519 },
+	{ "swan CBC proposal only, KE x25519: INVALID_KE follows", IKE_PROTO_IKE,
+	  { HAGW_IKE_DEFAULTS }, { SWAN_IKE_CBC }, IKE_DH_CURVE25519, false, 0,
+	  "#1 IKE:AES_CBC_256/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/MODP_2048",
+	  "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" },
 	{ "CBC only", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
 	  { "aes128-aes192-aes256-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
 	    "ecp256-modp2048" }, IKE_DH_ECP_256, false, 0,
 	  "#1 IKE:AES_CBC_256/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/MODP_2048",
 	  "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" },
-	{ "their order wins over ours", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	{ "KE group wins over their order", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
 	  { "aes256-sha256-prfsha256-modp2048", "aes256gcm16-prfsha384-x25519" },
-	  IKE_DH_CURVE25519, false, 0,
-	  "#1 IKE:AES_CBC_256/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/MODP_2048",
-	  "AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" },
+	  IKE_DH_CURVE25519, false, 0, "#2 IKE:" GCM256_X25519, GCM256_X25519 },
+	{ "no KE match: our order wins over theirs", IKE_PROTO_IKE, { HAGW_IKE_DEFAULTS },
+	  { "aes256-sha256-prfsha256-modp2048", "aes256gcm16-prfsha384-x25519" },
+	  IKE_DH_ECP_384, false, 0, "#2 IKE:" GCM256_X25519, GCM256_X25519 },
+	{ "KE group wins over our proposal order", IKE_PROTO_IKE,
+	  { "aes256gcm16-prfsha384-x25519", "aes128gcm16-prfsha256-ecp256" },
+	  { "aes256gcm16-aes128gcm16-prfsha384-prfsha256-x25519-ecp256" }, IKE_DH_ECP_256,
+	  false, 0, "#1 IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256",
+	  "AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256" },
+	{ "KE group within one pair of proposals", IKE_PROTO_IKE,
+	  { "aes256gcm16-prfsha384-x25519-ecp384" },
+	  { "aes256gcm16-prfsha384-x25519-ecp384" }, IKE_DH_ECP_384, false, 0,
+	  "#1 IKE:AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384",
+	  "AES_GCM_16_256/PRF_HMAC_SHA2_384/ECP_384" },
+	{ "our transform order within a proposal", IKE_PROTO_IKE,
+	  { "aes128-aes256-sha512-sha256-ecp256-modp2048" },
+	  { "aes256-aes128-sha256-sha512-prfsha256-prfsha512-modp2048-ecp256" }, 15, false, 0,
+	  "#1 IKE:AES_CBC_128/PRF_HMAC_SHA2_512/HMAC_SHA2_512_256/ECP_256",
+	  "AES_CBC_128/HMAC_SHA2_512_256/PRF_HMAC_SHA2_512/ECP_256" },
+	{ "our transform order across their proposals", IKE_PROTO_IKE,
+	  { "aes256gcm16-aes128gcm16-prfsha256-x25519" },
+	  { "aes128gcm16-prfsha256-x25519", "aes256gcm16-prfsha256-x25519" },
+	  IKE_DH_CURVE25519, false, 0, "#2 IKE:AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519",
+	  "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519" },
+	{ "their order breaks ties", IKE_PROTO_IKE, { "aes256gcm16-prfsha384-x25519" },
+	  { "aes256gcm16-prfsha384-x25519", "aes256gcm16-prfsha384-x25519" },
+	  IKE_DH_CURVE25519, false, 0, "#1 IKE:" GCM256_X25519, GCM256_X25519 },
 	{ "first fitting of theirs", IKE_PROTO_IKE, { "aes128-sha256-x25519" },
 	  { "3des-sha1-prfsha1-modp1024", "aes128-sha256-prfsha256-x25519" }, 0, false, 0,
 	  "#2 IKE:AES_CBC_128/PRF_HMAC_SHA2_256/HMAC_SHA2_256_128/CURVE_25519",
@@ -381,11 +461,14 @@ static const struct sel_case sel_cases[] = {
 	{ "ESP: chacha", IKE_PROTO_ESP, { HAGW_ESP_DEFAULTS },
 	  { "chacha20poly1305-noesn" }, 0, false, 0,
 	  "#1 ESP:CHACHA20_POLY1305/NO_EXT_SEQ", "CHACHA20_POLY1305/NO_EXT_SEQ" },
-	{ "ESP: their ESN preference", IKE_PROTO_ESP, { "aes128gcm16-esn-noesn" },
+	{ "ESP: our ESN preference", IKE_PROTO_ESP, { "aes128gcm16-esn-noesn" },
 	  { "aes128gcm16-esn-noesn" }, 0, false, 0,
 	  "#1 ESP:AES_GCM_16_128/EXT_SEQ", "AES_GCM_16_128/EXT_SEQ" },
-	{ "ESP: their no-ESN preference", IKE_PROTO_ESP, { "aes128gcm16-esn-noesn" },
+	{ "ESP: our ESN preference over theirs", IKE_PROTO_ESP, { "aes128gcm16-esn-noesn" },
 	  { "aes128gcm16-noesn-esn" }, 0, false, 0,
+	  "#1 ESP:AES_GCM_16_128/EXT_SEQ", "AES_GCM_16_128/EXT_SEQ" },
+	{ "ESP: our no-ESN preference over theirs", IKE_PROTO_ESP, { "aes128gcm16-noesn-esn" },
+	  { "aes128gcm16-esn-noesn" }, 0, false, 0,
 	  "#1 ESP:AES_GCM_16_128/NO_EXT_SEQ", "AES_GCM_16_128/NO_EXT_SEQ" },
 	{ "ESP: ESN not accepted", IKE_PROTO_ESP, { "aes128gcm16" },
 	  { "aes128gcm16-esn" }, 0, false, -ENOENT, NULL, NULL },
@@ -405,11 +488,18 @@ static const struct sel_case sel_cases[] = {
 	  IKE_DH_ECP_256, false, 0,
 	  "#1 ESP:AES_CBC_128/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ",
 	  "AES_CBC_128/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ" },
-	{ "ESP: PFS, no KE: their order", IKE_PROTO_ESP,
-	  { "aes128-sha256-modp2048-ecp256" }, { "aes128-sha256-modp2048-ecp256-noesn" },
+	{ "ESP: PFS, no KE: our order", IKE_PROTO_ESP,
+	  { "aes128-sha256-modp2048-ecp256" }, { "aes128-sha256-ecp256-modp2048-noesn" },
 	  0, false, 0,
 	  "#1 ESP:AES_CBC_128/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ",
 	  "AES_CBC_128/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ" },
+	{ "ESP: no KE prefers no PFS over our order", IKE_PROTO_ESP,
+	  { "aes128gcm16-modp2048", "aes128gcm16" },
+	  { "aes128gcm16-modp2048-noesn", "aes128gcm16-noesn" }, 0, false, 0,
+	  "#2 ESP:AES_GCM_16_128/NO_EXT_SEQ", "AES_GCM_16_128/NO_EXT_SEQ" },
+	{ "ESP: KE group for PFS", IKE_PROTO_ESP, { "aes128gcm16-modp2048", "aes128gcm16" },
+	  { "aes128gcm16-modp2048-noesn", "aes128gcm16-noesn" }, IKE_DH_MODP_2048, false, 0,
+	  "#1 ESP:AES_GCM_16_128/MODP_2048/NO_EXT_SEQ", "AES_GCM_16_128/MODP_2048/NO_EXT_SEQ" },
 	{ "ESP: no PFS configured, groups offered", IKE_PROTO_ESP, { "aes128-sha256" },
 	  { "aes128-sha256-modp2048-noesn" }, 0, false, -ENOENT, NULL, NULL },
 	{ "ESP: no PFS configured, groups or NONE offered", IKE_PROTO_ESP, { "aes128-sha256" },
@@ -549,21 +639,48 @@ test_dh_check(void)
 	}
 }
 
+/* Select, then the KE check: INVALID_KE only when no acceptable choice
+ * gives the KE's group, asking for our preferred group. */
 static void
 test_select_then_invalid_ke(void)
 {
-	static const char *const ours_s[] = { "aes256-sha256-modp2048", NULL };
-	struct ike_proposal ours[MAX_LIST], theirs, chosen;
-	size_t n_ours = ours_list(IKE_PROTO_IKE, ours_s, ours);
-	struct ike_suite s;
-	uint16_t wanted = 0;
+	static const char *const defaults_s[] = { HAGW_IKE_DEFAULTS, NULL };
+	static const char *const modp_s[] = { "aes256-sha256-modp2048", NULL };
+	static const char *const swan_s[] = { SWAN_IKE_CBC, SWAN_IKE_AEAD, NULL };
+	static const struct {
+		const char *const *ours;
+		size_t n_swan;
+		uint16_t ke;
+		int rc;
+		uint16_t wanted;
+	} rows[] = {
+		{ modp_s, 1, IKE_DH_CURVE25519, -EAGAIN, IKE_DH_MODP_2048 },
+		{ modp_s, 1, IKE_DH_MODP_2048, 0, 0 },
+		{ defaults_s, 2, IKE_DH_CURVE25519, 0, 0 },
+		{ defaults_s, 2, IKE_DH_ECP_384, 0, 0 },
+		{ defaults_s, 2, IKE_DH_MODP_2048, 0, 0 },
+		{ defaults_s, 2, 32, -EAGAIN, IKE_DH_CURVE25519 },
+		{ defaults_s, 2, 15, -EAGAIN, IKE_DH_CURVE25519 },
+		{ defaults_s, 1, IKE_DH_CURVE25519, -EAGAIN, IKE_DH_MODP_2048 },
+	};
 
-	theirs = raw(IKE_PROTO_IKE, 1, SWAN_IKE_CBC);
-	CU_ASSERT_EQUAL(ike_proposal_select(ours, n_ours, &theirs, 1, IKE_PROTO_IKE, &chosen, &s),
-			0);
-	CU_ASSERT_EQUAL(ike_proposal_dh_check(&s, IKE_DH_CURVE25519, &wanted), -EAGAIN);
-	CU_ASSERT_EQUAL(wanted, IKE_DH_MODP_2048);
-	CU_ASSERT_EQUAL(ike_proposal_dh_check(&s, IKE_DH_MODP_2048, &wanted), 0);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ike_select_opts o = { .protocol = IKE_PROTO_IKE, .ke_group = rows[i].ke };
+		struct ike_proposal ours[MAX_LIST], theirs[MAX_LIST], chosen;
+		size_t n_ours = ours_list(IKE_PROTO_IKE, rows[i].ours, ours);
+		size_t n_theirs = theirs_list(IKE_PROTO_IKE, swan_s, theirs);
+		struct ike_suite s;
+		uint16_t wanted = 0;
+
+		CU_ASSERT_EQUAL(n_theirs, 2);
+		CU_ASSERT_EQUAL(theirs[0].n_transforms, 34);
+		CU_ASSERT_EQUAL(theirs[1].n_transforms, 36);
+		CU_ASSERT_EQUAL(ike_proposal_select_opts(ours, n_ours, theirs, rows[i].n_swan, &o,
+							 &chosen, &s), 0);
+		check_int("INVALID_KE row", ike_proposal_dh_check(&s, rows[i].ke, &wanted),
+			  rows[i].rc);
+		check_int("INVALID_KE wanted", wanted, rows[i].wanted);
+	}
 }
 
 /* ---- the initiator's check of the reply ---- */
