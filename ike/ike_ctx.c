@@ -241,10 +241,10 @@ ike_ctx_sa_delete(struct ike_ctx *ctx, struct ike_sa *sa, const char *why)
 	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "IKE SA %s deleted: %s", sa->st.name, why);
 	while (sa->children != NULL)
 		ike_ctx_child_remove(ctx, sa, sa->children);
-	if (!sa->st.initiator) {
-		ike_pool_release(&ctx->pools, sa->st.vip4.pool, &sa->st.vip4.addr);
-		ike_pool_release(&ctx->pools, sa->st.vip6.pool, &sa->st.vip6.addr);
-	}
+	/* leases have a pool name (a rekeyed SA may be the initiator of the
+	 * new one, §2.18); an initiator's own virtual IP has none */
+	ike_pool_release(&ctx->pools, sa->st.vip4.pool, &sa->st.vip4.addr);
+	ike_pool_release(&ctx->pools, sa->st.vip6.pool, &sa->st.vip6.addr);
 	ike_ctx_half_open_end(ctx, sa);
 	if (sa->st.phase != IKE_SA_PHASE_DEAD)
 		ike_sa_set_phase(sa, IKE_SA_PHASE_DEAD);
@@ -366,28 +366,69 @@ ike_terminate_child(struct ike_ctx *ctx, uint64_t child_id)
 	return rc;
 }
 
+/* RFC 7296 §1.3.2: CREATE_CHILD_SA rekeying the IKE SA (queued while a
+ * request of ours is outstanding). */
 int
 ike_rekey_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
 {
-	(void)ctx;
-	(void)ike_sa_id;
-	return -EOPNOTSUPP;     /* CREATE_CHILD_SA: next round */
+	struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, ike_sa_id);
+
+	if (sa == NULL)
+		return -ENOENT;
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
+		return -EBUSY;
+	return ike_rekey_ike_start(ctx, sa);
 }
 
+/* RFC 7296 §1.3.3: CREATE_CHILD_SA with REKEY_SA. */
 int
 ike_rekey_child(struct ike_ctx *ctx, uint64_t child_id)
 {
-	(void)ctx;
-	(void)child_id;
-	return -EOPNOTSUPP;
+	struct ike_sa *sa = NULL;
+	struct ike_child *c = find_child(ctx, child_id, &sa);
+
+	if (c == NULL)
+		return -ENOENT;
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED && sa->st.phase != IKE_SA_PHASE_REKEYING)
+		return -EBUSY;
+	return ike_rekey_child_start(ctx, sa, c);
 }
 
+static struct ike_child *
+child_by_esp_spi(const struct ike_ctx *ctx, uint32_t spi, struct ike_sa **owner)
+{
+	struct ike_child *c;
+	struct ike_sa *sa;
+
+	for (sa = ctx->table.all; sa != NULL; sa = sa->next)
+		for (c = sa->children; c != NULL; c = c->next)
+			if (c->st.spi_in == spi || c->st.spi_out == spi) {
+				*owner = sa;
+				return c;
+			}
+	return NULL;
+}
+
+/* The data path's lifetimes (RFC 4301 §4.4.2.1): soft rekeys, hard
+ * deletes. A replaced SA is not rekeyed again. */
 void
 ike_child_expired(struct ike_ctx *ctx, uint32_t spi, bool hard)
 {
-	(void)ctx;
-	(void)spi;
-	(void)hard;             /* rekey / delete on lifetimes: next round */
+	struct ike_sa *sa = NULL;
+	struct ike_child *c = child_by_esp_spi(ctx, spi, &sa);
+
+	if (c == NULL)
+		return;
+	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "CHILD SA %08x_i: %s lifetime", c->st.spi_in,
+		   hard ? "hard" : "soft");
+	if (hard) {
+		ike_dpd_child_hard(ctx, sa, c);
+		return;
+	}
+	if (c->soft_fired || c->st.rekey != IKE_CHILD_REKEY_NONE)
+		return;
+	c->soft_fired = true;
+	ike_rekey_child_start(ctx, sa, c);
 }
 
 int

@@ -122,6 +122,7 @@ ike_sa_free(struct ike_sa *sa)
 		free(c);
 	}
 	ike_sa_init_done(sa);
+	ike_dh_free(sa->ccsa.dh);
 	free_msg(&sa->req.bytes, &sa->req.len);
 	ike_frag_reset(&sa->frag);
 	ike_sa_state_wipe(&sa->st);

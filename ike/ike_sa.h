@@ -27,7 +27,41 @@ struct ike_child {
 	const struct ike_conf_child *conf;
 	bool installed_in;
 	bool installed_out;
+	bool out_deferred;              /* rekey collision: outbound waits (§2.8.1) */
+	bool soft_fired;                /* soft lifetime acted on (rekey started) */
+	bool hard_fired;                /* hard lifetime acted on (DELETE asked) */
+	uint64_t expire_ms;             /* REKEYED: removed then without DELETE, 0: none */
+	/* §2.8.1: the peer rekeyed this SA while we did too: the CHILD SA its
+	 * exchange made and that exchange's nonces (theirs Ni, ours Nr). */
+	uint64_t coll_id;
+	struct ike_state_nonce coll_ni;
+	struct ike_state_nonce coll_nr;
 	struct ike_child *next;
+};
+
+/* The CREATE_CHILD_SA exchange we started (RFC 7296 §1.3). */
+enum ike_ccsa_kind {
+	IKE_CCSA_NONE = 0,
+	IKE_CCSA_CHILD_NEW,             /* §1.3.1 additional CHILD SA */
+	IKE_CCSA_CHILD_REKEY,           /* §1.3.3 */
+	IKE_CCSA_IKE_REKEY,             /* §1.3.2 */
+};
+
+struct ike_ccsa {
+	uint8_t kind;                   /* enum ike_ccsa_kind */
+	uint64_t old_child_id;          /* CHILD_REKEY: the SA being replaced */
+	const struct ike_conf_child *conf;
+	uint32_t spi;                   /* CHILD: our new inbound SPI */
+	uint64_t ike_spi;               /* IKE_REKEY: our new IKE SPI */
+	uint16_t group;                 /* D-H group of our KE, IKE_DH_NONE: none */
+	struct ike_dh *dh;
+	struct ike_state_nonce nonce;   /* our Ni */
+	uint8_t n_props;
+	struct ike_proposal props[CFG_IKE_MAX_PROPOSALS];   /* as sent, SPI included */
+	struct ike_ts_set tsi;
+	struct ike_ts_set tsr;
+	uint8_t retries;                /* INVALID_KE_PAYLOAD rounds */
+	bool again;                     /* send it again (another group) */
 };
 
 /* Our request awaiting its response, as sent (all fragments back to back). */
@@ -72,6 +106,27 @@ struct ike_sa {
 
 	/* INFORMATIONAL we started: DELETE of this CHILD SA (our inbound SPI) */
 	uint32_t del_child_spi;
+
+	/* CREATE_CHILD_SA and the work queued behind our outstanding request
+	 * (ike_task_rekey.c starts it when the window is free). */
+	struct ike_ccsa ccsa;
+	uint32_t pend_del_child;        /* DELETE of this CHILD SA (our inbound SPI) */
+	bool pend_del_ike;              /* DELETE of this IKE SA (rekeyed, §2.18) */
+	bool pend_rekey_ike;
+	uint64_t pend_rekey_child;      /* CHILD SA id */
+	uint64_t pend_at_ms;            /* not before (TEMPORARY_FAILURE back-off) */
+	/* IKE SA rekey collision (§2.8.2): the SA the peer's exchange made,
+	 * and that exchange's Ni (ours, Nr, is st.collision_nonce). */
+	uint64_t coll_sa_id;
+	struct ike_state_nonce coll_ni;
+	bool rekeyed;                   /* replaced: waits for the DELETE */
+
+	/* Timers (ike_task_dpd.c): the lifetimes in st are wall-clock
+	 * seconds; these are monotonic ms, 0: not armed. */
+	bool rekey_fired;               /* st.rekey_time acted on */
+	bool expire_fired;              /* st.expire_time acted on */
+	uint64_t expire_ms;             /* rekeyed: deleted then without DELETE */
+	uint64_t keepalive_ms;          /* next NAT-T keepalive */
 
 	struct ike_sa_req req;
 	struct ike_frag_rx frag;

@@ -35,6 +35,16 @@ struct ike_exch {
 	uint16_t child_notify;          /* the CHILD SA failed, the IKE SA stays */
 	struct ike_child *child;        /* CHILD SA being created */
 	bool delete_ike;                /* INFORMATIONAL: the peer deletes the IKE SA */
+	/* CREATE_CHILD_SA */
+	uint8_t ccsa_kind;              /* enum ike_ccsa_kind of this exchange */
+	bool ccsa_initiator;            /* we sent the request */
+	struct ike_child *old_child;    /* responder: CHILD SA being rekeyed */
+	struct ike_sa *new_sa;          /* IKE SA rekey: the new IKE SA */
+	struct ike_state_nonce nonce;   /* responder: our Nr */
+	uint16_t ke_group;              /* responder: our KE payload (public value) */
+	uint16_t ke_len;
+	uint8_t ke_pub[IKE_DH_PUBLIC_MAX];
+	const struct ike_conf_child *cc;
 };
 
 struct ike_task {
@@ -54,6 +64,7 @@ extern const struct ike_task ike_task_auth;
 extern const struct ike_task ike_task_config;
 extern const struct ike_task ike_task_child;
 extern const struct ike_task ike_task_info;
+extern const struct ike_task ike_task_ccsa;
 
 /* Driver (ike_task_run.c). */
 int ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange);
@@ -78,5 +89,69 @@ int ike_exch_delete(struct ike_ctx *ctx, struct ike_sa *sa);
 void ike_task_fail(struct ike_exch *x, uint16_t notify);
 /* The chunk view of a state nonce. */
 struct ike_chunk ike_task_nonce(const struct ike_state_nonce *n);
+
+/* CHILD SA helpers (ike_task_child.c) shared with CREATE_CHILD_SA. */
+void ike_child_put_spi(struct ike_proposal *p, uint32_t spi);
+uint32_t ike_child_get_spi(const struct ike_proposal *p);
+const struct ike_addr *ike_child_remote_dyn(const struct ike_sa *sa);
+/* KEYMAT from SK_d, [GIR,] NI, NR (§2.17) and the child state; INITIATOR:
+ * we initiated the exchange that creates it (the _i keys are then ours). */
+int ike_child_fill(struct ike_exch *x, struct ike_child *c, const struct ike_conf_child *cc,
+		   const struct ike_suite *esp, bool transport, const struct ike_chunk *gir,
+		   const struct ike_chunk *ni, const struct ike_chunk *nr, bool initiator);
+int ike_child_install_in(struct ike_exch *x, struct ike_child *c);
+/* Outbound; on failure the CHILD SA is removed. */
+void ike_child_install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+
+/* CREATE_CHILD_SA (ike_task_rekey.c, ike_task_child_rekey.c,
+ * ike_task_ike_rekey.c): start queued work when no request of ours is
+ * outstanding (DELETEs after a rekey, rekeys asked for while busy). */
+void ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa);
+/* TEMPORARY_FAILURE: our CREATE_CHILD_SA again after a random delay. */
+void ike_rekey_backoff(struct ike_ctx *ctx, struct ike_sa *sa);
+/* An additional CHILD SA of configuration CHILD in IKE SA IKE_SA_ID
+ * (§1.3.1; also a test hook). */
+int ike_rekey_child_new(struct ike_ctx *ctx, uint64_t ike_sa_id, const char *child);
+int ike_rekey_child_start(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+int ike_rekey_ike_start(struct ike_ctx *ctx, struct ike_sa *sa);
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
+struct ike_child *ike_child_by_id(struct ike_sa *sa, uint64_t id);
+
+/* CREATE_CHILD_SA parts: CHILD SAs (ike_task_child_rekey.c). */
+int ike_ccsa_child_build_i(struct ike_exch *x);
+int ike_ccsa_child_process_r(struct ike_exch *x);
+int ike_ccsa_child_build_r(struct ike_exch *x);
+int ike_ccsa_child_process_i(struct ike_exch *x);
+void ike_ccsa_child_done(struct ike_exch *x);
+/* IKE SA (ike_task_ike_rekey.c). */
+int ike_ccsa_ike_build_i(struct ike_exch *x);
+int ike_ccsa_ike_process_r(struct ike_exch *x);
+int ike_ccsa_ike_build_r(struct ike_exch *x);
+int ike_ccsa_ike_process_i(struct ike_exch *x);
+void ike_ccsa_ike_done(struct ike_exch *x);
+/* The peer deletes C (IKE SA SA) while our colliding rekey of it is
+ * still open: the SA its exchange made replaces it now (§2.8.1, §2.8.2). */
+void ike_rekey_child_gone(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+void ike_rekey_ike_gone(struct ike_ctx *ctx, struct ike_sa *sa);
+/* §2.8.1: does the exchange with nonces (A_NI, A_NR) hold the lowest of
+ * the four nonces of two colliding exchanges? */
+bool ike_rekey_lost(const struct ike_state_nonce *a_ni, const struct ike_state_nonce *a_nr,
+		    const struct ike_state_nonce *b_ni, const struct ike_state_nonce *b_nr);
+/* Nonce of ours (fresh, IKE_NONCE_LEN) */
+int ike_rekey_nonce(struct ike_state_nonce *n);
+int ike_rekey_set_nonce(struct ike_state_nonce *n, const struct ike_chunk *c);
+/* D-H of a CREATE_CHILD_SA: our public value of DH into a KE payload. */
+int ike_rekey_add_ke(struct ike_exch *x, const struct ike_dh *dh);
+/* Responder: a key pair of GROUP, g^ir with their KE, our public value
+ * kept in x->ke_pub for the response. */
+int ike_rekey_dh_r(struct ike_exch *x, uint16_t group, struct ike_dh_secret *gir);
+
+/* Timers of established SAs (ike_task_dpd.c): DPD (§1.4, §2.4), NAT-T
+ * keepalives (RFC 3948 §4), IKE and CHILD SA lifetimes (§2.8). */
+uint64_t ike_dpd_deadline(const struct ike_ctx *ctx, const struct ike_sa *sa);
+/* The hard lifetime of C: DELETE (now or queued), else removed. */
+void ike_dpd_child_hard(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+/* false: the SA is gone. */
+bool ike_dpd_run(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now);
 
 #endif /* IKE_TASK_H */

@@ -12,13 +12,14 @@
 
 #include "ike/ike_keys.h"
 #include "ike/ike_proposal.h"
+#include "ike/ike_spi.h"
 #include "ike/ike_task.h"
 #include "ike/ike_ts_narrow.h"
 
 enum { IKE_CHILD_SPI_LEN = 4 };
 
-static void
-put_spi(struct ike_proposal *p, uint32_t spi)
+void
+ike_child_put_spi(struct ike_proposal *p, uint32_t spi)
 {
 	p->spi_len = IKE_CHILD_SPI_LEN;
 	p->spi[0] = (uint8_t)(spi >> 24);
@@ -27,8 +28,8 @@ put_spi(struct ike_proposal *p, uint32_t spi)
 	p->spi[3] = (uint8_t)spi;
 }
 
-static uint32_t
-get_spi(const struct ike_proposal *p)
+uint32_t
+ike_child_get_spi(const struct ike_proposal *p)
 {
 	if (p->spi_len != IKE_CHILD_SPI_LEN)
 		return 0;
@@ -38,8 +39,8 @@ get_spi(const struct ike_proposal *p)
 
 /* The remote "dynamic" address: the virtual IP of that family or the
  * peer's outer address. */
-static const struct ike_addr *
-remote_dyn(const struct ike_sa *sa)
+const struct ike_addr *
+ike_child_remote_dyn(const struct ike_sa *sa)
 {
 	if (sa->st.vip4.addr.family != 0)
 		return &sa->st.vip4.addr;
@@ -65,7 +66,7 @@ build_i(struct ike_exch *x)
 	sa->child_spi = spi;
 	for (i = 0; i < cc->n_esp; i++) {
 		props[i] = cc->esp[i];
-		put_spi(&props[i], sa->child_spi);
+		ike_child_put_spi(&props[i], sa->child_spi);
 	}
 	if (rc == 0 && sa->conn->request_vip)  /* our address is not known yet */
 		rc = ike_ts_from_prefix(&sa->offer_tsi.ts[0], sa->st.local.family, any.ip, 0, 0,
@@ -89,14 +90,36 @@ build_i(struct ike_exch *x)
 	return rc;
 }
 
-/* KEYMAT (§2.17) and the parts of the child state both roles share. */
+/* §2.8: a random part of rand_time off the rekey time, so that both
+ * ends do not rekey at once. */
+static uint32_t
+jitter(uint32_t rand_time, uint32_t rekey_time)
+{
+	uint32_t r = 0;
+
+	if (rand_time == 0 || rand_time >= rekey_time ||
+	    ike_spi_random((uint8_t *)&r, sizeof(r)) != 0)
+		return 0;
+	return r % (rand_time + 1);
+}
+
 static int
 child_fill(struct ike_exch *x, struct ike_child *c, const struct ike_conf_child *cc,
 	   const struct ike_suite *esp, bool transport)
 {
+	struct ike_chunk ni = ike_task_nonce(&x->sa->st.ni), nr = ike_task_nonce(&x->sa->st.nr);
+
+	return ike_child_fill(x, c, cc, esp, transport, NULL, &ni, &nr, x->sa->st.initiator);
+}
+
+/* KEYMAT (§2.17) and the parts of the child state both roles share. */
+int
+ike_child_fill(struct ike_exch *x, struct ike_child *c, const struct ike_conf_child *cc,
+	       const struct ike_suite *esp, bool transport, const struct ike_chunk *gir,
+	       const struct ike_chunk *ni, const struct ike_chunk *nr, bool initiator)
+{
 	struct ike_sa *sa = x->sa;
 	const struct cfg_ike_child *cfg = cc->cfg;
-	struct ike_chunk ni = ike_task_nonce(&sa->st.ni), nr = ike_task_nonce(&sa->st.nr);
 	struct ike_child_keys k;
 	int rc;
 
@@ -107,20 +130,20 @@ child_fill(struct ike_exch *x, struct ike_child *c, const struct ike_conf_child 
 	c->st.replay_window = cfg->replay_window;
 	c->st.protocol = IKE_PROTO_ESP;
 	c->st.mode = transport ? IKE_CHILD_MODE_TRANSPORT : IKE_CHILD_MODE_TUNNEL;
-	c->st.initiator = sa->st.initiator;
+	c->st.initiator = initiator;
 	c->st.udp_encap = sa->st.nat_local || sa->st.nat_remote || sa->conn->cfg->encap;
 	c->st.encap_local_port = c->st.udp_encap ? x->ctx->conf->cfg.natt_port : 0;
 	c->st.encap_remote_port = c->st.udp_encap ? sa->st.remote.port : 0;
 	c->st.suite = *esp;
 	snprintf(c->st.name, sizeof(c->st.name), "%s", cfg->name);
-	c->st.life.soft_seconds = cfg->rekey_time;
+	c->st.life.soft_seconds = cfg->rekey_time - jitter(cfg->rand_time, cfg->rekey_time);
 	c->st.life.hard_seconds = cfg->life_time;
 	c->st.life.soft_bytes = cfg->rekey_bytes;
 	c->st.life.hard_bytes = cfg->life_bytes;
 	c->st.life.soft_packets = cfg->rekey_packets;
 	c->st.life.hard_packets = cfg->life_packets;
 	c->st.life.install_time = ike_ctx_wall_s(x->ctx);
-	rc = ike_keys_child(sa->st.suite.prf, &sa->st.sk_d, esp, NULL, &ni, &nr, &k);
+	rc = ike_keys_child(sa->st.suite.prf, &sa->st.sk_d, esp, gir, ni, nr, &k);
 	if (rc == 0) {
 		c->st.encr_i = k.encr_i;
 		c->st.integ_i = k.integ_i;
@@ -145,15 +168,15 @@ try_child(struct ike_exch *x, const struct ike_conf_child *cc, struct ike_suite 
 				     &x->chosen, esp) != 0)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	if (ike_conf_ts(cc->cfg->local_ts, cc->cfg->n_local_ts, &sa->st.local, &local) != 0 ||
-	    ike_conf_ts(cc->cfg->remote_ts, cc->cfg->n_remote_ts, remote_dyn(sa),
+	    ike_conf_ts(cc->cfg->remote_ts, cc->cfg->n_remote_ts, ike_child_remote_dyn(sa),
 			&remote) != 0 ||
 	    ike_ts_narrow_responder(&m->tsi, &m->tsr, &local, &remote, tsi, tsr) != 0)
 		return IKE_N_TS_UNACCEPTABLE;
 	return 0;
 }
 
-static int
-install_in(struct ike_exch *x, struct ike_child *c)
+int
+ike_child_install_in(struct ike_exch *x, struct ike_child *c)
 {
 	int rc = 0;
 
@@ -174,14 +197,14 @@ create_r(struct ike_exch *x, const struct ike_conf_child *cc, const struct ike_s
 
 	if (c == NULL)
 		return IKE_N_NO_ADDITIONAL_SAS;
-	c->st.spi_out = get_spi(&x->chosen);
+	c->st.spi_out = ike_child_get_spi(&x->chosen);
 	c->st.ts_local = *tsr;
 	c->st.ts_remote = *tsi;
 	rc = ike_ctx_esp_spi(x->ctx, &c->st.spi_in);
 	if (rc == 0)
 		rc = child_fill(x, c, cc, esp, transport);
 	if (rc == 0 && c->st.spi_out >= 256)
-		rc = install_in(x, c);
+		rc = ike_child_install_in(x, c);
 	if (rc != 0 || c->st.spi_out < 256) {
 		IKE_LOG_SA(x->ctx, x->sa, IKE_LOG_NOTICE, "CHILD SA not created: %d (SPI %08x)",
 			   rc, c->st.spi_out);
@@ -192,7 +215,7 @@ create_r(struct ike_exch *x, const struct ike_conf_child *cc, const struct ike_s
 	}
 	ike_sa_child_ids(x->sa);
 	x->child = c;
-	put_spi(&x->chosen, c->st.spi_in);
+	ike_child_put_spi(&x->chosen, c->st.spi_in);
 	return 0;
 }
 
@@ -244,8 +267,8 @@ build_r(struct ike_exch *x)
 	return rc;
 }
 
-static void
-install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
+void
+ike_child_install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
 {
 	int rc = 0;
 
@@ -268,7 +291,7 @@ static void
 done(struct ike_exch *x)
 {
 	if (x->child != NULL)
-		install_out(x->ctx, x->sa, x->child);
+		ike_child_install_out(x->ctx, x->sa, x->child);
 }
 
 /* Initiator: the responder's choice against what we offered. */
@@ -282,12 +305,12 @@ check_reply(struct ike_exch *x, struct ike_suite *esp, struct ike_proposal *chos
 
 	for (i = 0; i < cc->n_esp; i++) {
 		ours[i] = cc->esp[i];
-		put_spi(&ours[i], x->sa->child_spi);
+		ike_child_put_spi(&ours[i], x->sa->child_spi);
 	}
 	if (!ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_TSI) ||
 	    !ike_msg_has(m, IKE_PL_TSR) || m->sa.n_proposals != 1 ||
 	    ike_proposal_check_reply(ours, cc->n_esp, m->sa.proposals, 1, esp) != 0 ||
-	    get_spi(&m->sa.proposals[0]) < 256)
+	    ike_child_get_spi(&m->sa.proposals[0]) < 256)
 		return -EBADMSG;
 	if (!ike_ts_set_within(&m->tsi, &x->sa->offer_tsi) ||
 	    !ike_ts_set_within(&m->tsr, &x->sa->offer_tsr))
@@ -318,11 +341,12 @@ process_i(struct ike_exch *x)
 	if (c == NULL)
 		return 0;
 	c->st.spi_in = sa->child_spi;
-	c->st.spi_out = get_spi(&chosen);
+	c->st.spi_out = ike_child_get_spi(&chosen);
 	c->st.ts_local = m->tsi;
 	c->st.ts_remote = m->tsr;
 	sa->child_spi = 0;
-	if (child_fill(x, c, sa->child_conf, &esp, transport) != 0 || install_in(x, c) != 0) {
+	if (child_fill(x, c, sa->child_conf, &esp, transport) != 0 ||
+	    ike_child_install_in(x, c) != 0) {
 		ike_ctx_child_remove(x->ctx, sa, c);
 		return 0;
 	}

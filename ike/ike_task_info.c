@@ -1,13 +1,17 @@
-/* Task ike_info: the INFORMATIONAL exchange as far as this round goes
- * (RFC 7296 §1.4, §2.4): an empty request (liveness) is answered empty;
- * a DELETE of the IKE SA is answered empty and the SA goes with its CHILD
- * SAs; a DELETE of ESP SAs removes those CHILD SAs and is answered with
- * the DELETE of our inbound SAs (§1.4.1). As initiator it sends the
- * DELETE of the IKE SA (ike_terminate_ike) or an empty liveness check. */
+/* Task ike_info: the INFORMATIONAL exchange (RFC 7296 §1.4, §2.4): an
+ * empty request (liveness) is answered empty; a DELETE of the IKE SA is
+ * answered empty and the SA goes with its CHILD SAs (an open rekey
+ * collision hands them to the new SA first, §2.8.2); a DELETE of ESP SAs
+ * removes those CHILD SAs and is answered with the DELETE of our inbound
+ * SAs (§1.4.1). As initiator it sends the DELETE of the IKE SA, of a CHILD
+ * SA (terminated, expired or rekeyed: that one keeps its inbound SA a few
+ * seconds, §2.8) or an empty liveness check (DPD). */
 #include <errno.h>
 #include <string.h>
 
 #include "ike/ike_task.h"
+
+enum { IKE_INFO_REKEYED_GRACE_MS = 5000 };
 
 static int
 build_i(struct ike_exch *x)
@@ -80,7 +84,9 @@ child_by_spi_in(struct ike_sa *sa, uint32_t spi)
 }
 
 /* Our DELETE of a CHILD SA was answered: it goes (whatever the peer
- * listed, §1.4.1 lets it have deleted its side already). */
+ * listed, §1.4.1 lets it have deleted its side already); one we rekeyed
+ * keeps its inbound SA a moment for ESP still in flight (§2.8, like
+ * strongSwan's delete_rekeyed_delay). */
 static int
 process_i(struct ike_exch *x)
 {
@@ -90,7 +96,9 @@ process_i(struct ike_exch *x)
 		return 0;
 	c = child_by_spi_in(x->sa, x->sa->del_child_spi);
 	x->sa->del_child_spi = 0;
-	if (c != NULL)
+	if (c != NULL && c->st.rekey == IKE_CHILD_REKEY_REKEYED)
+		c->expire_ms = ike_ctx_now_ms(x->ctx) + IKE_INFO_REKEYED_GRACE_MS;
+	else if (c != NULL)
 		ike_ctx_child_remove(x->ctx, x->sa, c);
 	return 0;
 }
@@ -101,10 +109,14 @@ done(struct ike_exch *x)
 	struct ike_child *c;
 	uint16_t i;
 
+	if (x->delete_ike)              /* a rekey collision still open: §2.8.2 */
+		ike_rekey_ike_gone(x->ctx, x->sa);
 	for (i = 0; i < x->n_del; i++) {
 		c = child_by_spi_in(x->sa, x->del_spis[i]);
-		if (c != NULL)
-			ike_ctx_child_remove(x->ctx, x->sa, c);
+		if (c == NULL)
+			continue;
+		ike_rekey_child_gone(x->ctx, x->sa, c);
+		ike_ctx_child_remove(x->ctx, x->sa, c);
 	}
 }
 

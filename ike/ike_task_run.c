@@ -18,6 +18,7 @@ static const struct ike_task *const auth_tasks[] = {
 	&ike_task_auth, &ike_task_config, &ike_task_child,
 };
 static const struct ike_task *const info_tasks[] = { &ike_task_info };
+static const struct ike_task *const ccsa_tasks[] = { &ike_task_ccsa };
 
 static bool
 tasks_of(uint8_t exchange, struct task_list *l)
@@ -34,6 +35,10 @@ tasks_of(uint8_t exchange, struct task_list *l)
 	case IKE_EXCH_INFORMATIONAL:
 		l->t = info_tasks;
 		l->n = sizeof(info_tasks) / sizeof(info_tasks[0]);
+		return true;
+	case IKE_EXCH_CREATE_CHILD_SA:
+		l->t = ccsa_tasks;
+		l->n = sizeof(ccsa_tasks) / sizeof(ccsa_tasks[0]);
 		return true;
 	default:
 		return false;
@@ -159,12 +164,13 @@ ike_exch_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 	x.raw = raw;
 	x.raw_len = raw_len;
 	if (!tasks_of(exchange, &l)) {
-		/* CREATE_CHILD_SA and others: next round; the IKE SA stays */
+		/* an exchange we do not know: the IKE SA stays */
 		l.n = 0;
-		x.child_notify = exchange == IKE_EXCH_CREATE_CHILD_SA ?
-				 IKE_N_NO_ADDITIONAL_SAS : IKE_N_INVALID_SYNTAX;
+		x.child_notify = IKE_N_INVALID_SYNTAX;
 	} else if (exchange == IKE_EXCH_AUTH && sa->st.phase != IKE_SA_PHASE_INIT_DONE) {
 		ike_task_fail(&x, IKE_N_INVALID_SYNTAX);
+	} else if (exchange == IKE_EXCH_CREATE_CHILD_SA && sa->st.phase < IKE_SA_PHASE_ESTABLISHED) {
+		ike_task_fail(&x, IKE_N_INVALID_SYNTAX);        /* §1.3: after IKE_AUTH only */
 	}
 	/* a task that fails sets x.notify; its return value is for logs */
 	for (i = 0; x.notify == 0 && i < l.n; i++)
@@ -190,6 +196,7 @@ ike_exch_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 	if (rc == 0)
 		rc = ike_io_send(ctx, sa, &o);
 	if (rc != 0) {
+		ike_sa_free(x.new_sa);  /* an IKE SA rekey's new SA, not listed yet */
 		ike_ctx_sa_delete(ctx, sa, "response not built");
 		return;
 	}
@@ -217,6 +224,7 @@ response_done(struct ike_ctx *ctx, struct ike_sa *sa, const struct task_list *l,
 	}
 	if (sa->st.phase == IKE_SA_PHASE_ESTABLISHED)
 		ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);
+	ike_rekey_kick(ctx, sa);        /* queued work; may free SA */
 }
 
 void

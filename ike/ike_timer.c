@@ -1,11 +1,12 @@
 /* The daemon's timers (see ike_timer.h): one walk over the SAs. */
 #include "ike/ike_io.h"
+#include "ike/ike_task.h"
 #include "ike/ike_timer.h"
 
 static uint64_t
-sa_deadline(const struct ike_sa *sa)
+sa_deadline(const struct ike_ctx *ctx, const struct ike_sa *sa)
 {
-	uint64_t d = UINT64_MAX;
+	uint64_t d = ike_dpd_deadline(ctx, sa);
 
 	if (sa->req.active && sa->req.deadline_ms < d)
 		d = sa->req.deadline_ms;
@@ -28,7 +29,7 @@ sa_run(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
 		return false;
 	}
 	if (!q->active || now < q->deadline_ms)
-		return true;
+		return ike_dpd_run(ctx, sa, now);
 	if (q->tries >= ctx->conf->cfg.retransmit_tries) {
 		ike_sa_set_phase(sa, IKE_SA_PHASE_DEAD);
 		ike_ctx_sa_delete(ctx, sa, "peer not responding, giving up");
@@ -49,7 +50,7 @@ ike_timer_run(struct ike_ctx *ctx, uint64_t now_ms)
 	ike_cookie_tick(&ctx->cookie, now_ms);
 	for (sa = ctx->table.all; sa != NULL; sa = next) {
 		next = sa->next;
-		if (sa_deadline(sa) <= now_ms)
+		if (sa_deadline(ctx, sa) <= now_ms)
 			sa_run(ctx, sa, now_ms);
 	}
 }
@@ -61,7 +62,7 @@ ike_timer_next(const struct ike_ctx *ctx)
 	uint64_t d = UINT64_MAX, s;
 
 	for (sa = ctx->table.all; sa != NULL; sa = sa->next) {
-		s = sa_deadline(sa);
+		s = sa_deadline(ctx, sa);
 		if (s < d)
 			d = s;
 	}

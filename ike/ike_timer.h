@@ -4,8 +4,9 @@
  *     then the peer is dead and the SA with its CHILD SAs goes;
  *   - half-open responder SAs whose IKE_AUTH never came (§2.6);
  *   - incomplete fragmented messages (RFC 7383 §2.6);
- *   - the cookie secret's renewal (§2.6).
- * DPD, rekeying and lifetimes are the next round. */
+ *   - the cookie secret's renewal (§2.6);
+ *   - DPD, NAT-T keepalives, IKE/CHILD SA rekeying and lifetimes
+ *     (ike_task_dpd.c). */
 #ifndef IKE_TIMER_H
 #define IKE_TIMER_H
 

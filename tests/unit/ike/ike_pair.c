@@ -206,6 +206,15 @@ h_wall_s(void *arg)
 	return 1700000000 + side_of(arg)->pair->now_ms / 1000;
 }
 
+static void
+op_add(struct ike_pair_side *s, char op, uint32_t spi)
+{
+	if (s->n_ops >= PAIR_OPS_MAX)
+		return;
+	s->op[s->n_ops] = op;
+	s->op_spi[s->n_ops++] = spi;
+}
+
 static int
 h_in(void *arg, const struct ike_sa_state *ike, const struct ike_child_state *child)
 {
@@ -216,6 +225,7 @@ h_in(void *arg, const struct ike_sa_state *ike, const struct ike_child_state *ch
 		return s->fail_inbound;
 	if (s->n_in < PAIR_REC_MAX)
 		s->in[s->n_in++] = *child;
+	op_add(s, 'I', child->spi_in);
 	return 0;
 }
 
@@ -227,6 +237,7 @@ h_out(void *arg, const struct ike_sa_state *ike, const struct ike_child_state *c
 	(void)ike;
 	if (s->n_out < PAIR_REC_MAX)
 		s->out[s->n_out++] = *child;
+	op_add(s, 'O', child->spi_in);
 	return 0;
 }
 
@@ -237,6 +248,7 @@ h_remove(void *arg, const struct ike_child_state *child)
 
 	if (s->n_removed < PAIR_REC_MAX)
 		s->removed_spi_in[s->n_removed++] = child->spi_in;
+	op_add(s, 'R', child->spi_in);
 }
 
 static void
@@ -253,7 +265,19 @@ static void
 h_log(void *arg, enum ike_log_level level, const char *fmt, va_list ap)
 {
 	struct ike_pair_side *s = side_of(arg);
+	va_list cp;
+	int n;
 
+	if (s->logbuf != NULL && s->log_len + 2 < PAIR_LOG_BUF) {
+		va_copy(cp, ap);
+		n = vsnprintf(s->logbuf + s->log_len, PAIR_LOG_BUF - s->log_len - 1, fmt, cp);
+		va_end(cp);
+		if (n > 0 && s->log_len + (size_t)n + 2 < PAIR_LOG_BUF) {
+			s->log_len += (size_t)n;
+			s->logbuf[s->log_len++] = '\n';
+			s->logbuf[s->log_len] = '\0';
+		}
+	}
 	if (!s->pair->verbose && level > IKE_LOG_WARNING)
 		return;
 	fprintf(stderr, "[%d] ", s->idx);
@@ -300,6 +324,9 @@ ike_pair_init(struct ike_pair *p, struct cfg_ike *c0, struct cfg_ike *c1)
 	for (i = 0; i < 2; i++) {
 		p->side[i].pair = p;
 		p->side[i].idx = i;
+		p->side[i].logbuf = calloc(1, PAIR_LOG_BUF);
+		if (p->side[i].logbuf == NULL)
+			return -1;
 		if (side_start(&p->side[i]) != 0)
 			return -1;
 	}
@@ -312,6 +339,26 @@ ike_pair_restart(struct ike_pair *p, int idx)
 	ike_ctx_free(p->side[idx].ctx);
 	p->side[idx].ctx = NULL;
 	return side_start(&p->side[idx]);
+}
+
+bool
+ike_pair_logged(const struct ike_pair *p, int idx, const char *text)
+{
+	const char *b = p->side[idx].logbuf;
+
+	return b != NULL && strstr(b, text) != NULL;
+}
+
+int
+ike_pair_op_at(const struct ike_pair *p, int idx, char op, uint32_t spi)
+{
+	const struct ike_pair_side *s = &p->side[idx];
+	int i;
+
+	for (i = 0; i < s->n_ops; i++)
+		if (s->op[i] == op && s->op_spi[i] == spi)
+			return i;
+	return -1;
 }
 
 void
@@ -333,6 +380,7 @@ ike_pair_free(struct ike_pair *p)
 	for (i = 0; i < 2; i++) {
 		ike_ctx_free(p->side[i].ctx);
 		free(p->side[i].cfg);
+		free(p->side[i].logbuf);
 	}
 	for (i = 0; i < p->n_log; i++)
 		free(p->log[i].data);
@@ -349,7 +397,7 @@ ike_pair_step(struct ike_pair *p)
 	d = p->q[0];
 	memmove(&p->q[0], &p->q[1], sizeof(p->q[0]) * (size_t)(p->qn - 1));
 	p->qn--;
-	if (p->side[d.to].ctx != NULL)
+	if (p->side[d.to].ctx != NULL && !p->mute[d.to])
 		ike_input(p->side[d.to].ctx, &d.dst, &d.src, d.data, d.len);
 	free(d.data);
 	return 1;

@@ -16,6 +16,8 @@ enum {
 	PAIR_QUEUE_MAX = 256,
 	PAIR_REC_MAX = 32,
 	PAIR_EV_COUNT = IKE_EV_CHILD_DOWN + 1,
+	PAIR_OPS_MAX = 64,
+	PAIR_LOG_BUF = 65536,
 };
 
 struct ike_pair_dgram {
@@ -43,6 +45,13 @@ struct ike_pair_side {
 	int n_ev[PAIR_EV_COUNT];
 	int fail_inbound;               /* child_install_inbound returns this */
 	int n_sent;
+	/* data path calls in order: 'I' inbound, 'O' outbound, 'R' removed,
+	 * with the CHILD SA's spi_in */
+	int n_ops;
+	char op[PAIR_OPS_MAX];
+	uint32_t op_spi[PAIR_OPS_MAX];
+	size_t log_len;                 /* every log line, all levels */
+	char *logbuf;
 };
 
 struct ike_pair {
@@ -56,6 +65,7 @@ struct ike_pair {
 	int n_log;
 	struct ike_pair_dgram log[PAIR_QUEUE_MAX];   /* copies of all sent */
 	bool verbose;
+	bool mute[2];                   /* datagrams to that side are lost */
 };
 
 /* A usable ike section: PSK, one connection "gw" with CHILD "net", the
@@ -84,6 +94,11 @@ void ike_pair_flush(struct ike_pair *p);
 const struct ike_sa_state *ike_pair_sa(const struct ike_pair *p, int idx);
 int ike_pair_sa_count(const struct ike_pair *p, int idx);
 int ike_pair_child_count(const struct ike_pair *p, int idx);
+
+/* Did side IDX log a line containing TEXT? */
+bool ike_pair_logged(const struct ike_pair *p, int idx, const char *text);
+/* Index of the first data path call OP for spi_in SPI on side IDX, -1. */
+int ike_pair_op_at(const struct ike_pair *p, int idx, char op, uint32_t spi);
 
 /* Parse "a.b.c.d" into an address with PORT. */
 void ike_pair_addr(struct ike_addr *a, const char *ip, uint16_t port);
