@@ -268,6 +268,8 @@ case_initiator() {
 	swan_load "$SC" || { fail "$tag swanctl --load-all"; return; }
 	ish_start ish "$name" "$CONF/$conf" --initiate "$conn/net" ||
 		{ fail "$tag ike_sock_host start"; return; }
+	# The host prints "ready" before it initiates: wait for the initiate line.
+	ish_wait "$name" '^initiate ' 50 || fail "$tag host printed no initiate line"
 	check_eq "$tag host: initiate accepted" "0" "$(ish_field "$name" initiate rc)"
 	if ! ish_wait "$name" '^child-up ' 150; then
 		fail "$tag host printed no child-up (dependent checks skipped)"
