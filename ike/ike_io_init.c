@@ -1,4 +1,4 @@
-/* A responder's first look at an IKE_SA_INIT request (RFC 7296 §2.1,
+/* A responder's first look at an IKE_SA_INIT request (RFC 7296 §2.1, §2.5,
  * §2.6): a retransmission (same initiator SPI, source and bytes) gets the
  * same response; then the half-open limits and the cookie check, all
  * before any Diffie-Hellman work; then a tentative SA for the tasks. */
@@ -87,6 +87,10 @@ ike_io_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
 	if (ike_msg_parse(ctx->rx, len, &ctx->msg) != 0 || !complete(&ctx->msg)) {
 		ctx->stats.rx_invalid++;
 		IKE_LOG(ctx, IKE_LOG_DEBUG, "%016" PRIx64 "_i: malformed IKE_SA_INIT", h->spi_i);
+		/* §2.5: an unknown critical payload is answered (statelessly) */
+		if (ctx->msg.error_notify == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD)
+			ike_io_init_reply(ctx, h, local, remote, ctx->msg.error_notify,
+					  ctx->msg.error_data, ctx->msg.error_data_len);
 		return;
 	}
 	if (cookie_gate(ctx, local, remote, &ctx->msg) != 0)
