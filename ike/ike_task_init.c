@@ -57,12 +57,54 @@ add_ke(struct ike_exch *x)
 	return rc != 0 ? rc : ike_msg_build_ke(x->b, &ke);
 }
 
+/* Appends to BUF (LEN bytes used, CAP in all) the CA hashes of CC's store it lacks. */
+static void
+certreq_add(const struct ike_conf_conn *cc, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t tmp[IKE_INIT_CERTREQ_MAX];
+	size_t n = 0, i, j;
+
+	if (cc->store == NULL || !cc->cfg->send_certreq ||
+	    ike_cert_certreq_data(cc->store, tmp, sizeof(tmp), &n) != 0)
+		return;
+	for (i = 0; i + IKE_CERTREQ_HASH_LEN <= n; i += IKE_CERTREQ_HASH_LEN) {
+		for (j = 0; j < *len; j += IKE_CERTREQ_HASH_LEN)
+			if (memcmp(buf + j, tmp + i, IKE_CERTREQ_HASH_LEN) == 0)
+				break;
+		if (j < *len || cap - *len < IKE_CERTREQ_HASH_LEN)
+			continue;
+		memcpy(buf + *len, tmp + i, IKE_CERTREQ_HASH_LEN);
+		*len += IKE_CERTREQ_HASH_LEN;
+	}
+}
+
+/* Responder: the connection that matched the proposals may be a PSK one while IKE_AUTH
+ * picks a certificate connection by the peer's identity, so the CERTREQ names the CAs of
+ * every connection for these addresses (the chosen one's first); without it a client with
+ * strongSwan's send_cert = ifasked sends no certificate. */
+static int
+add_certreq(struct ike_exch *x)
+{
+	const struct ike_conf_conn *cc = NULL;
+	struct ike_pl_cert cr = { .encoding = IKE_CERT_X509_SIG };
+	uint8_t buf[IKE_INIT_CERTREQ_MAX];
+	size_t len = 0;
+
+	certreq_add(x->sa->conn, buf, sizeof(buf), &len);
+	while ((cc = ike_conf_match_addr(x->ctx->conf, x->local, x->remote, cc)) != NULL)
+		certreq_add(cc, buf, sizeof(buf), &len);
+	if (len == 0)
+		return 0;
+	cr.data.ptr = buf;
+	cr.data.len = len;
+	return ike_msg_build_certreq(x->b, &cr);
+}
+
 static int
 add_status(struct ike_exch *x, bool certreq)
 {
 	const struct ike_conf_conn *cc = x->sa->conn;
 	uint8_t buf[IKE_INIT_CERTREQ_MAX];
-	struct ike_pl_cert cr = { .encoding = IKE_CERT_X509_SIG };
 	size_t len;
 	int rc = 0;
 
@@ -71,12 +113,8 @@ add_status(struct ike_exch *x, bool certreq)
 	if (rc == 0 && (x->in == NULL || x->sa->st.peer_sig_hashes != 0) &&
 	    ike_auth_hashes_encode(buf, sizeof(buf), &len) == 0)
 		rc = ike_msg_build_status(x->b, IKE_N_SIGNATURE_HASH_ALGORITHMS, buf, len);
-	if (rc == 0 && certreq && cc->store != NULL && cc->cfg->send_certreq &&
-	    ike_cert_certreq_data(cc->store, buf, sizeof(buf), &len) == 0 && len > 0) {
-		cr.data.ptr = buf;
-		cr.data.len = len;
-		rc = ike_msg_build_certreq(x->b, &cr);
-	}
+	if (rc == 0 && certreq)
+		rc = add_certreq(x);
 	return rc;
 }
 
