@@ -94,6 +94,6 @@ if [ -n "${LAB_SAVE_LOGS:-}" ]; then
 fi
 
 # hagw is alive and still forwards clear text that no policy covers.
-out=$(lab_run c ping -c 2 -i 0.2 -W 2 "$LAB_L4" 2>&1)
+out=$(lab_run c ping -c 2 -i 0.2 -w 10 "$LAB_L4" 2>&1)
 check_contains "ping $LAB_L4 (bypass) after the ESP run" "2 packets transmitted, 2 received" "$out"
 t_log "total $((SECONDS - t_start)) s"

@@ -247,7 +247,9 @@ start() {
 # ping_ok TAG COUNT INTERVAL SRC: COUNT echo requests, all answered.
 ping_ok() {
 	local out
-	out=$(lab_run c ping -c "$2" -i "$3" -W 2 -I "$4" "$LAN" 2>&1)
+	# -w: wait for every reply up to a deadline (after a first reply, -W alone
+	# waits only two round trips for the last ones, too short on a busy machine).
+	out=$(lab_run c ping -c "$2" -i "$3" -w 10 -I "$4" "$LAN" 2>&1)
 	check_contains "$1 ping $2 through the tunnel, none lost" \
 		"$2 packets transmitted, $2 received, 0% packet loss" "$out"
 }
@@ -333,7 +335,7 @@ print(int(d["end"]["sum_received"]["bytes"]))' <<<"$out" 2>/dev/null)
 
 	# (5) rekeys under a continuous ping: no echo request may be lost.
 	t="(5)"
-	lab_run c ping -c 150 -i 0.1 -W 1 -I "$VIP" "$LAN" >"$T_TMP/ping5.out" 2>&1 &
+	lab_run c ping -c 150 -i 0.1 -w 25 -I "$VIP" "$LAN" >"$T_TMP/ping5.out" 2>&1 &
 	ping_pid=$!
 	T_BG_PIDS+=("$ping_pid")
 	sleep 1
@@ -416,7 +418,7 @@ case_lifetimes() {
 	established "$t" life rw aes-gcm-128
 	child0=$(hj ike stats 'd["child_sas_installed"]')
 	spi0=$(swan_sa_field "$SC" "d['life']['initiator-spi']")
-	lab_run c ping -c 80 -i 0.1 -W 1 -I "$VIP" "$LAN" >"$T_TMP/ping5b.out" 2>&1 &
+	lab_run c ping -c 80 -i 0.1 -w 18 -I "$VIP" "$LAN" >"$T_TMP/ping5b.out" 2>&1 &
 	ping_pid=$!
 	T_BG_PIDS+=("$ping_pid")
 	wait "$ping_pid"

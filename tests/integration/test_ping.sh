@@ -21,7 +21,7 @@ done
 for dst in "${DESTS[@]}"; do
 	t_log "$N pings to $dst"
 	ctl clear stats >/dev/null || fail "clear stats"
-	out=$(lab_run c ping -c "$N" -i 0.2 -W 2 "$dst" 2>&1)
+	out=$(lab_run c ping -c "$N" -i 0.2 -w 10 "$dst" 2>&1)
 	check_contains "ping $dst: $N transmitted, $N received" "$N packets transmitted, $N received" "$out"
 	# The lan host answers with TTL / hop limit 64; hagw decrements it once on the way back.
 	check_contains "ping $dst: replies have ttl 63 (one router hop)" "ttl=63" "$out"
@@ -48,9 +48,9 @@ done
 
 # Echo requests to hagw's own addresses are answered by the control core: punted, not forwarded.
 ctl clear stats >/dev/null
-out=$(lab_run c ping -c 2 -i 0.2 -W 2 "$LAB_GWC4" 2>&1)
+out=$(lab_run c ping -c 2 -i 0.2 -w 10 "$LAB_GWC4" 2>&1)
 check_contains "ping hagw $LAB_GWC4: answered" "2 packets transmitted, 2 received" "$out"
-out=$(lab_run c ping -c 2 -i 0.2 -W 2 "$LAB_GWC6" 2>&1)
+out=$(lab_run c ping -c 2 -i 0.2 -w 10 "$LAB_GWC6" 2>&1)
 check_contains "ping hagw $LAB_GWC6: answered" "2 packets transmitted, 2 received" "$out"
 t_stats
 check_eq "echo to hagw: client forwarded" 0 "$(pstat client forwarded)"
