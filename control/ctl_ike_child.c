@@ -29,6 +29,99 @@ struct ctl_ike_kid {
 	struct ctl_ike_child_info info;
 };
 
+struct ctl_ike_pfx {
+	struct cfg_prefix p;
+	uint32_t n;			/* 0: empty slot */
+};
+
+/* ---- client prefix counts (ctl_ike_children.pfx) ---- */
+
+static uint32_t
+pfx_home(const struct ctl_ike_children *t, const struct cfg_prefix *p)
+{
+	uint64_t h = p->family ^ (uint64_t)p->len << 8;
+
+	for (unsigned int i = 0; i < sizeof(p->addr.bytes); i++)
+		h = (h ^ p->addr.bytes[i]) * HASH_MULT;
+	return (uint32_t)(h >> HASH_MULT_SHIFT) & (t->pfx_cap - 1);
+}
+
+static struct ctl_ike_pfx *
+pfx_slot(const struct ctl_ike_children *t, const struct cfg_prefix *p)
+{
+	uint32_t i;
+
+	if (t->pfx_cap == 0)
+		return NULL;
+	for (i = pfx_home(t, p); t->pfx[i].n != 0; i = (i + 1) & (t->pfx_cap - 1))
+		if (memcmp(&t->pfx[i].p, p, sizeof(*p)) == 0)
+			return &t->pfx[i];
+	return &t->pfx[i];		/* the empty slot where P would go */
+}
+
+static int
+pfx_grow(struct ctl_ike_children *t)
+{
+	struct ctl_ike_children n = { .pfx_cap = t->pfx_cap != 0 ? t->pfx_cap * 2 : TABLE_MIN };
+
+	n.pfx = calloc(n.pfx_cap, sizeof(*n.pfx));
+	if (n.pfx == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->pfx_cap; i++)
+		if (t->pfx[i].n != 0)
+			*pfx_slot(&n, &t->pfx[i].p) = t->pfx[i];
+	free(t->pfx);
+	t->pfx = n.pfx;
+	t->pfx_cap = n.pfx_cap;
+	return 0;
+}
+
+static void
+pfx_inc(struct ctl_ike_children *t, const struct cfg_prefix *p)
+{
+	struct ctl_ike_pfx *s;
+
+	if ((t->pfx_n + 1) * LOAD_DEN > t->pfx_cap && pfx_grow(t) < 0) {
+		t->pfx_lost = true;
+		return;
+	}
+	s = pfx_slot(t, p);
+	if (s->n++ == 0) {
+		s->p = *p;
+		t->pfx_n++;
+	}
+}
+
+/* Backward-shift deletion, as kid_del. */
+static void
+pfx_dec(struct ctl_ike_children *t, const struct cfg_prefix *p)
+{
+	struct ctl_ike_pfx *s = pfx_slot(t, p);
+	uint32_t hole, i, h, mask = t->pfx_cap - 1;
+
+	if (s == NULL || s->n == 0 || --s->n != 0)
+		return;
+	t->pfx_n--;
+	hole = (uint32_t)(s - t->pfx);
+	for (i = (hole + 1) & mask; t->pfx[i].n != 0; i = (i + 1) & mask) {
+		h = pfx_home(t, &t->pfx[i].p);
+		if (((i - h) & mask) >= ((i - hole) & mask)) {
+			t->pfx[hole] = t->pfx[i];
+			t->pfx[i].n = 0;
+			hole = i;
+		}
+	}
+}
+
+/* false: no CHILD SA holds P (true may also mean "not known"). */
+static bool
+pfx_held(const struct ctl_ike_children *t, const struct cfg_prefix *p)
+{
+	const struct ctl_ike_pfx *s = pfx_slot(t, p);
+
+	return t->pfx_lost || (s != NULL && s->n != 0);
+}
+
 /* ---- the table ---- */
 
 static uint32_t
@@ -180,8 +273,10 @@ kid_uninstall(struct ctl_ike_children *t, struct ctl_ike_kid *k)
 	struct ctl_ike_child_info *in = &k->info;
 
 	policies_del(t, in);
-	for (unsigned int i = 0; i < in->n_clients; i++)
+	for (unsigned int i = 0; i < in->n_clients; i++) {
 		dp_spd_delete_client(t->spd, &in->clients[i]);
+		pfx_dec(t, &in->clients[i]);
+	}
 	in->n_clients = 0;
 	if (in->has_out)
 		dp_sa_delete(t->sad, in->sa_out);
@@ -210,6 +305,9 @@ ctl_ike_children_fini(struct ctl_ike_children *t)
 	free(t->slot);
 	t->slot = NULL;
 	t->cap = t->n = 0;
+	free(t->pfx);
+	t->pfx = NULL;
+	t->pfx_cap = t->pfx_n = 0;
 }
 
 /* ---- installation ---- */
@@ -281,6 +379,8 @@ static struct ctl_ike_kid *
 client_owner(struct ctl_ike_children *t, const struct ctl_ike_kid *self,
 	     const struct cfg_prefix *prefix, unsigned int *idx)
 {
+	if (!pfx_held(t, prefix))
+		return NULL;
 	for (uint32_t i = 0; i < t->cap; i++) {
 		struct ctl_ike_kid *k = &t->slot[i];
 
@@ -315,10 +415,13 @@ clients_undo(struct ctl_ike_children *t, struct ctl_ike_kid *k, const bool *take
 
 		if (owner != NULL && owner->info.has_out &&
 		    owner->info.n_clients < CTL_IKE_MAX_CLIENTS &&
-		    dp_spd_add_client(t->spd, pfx, owner->info.sa_out) == 0)
+		    dp_spd_add_client(t->spd, pfx, owner->info.sa_out) == 0) {
 			owner->info.clients[owner->info.n_clients++] = *pfx;
-		else
+			pfx_inc(t, pfx);
+		} else {
 			dp_spd_delete_client(t->spd, pfx);
+		}
+		pfx_dec(t, pfx);	/* K's, gone below */
 	}
 	k->info.n_clients = 0;
 }
@@ -347,9 +450,11 @@ clients_add(struct ctl_ike_children *t, struct ctl_ike_kid *k, const struct ctl_
 		if (owner != NULL) {
 			taken[i] = true;
 			from[i] = owner->id;
+			pfx_dec(t, pfx);
 			client_drop(&owner->info, j);
 		}
 		k->info.clients[k->info.n_clients++] = *pfx;
+		pfx_inc(t, pfx);
 	}
 	return 0;
 }

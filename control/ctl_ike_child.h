@@ -41,6 +41,11 @@ struct ctl_ike_children {
 	uint32_t cap;			/* slots, a power of two (0: none yet) */
 	uint32_t n;
 	struct ctl_ike_kid *slot;
+	/* How many CHILD SAs hold each client prefix (usually 0 or 1): lets
+	 * client_owner() skip its walk over every CHILD SA for a new prefix. */
+	struct ctl_ike_pfx *pfx;
+	uint32_t pfx_cap, pfx_n;
+	bool pfx_lost;			/* out of memory once: counts not trusted */
 };
 
 /* What the table holds for one CHILD SA (for show commands and tests). */

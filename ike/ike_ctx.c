@@ -93,6 +93,7 @@ ike_ctx_free(struct ike_ctx *ctx)
 		ike_ctx_sa_delete(ctx, sa, "daemon stopped");
 	ike_cookie_wipe(&ctx->cookie);
 	ike_pool_set_free(&ctx->pools);
+	ike_spi_set_free(&ctx->esp_spis);
 	ike_conf_free(ctx->conf);
 	OPENSSL_cleanse(ctx, sizeof(*ctx));
 	free(ctx);
@@ -136,22 +137,6 @@ ike_ctx_ike_spi(struct ike_ctx *ctx, uint64_t *spi)
 	return -EEXIST;
 }
 
-static bool
-esp_spi_used(const struct ike_ctx *ctx, uint32_t spi)
-{
-	const struct ike_sa *sa;
-	const struct ike_child *c;
-
-	for (sa = ctx->table.all; sa != NULL; sa = sa->next) {
-		if (sa->child_spi == spi)
-			return true;
-		for (c = sa->children; c != NULL; c = c->next)
-			if (c->st.spi_in == spi)
-				return true;
-	}
-	return false;
-}
-
 int
 ike_ctx_esp_spi(struct ike_ctx *ctx, uint32_t *spi)
 {
@@ -162,7 +147,11 @@ ike_ctx_esp_spi(struct ike_ctx *ctx, uint32_t *spi)
 		rc = ike_spi_esp(ctx->node_id, &cand);
 		if (rc != 0)
 			return rc;
-		if (!esp_spi_used(ctx, cand)) {
+		/* reserved until the CHILD SA using it is freed (ike_spi_set.h) */
+		if (!ike_spi_set_has(&ctx->esp_spis, cand)) {
+			rc = ike_spi_set_add(&ctx->esp_spis, cand);
+			if (rc != 0)
+				return rc;
 			*spi = cand;
 			return 0;
 		}
@@ -228,6 +217,7 @@ ike_ctx_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c
 			   c->st.spi_in, c->st.spi_out);
 		ike_ctx_event(ctx, IKE_EV_CHILD_DOWN, sa, c);
 	}
+	ike_spi_set_del(&ctx->esp_spis, c->st.spi_in);
 	ike_child_state_wipe(&c->st);
 	free(c);
 }
@@ -241,6 +231,7 @@ ike_ctx_sa_delete(struct ike_ctx *ctx, struct ike_sa *sa, const char *why)
 	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "IKE SA %s deleted: %s", sa->st.name, why);
 	while (sa->children != NULL)
 		ike_ctx_child_remove(ctx, sa, sa->children);
+	ike_spi_set_del(&ctx->esp_spis, sa->child_spi);     /* a CHILD SA never created */
 	/* leases have a pool name (a rekeyed SA may be the initiator of the
 	 * new one, §2.18); an initiator's own virtual IP has none */
 	ike_pool_release(&ctx->pools, sa->st.vip4.pool, &sa->st.vip4.addr);

@@ -14,6 +14,7 @@
 #include "ike/ike_pool.h"
 #include "ike/ike_sa.h"
 #include "ike/ike_sa_table.h"
+#include "ike/ike_spi_set.h"
 
 enum ike_ctx_limits {
 	IKE_CTX_BUF = IKE_MSG_MAX + 1,
@@ -33,6 +34,8 @@ struct ike_ctx {
 	struct ike_cookie cookie;
 	struct ike_pool_set pools;
 	struct ike_stats stats;
+	struct ike_spi_set esp_spis;      /* inbound ESP SPIs handed out */
+	uint64_t timer_next_ms;         /* ike_timer.c: cached earliest deadline */
 	uint64_t sa_seq;
 	uint64_t child_seq;
 	uint32_t reqid_seq;

@@ -124,6 +124,13 @@ pool_take(struct ike_pool *p, const struct ike_id *id, struct ike_addr *out)
 	start = id_hash(id) % size;
 	for (k = 0; k < size; k++) {
 		i = (start + k) % size;
+		/* a full word: skip to the next one (many clients of one
+		 * identity all start here) */
+		if (i % IKE_POOL_WORD_BITS == 0 && p->bits[i / IKE_POOL_WORD_BITS] == UINT64_MAX &&
+		    size - i >= IKE_POOL_WORD_BITS && size - k > IKE_POOL_WORD_BITS) {
+			k += IKE_POOL_WORD_BITS - 1;
+			continue;
+		}
 		if (!bit_get(p, i)) {
 			bit_set(p, i, true);
 			p->used++;

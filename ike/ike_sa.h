@@ -133,6 +133,7 @@ struct ike_sa {
 
 	struct ike_sa *next_spi;        /* ike_sa_table buckets */
 	struct ike_sa *next_init;
+	struct ike_sa *next_id;
 	struct ike_sa *next;            /* all SAs */
 	struct ike_sa *prev;
 };

@@ -36,6 +36,9 @@ ike_sa_table_add(struct ike_sa_table *t, struct ike_sa *sa)
 		sa->next_init = t->by_init[b];
 		t->by_init[b] = sa;
 	}
+	b = bucket(sa->st.id);
+	sa->next_id = t->by_id[b];
+	t->by_id[b] = sa;
 	sa->prev = NULL;
 	sa->next = t->all;
 	if (t->all != NULL)
@@ -60,13 +63,18 @@ ike_sa_table_del(struct ike_sa_table *t, struct ike_sa *sa)
 				*pp = sa->next_init;
 				break;
 			}
+	for (pp = &t->by_id[bucket(sa->st.id)]; *pp != NULL; pp = &(*pp)->next_id)
+		if (*pp == sa) {
+			*pp = sa->next_id;
+			break;
+		}
 	if (sa->prev != NULL)
 		sa->prev->next = sa->next;
 	else
 		t->all = sa->next;
 	if (sa->next != NULL)
 		sa->next->prev = sa->prev;
-	sa->next = sa->prev = sa->next_spi = sa->next_init = NULL;
+	sa->next = sa->prev = sa->next_spi = sa->next_init = sa->next_id = NULL;
 	t->count--;
 }
 
@@ -112,7 +120,7 @@ ike_sa_table_by_id(const struct ike_sa_table *t, uint64_t id)
 {
 	struct ike_sa *sa;
 
-	for (sa = t->all; sa != NULL; sa = sa->next)
+	for (sa = t->by_id[bucket(id)]; sa != NULL; sa = sa->next_id)
 		if (sa->st.id == id)
 			return sa;
 	return NULL;

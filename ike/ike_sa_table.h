@@ -11,11 +11,13 @@
 
 #include "ike/ike_sa.h"
 
-enum { IKE_SA_TABLE_BUCKETS = 4096 };
+/* Sized for ~100,000 IKE SAs (bench/ike_bench.py): chains of a few. */
+enum { IKE_SA_TABLE_BUCKETS = 32768 };
 
 struct ike_sa_table {
 	struct ike_sa *by_spi[IKE_SA_TABLE_BUCKETS];
 	struct ike_sa *by_init[IKE_SA_TABLE_BUCKETS];
+	struct ike_sa *by_id[IKE_SA_TABLE_BUCKETS];
 	struct ike_sa *all;
 	uint32_t count;
 };

@@ -18,7 +18,8 @@ struct ike_sa;
 /* Run what is due at NOW_MS. */
 void ike_timer_run(struct ike_ctx *ctx, uint64_t now_ms);
 
-/* The earliest deadline, UINT64_MAX when none. */
+/* The earliest deadline, UINT64_MAX when none; with many SAs (ike_timer.c)
+ * the last ike_timer_run + IKE_TIMER_SLACK_MS instead. */
 uint64_t ike_timer_next(const struct ike_ctx *ctx);
 
 #endif /* IKE_TIMER_H */
