@@ -107,6 +107,11 @@ void ike_child_install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_ch
  * ike_task_ike_rekey.c): start queued work when no request of ours is
  * outstanding (DELETEs after a rekey, rekeys asked for while busy). */
 void ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa);
+/* INVALID_KE_PAYLOAD in answer to our CREATE_CHILD_SA: true when it is
+ * to be sent again with the group the notify names (at most MAX_RETRIES). */
+enum { IKE_REKEY_NOTIFY_GROUP_LEN = 2 };	/* notify data: the 16-bit group */
+bool ike_rekey_retry_group(struct ike_ccsa *q, const struct ike_notify *n,
+			   unsigned int max_retries);
 /* TEMPORARY_FAILURE: our CREATE_CHILD_SA again after a random delay. */
 void ike_rekey_backoff(struct ike_ctx *ctx, struct ike_sa *sa);
 /* An additional CHILD SA of configuration CHILD in IKE SA IKE_SA_ID

@@ -356,20 +356,11 @@ failed_i(struct ike_exch *x, struct ike_child *old)
 	struct ike_sa *sa = x->sa;
 	struct ike_ccsa *q = &sa->ccsa;
 	const struct ike_notify *n = x->in->n_notify > 0 ? &x->in->notify[0] : NULL;
-	uint16_t type = n != NULL ? n->type : 0, group;
+	uint16_t type = n != NULL ? n->type : 0;
 
 	IKE_LOG_SA(x->ctx, sa, IKE_LOG_NOTICE, "CREATE_CHILD_SA failed (notify %u)", type);
-	if (type == IKE_N_INVALID_KE_PAYLOAD && n->data.len == IKE_CHILD_GROUP_LEN &&
-	    q->retries++ < IKE_CHILD_KE_RETRIES) {
-		group = (uint16_t)(n->data.ptr[0] << 8 | n->data.ptr[1]);
-		ike_dh_free(q->dh);
-		q->dh = NULL;
-		q->group = group;
-		q->nonce.len = 0;
-		q->again = ike_dh_group_supported(group);
-		if (q->again)
-			return;
-	}
+	if (ike_rekey_retry_group(q, n, IKE_CHILD_KE_RETRIES))
+		return;
 	if (type == IKE_N_TEMPORARY_FAILURE)
 		ike_rekey_backoff(x->ctx, sa);
 	if (old == NULL)

@@ -275,20 +275,11 @@ failed_i(struct ike_exch *x)
 {
 	struct ike_ccsa *q = &x->sa->ccsa;
 	const struct ike_notify *nt = x->in->n_notify > 0 ? &x->in->notify[0] : NULL;
-	uint16_t type = nt != NULL ? nt->type : 0, group;
+	uint16_t type = nt != NULL ? nt->type : 0;
 
 	IKE_LOG_SA(x->ctx, x->sa, IKE_LOG_NOTICE, "IKE SA rekey failed (notify %u)", type);
-	if (type == IKE_N_INVALID_KE_PAYLOAD && nt->data.len == IKE_REKEY_GROUP_LEN &&
-	    q->retries++ < IKE_REKEY_KE_RETRIES) {
-		group = (uint16_t)(nt->data.ptr[0] << 8 | nt->data.ptr[1]);
-		ike_dh_free(q->dh);
-		q->dh = NULL;
-		q->group = group;
-		q->nonce.len = 0;
-		q->again = ike_dh_group_supported(group);
-		if (q->again)
-			return;
-	}
+	if (ike_rekey_retry_group(q, nt, IKE_REKEY_KE_RETRIES))
+		return;
 	if (type == IKE_N_TEMPORARY_FAILURE)
 		ike_rekey_backoff(x->ctx, x->sa);
 }

@@ -253,6 +253,23 @@ ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 		ike_rekey_child_start(ctx, sa, c);
 }
 
+/* INVALID_KE_PAYLOAD (§1.3, §3.4): a supported group named in the notify
+ * replaces ours, at most MAX_RETRIES times; true when the exchange is to
+ * be sent again. */
+bool
+ike_rekey_retry_group(struct ike_ccsa *q, const struct ike_notify *n, unsigned int max_retries)
+{
+	if (n == NULL || n->type != IKE_N_INVALID_KE_PAYLOAD ||
+	    n->data.len != IKE_REKEY_NOTIFY_GROUP_LEN || q->retries++ >= max_retries)
+		return false;
+	ike_dh_free(q->dh);
+	q->dh = NULL;
+	q->group = (uint16_t)(n->data.ptr[0] << 8 | n->data.ptr[1]);
+	q->nonce.len = 0;
+	q->again = ike_dh_group_supported(q->group);
+	return q->again;
+}
+
 /* TEMPORARY_FAILURE: the same again after a random back-off (§2.25). */
 void
 ike_rekey_backoff(struct ike_ctx *ctx, struct ike_sa *sa)
