@@ -33,6 +33,7 @@ struct dp_route_table;
 struct dp_neigh_table;
 struct dp_pkt_info;
 struct dp_sad;
+struct dp_sa_path;
 struct dp_spd;
 struct IMB_MGR;
 
@@ -102,7 +103,6 @@ struct dp_txbuf {
 	struct rte_mbuf *m[DP_MAX_BURST * 2];
 };
 
-/* A poll-mode worker. Everything it writes lives here. */
 /* The last neighbour lookup of a burst: packets of one burst mostly go to
  * the same next hop (a tunnel's peer, a gateway), so the hash lookup runs
  * once per next hop and burst. Forgotten at every flush, so a MAC change
@@ -113,6 +113,19 @@ struct dp_neigh_memo {
 	struct rte_ether_addr mac;
 };
 
+/* The outer route of the last SA path a burst encapsulated for
+ * (fwd_ipsec.c): one route lookup per path and burst. Forgotten at every
+ * flush, like the neighbour memo, so a route change is seen by the next
+ * burst. */
+struct dp_outer_memo {
+	const struct dp_sa_path *path;	/* NULL: nothing memorised */
+	uint8_t out_port;
+	uint8_t family;
+	uint16_t mtu;			/* egress MTU */
+	uint8_t nexthop[DP_IPV6_LEN];
+};
+
+/* A poll-mode worker. Everything it writes lives here. */
 struct dp_worker {
 	struct dp_counters counters;	/* first: cache aligned */
 	unsigned int lcore;
@@ -124,6 +137,7 @@ struct dp_worker {
 	struct IMB_MGR *mgr;		/* this worker's IPsec-MB manager */
 	uint16_t ip_id;			/* IPv4 ID counter of the ESP outer headers */
 	struct dp_neigh_memo neigh_memo;
+	struct dp_outer_memo outer_memo;
 	struct dp *dp;
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
 } __rte_cache_aligned;
@@ -186,7 +200,19 @@ void dp_worker_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 void dp_worker_punt(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 		    enum dp_punt_reason reason);
 /* Queues m for transmission on PORT from worker w (sent at the end of the burst). */
-void dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m);
+static inline void
+dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *tb = &w->txbuf[port];
+
+	if (unlikely(tb->n == RTE_DIM(tb->m))) {
+		dp_count_drop(&w->counters, port, DP_DROP_TX_FULL);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tb->m[tb->n++] = m;
+}
+
 /* Sends everything queued in the worker's TX buffers. */
 void dp_worker_flush(struct dp_worker *w);
 

@@ -1,15 +1,26 @@
 /* Time for the dataplane and control core: milliseconds from the TSC, and
  * the token bucket that rate-limits ICMP errors (RFC 1812 §4.3.2.8). */
+#include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 
 #include "dataplane/dp.h"
 
 enum { DP_MS_PER_S = 1000, DP_MILLI_TOKENS = 1000 };
 
+/* TSC cycles per millisecond: fixed once EAL runs. Every thread that
+ * finds it unset computes the same value, so the race is benign. */
+static uint64_t tsc_per_ms;
+
 uint64_t
 dp_now_ms(void)
 {
-	return rte_get_tsc_cycles() / (rte_get_tsc_hz() / DP_MS_PER_S);
+	uint64_t per_ms = __atomic_load_n(&tsc_per_ms, __ATOMIC_RELAXED);
+
+	if (unlikely(per_ms == 0)) {
+		per_ms = rte_get_tsc_hz() / DP_MS_PER_S;
+		__atomic_store_n(&tsc_per_ms, per_ms, __ATOMIC_RELAXED);
+	}
+	return rte_get_tsc_cycles() / per_ms;
 }
 
 bool

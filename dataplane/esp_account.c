@@ -19,12 +19,10 @@ dp_esp_groups_init(struct dp_esp_groups *gs)
 }
 
 uint16_t
-dp_esp_group_of(struct dp_esp_groups *gs, struct dp_sa *sa)
+dp_esp_group_find(struct dp_esp_groups *gs, struct dp_sa *sa)
 {
 	struct dp_esp_group *g;
 
-	if (likely(gs->n != 0 && gs->g[gs->last].sa == sa))
-		return gs->last;
 	for (uint16_t i = 0; i < gs->n; i++) {
 		if (gs->g[i].sa == sa) {
 			gs->last = i;

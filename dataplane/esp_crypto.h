@@ -110,4 +110,22 @@ struct dp_esp_op {
 unsigned int dp_esp_encrypt_burst(IMB_MGR *mgr, struct dp_esp_op *ops, unsigned int n);
 unsigned int dp_esp_decrypt_burst(IMB_MGR *mgr, struct dp_esp_op *ops, unsigned int n);
 
+/*
+ * AES-GCM runs one op at a time through the direct API in any case: a
+ * caller that has just built a packet may encrypt it at once, while it is
+ * in cache, instead of queueing its op for a burst. dp_esp_key_direct()
+ * says whether a key's ops can; dp_esp_encrypt_direct() and
+ * dp_esp_decrypt_direct() are what the burst functions do for such an op
+ * that is valid (its key, esp and payload_len set as they check), and
+ * return its status.
+ */
+static inline bool
+dp_esp_key_direct(const struct dp_esp_key *key)
+{
+	return key->alg == DP_SA_AES_GCM_128 || key->alg == DP_SA_AES_GCM_256;
+}
+
+int dp_esp_encrypt_direct(IMB_MGR *mgr, struct dp_esp_op *op);
+int dp_esp_decrypt_direct(IMB_MGR *mgr, struct dp_esp_op *op);
+
 #endif

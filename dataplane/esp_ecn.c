@@ -1,9 +1,10 @@
 /*
- * DSCP and ECN across an ESP tunnel: on encapsulation the outer DSCP is
- * copied from the inner header or set by the SA (RFC 4301 §5.1.2.1, RFC
- * 2983) and the ECN field is copied (RFC 6040 §4.1, normal mode); on
- * decapsulation the inner DSCP is kept and the ECN fields are combined per
- * the table of RFC 6040 §4.2, dropping CE on a Not-ECT inner packet.
+ * ECN across an ESP tunnel on decapsulation: the inner DSCP is kept and
+ * the ECN fields are combined per the table of RFC 6040 §4.2, dropping CE
+ * on a Not-ECT inner packet. (On encapsulation the outer DSCP is copied
+ * from the inner header or set by the SA, RFC 4301 §5.1.2.1, RFC 2983, and
+ * the ECN field is copied, RFC 6040 §4.1 normal mode: the path's
+ * tos_keep / tos_set, esp_encap.c.)
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -40,16 +41,6 @@ static const uint8_t ecn_decap[4][4] = {
 		[DP_ESP_ECN_ECT1] = DP_ESP_ECN_CE, [DP_ESP_ECN_CE] = DP_ESP_ECN_CE,
 	},
 };
-
-uint8_t
-dp_esp_ecn_encap(const struct dp_sa_path *path, uint8_t inner_tos)
-{
-	uint8_t dscp = inner_tos >> DP_ESP_DSCP_SHIFT;
-
-	if (path->dscp >= 0)
-		dscp = (uint8_t)(path->dscp & DP_ESP_DSCP_MAX);
-	return (uint8_t)(dscp << DP_ESP_DSCP_SHIFT) | (inner_tos & DP_ESP_ECN_MASK);
-}
 
 /* RFC 1624 eqn. 3 for the 16-bit word holding version/IHL and TOS. */
 static void

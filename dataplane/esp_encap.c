@@ -2,7 +2,7 @@
  * The outbound ESP packet layout (RFC 4303 §2, §3.1, §3.3): where the
  * ESP header, IV, padding, trailer and ICV go in tunnel and transport
  * mode, with RFC 3948 §2.1 UDP encapsulation, and the size checks made
- * before anything is written.
+ * before anything is written; one call per packet does all of it.
  *
  *   tunnel:    [L2][outer IP][UDP][ESP][IV][inner IP packet][pad][pl][nh][ICV]
  *   transport: [L2][IP hdr]  [UDP][ESP][IV][IP payload]     [pad][pl][nh][ICV]
@@ -12,6 +12,20 @@
  * after hop-by-hop, routing and fragment headers; not implemented, such
  * packets are dropped as ESP-malformed), and only whole datagrams
  * (RFC 4303 §3.3.4: transport mode is not applied to fragments).
+ *
+ * What every packet of an SA's path carries in front of its IV is built
+ * once, when the path is published (dp_esp_path_headers, for sa.c), so
+ * that encapsulation copies a template and fills in the per-packet fields:
+ *   tunnel:    outer IPv4 (RFC 791 §3.1) or IPv6 (RFC 8200 §3) header with
+ *              the path's addresses, TTL 64 (RFC 4301 §5.1.2.1) and the
+ *              protocol, [UDP header, RFC 3948 §2.1], ESP header (RFC 4303
+ *              §2: SPI; the sequence number is per packet)
+ *   transport: [UDP header] ESP header (the packet keeps its IP header)
+ * Per packet: IP length, TOS / traffic class, DF, IPv4 ID and checksum
+ * (from ip_csum, the sum of the template's fixed words), UDP length (and
+ * IPv6 UDP checksum), sequence number. The TOS rule (RFC 4301 §5.1.2.1
+ * DSCP copied or set, RFC 6040 §4.1 ECN copied) and the DF rule (RFC 4301
+ * §8.1) are precomputed as masks.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +33,7 @@
 #include <netinet/in.h>
 #include <rte_byteorder.h>
 #include <rte_ip.h>
+#include <rte_memcpy.h>
 #include <rte_udp.h>
 
 #include "dataplane/esp_priv.h"
@@ -29,6 +44,21 @@ enum {
 	IPV6_EXT_SHIM6 = 140,
 	IPV6_EXT_HIP = 139,
 	IPV6_EXT_MOBILITY = 135,
+};
+
+/* How an outbound packet is laid out. */
+struct dp_esp_out_plan {
+	const struct dp_sa_path *path;	/* the SA's path, loaded once for this packet */
+	struct dp_esp_ip in;	/* the IP packet to protect */
+	uint16_t front;		/* bytes inserted before the protected data */
+	uint16_t data_len;	/* protected bytes: inner packet (tunnel) or IP payload */
+	uint16_t payload_len;	/* data + padding + trailer: what is encrypted */
+	uint16_t tail;		/* padding + trailer + ICV appended */
+	uint16_t excess;	/* L2 padding behind the IP packet, trimmed */
+	uint32_t outer_len;	/* the resulting IP packet */
+	uint8_t pad;
+	uint8_t next_hdr;
+	bool df;		/* DF that governs the MTU decision (after the SA's policy) */
 };
 
 static bool
@@ -49,66 +79,42 @@ ipv6_ext_hdr(uint8_t proto)
 	}
 }
 
-static uint16_t
-udp_len(const struct dp_sa_path *path)
-{
-	return path->udp_encap ? DP_ESP_UDP_HDR_LEN : 0;
-}
-
-/* Length of the IP header in front of UDP/ESP: the fresh outer header
- * (tunnel) or the packet's own (transport). */
-static uint16_t
-front_ip_len(const struct dp_sa *sa, const struct dp_esp_out_plan *p)
-{
-	if (sa->p.mode == DP_SA_TRANSPORT)
-		return p->in.hdr_len;
-	return p->path->local.family == AF_INET ? DP_ESP_IPV4_HDR_LEN : DP_ESP_IPV6_HDR_LEN;
-}
-
-/* RFC 4301 §8.1: outer DF copied from an inner IPv4 header (set for an
- * inner IPv6 packet: dp_esp_ip_parse() says df), or set / cleared by the SA. */
-static bool
-tunnel_df(const struct dp_sa_path *path, const struct dp_esp_ip *in)
-{
-	switch (path->df) {
-	case DP_SA_DF_SET:
-		return true;
-	case DP_SA_DF_CLEAR:
-		return false;
-	default:
-		return in->df;
-	}
-}
-
-static int
+static inline int
 plan_mode(const struct dp_sa *sa, struct dp_esp_out_plan *p, enum dp_drop_reason *why)
 {
-	uint16_t esp = DP_ESP_HDR_LEN + sa->key.iv_len;
+	const struct dp_sa_path *path = p->path;
 
+	/* The path's headers (outer IP, UDP, ESP), then the IV. */
+	p->front = path->hdr_len + sa->key.iv_len;
 	if (sa->p.mode == DP_SA_TUNNEL) {
-		p->front = front_ip_len(sa, p) + udp_len(p->path) + esp;
 		p->data_len = p->in.len;
 		p->next_hdr = p->in.family == AF_INET ? DP_ESP_NH_IPV4 : DP_ESP_NH_IPV6;
-		p->df = tunnel_df(p->path, &p->in);
+		/* RFC 4301 §8.1: DF copied from an inner IPv4 header (set for
+		 * an inner IPv6 packet: dp_esp_ip_parse() says df), or set /
+		 * cleared by the SA. */
+		p->df = (p->in.df && path->df_copy) || path->df_set;
 		return 0;
 	}
-	if (p->in.family != p->path->local.family || p->in.fragment ||
+	if (p->in.family != path->local.family || p->in.fragment ||
 	    (p->in.family == AF_INET6 && ipv6_ext_hdr(p->in.proto))) {
 		*why = DP_DROP_ESP_MALFORMED;
 		return -1;
 	}
-	p->front = udp_len(p->path) + esp;
 	p->data_len = p->in.len - p->in.hdr_len;
 	p->next_hdr = p->in.proto;
 	p->df = p->in.df;
 	return 0;
 }
 
-int
-dp_esp_out_plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_off,
-		struct dp_esp_out_plan *p, enum dp_drop_reason *why)
+/* Checks that the IP packet at l3_off can be protected with sa, and lays
+ * it out with the SA's current path (p->path: every later step of the
+ * packet uses that one). 0, or -1 with the port drop reason in *why.
+ * Reads only. */
+static inline int
+plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_off,
+     struct dp_esp_out_plan *p, enum dp_drop_reason *why)
 {
-	uint32_t block = sa->key.block;
+	uint32_t mask = sa->key.block - 1u;	/* 4 or 16: a power of two */
 	uint32_t avail;
 
 	*why = DP_DROP_MALFORMED;
@@ -121,7 +127,7 @@ dp_esp_out_plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_of
 	if (plan_mode(sa, p, why) < 0)
 		return -1;
 	/* RFC 4303 §2.4: pad to the cipher block, payload ends 4-aligned. */
-	p->pad = (uint8_t)((block - (p->data_len + DP_ESP_TRAILER_LEN) % block) % block);
+	p->pad = (uint8_t)(-(p->data_len + DP_ESP_TRAILER_LEN) & mask);
 	p->payload_len = p->data_len + p->pad + DP_ESP_TRAILER_LEN;
 	p->tail = p->pad + DP_ESP_TRAILER_LEN + DP_ESP_ICV_LEN;
 	p->excess = (uint16_t)(avail - p->in.len);
@@ -130,8 +136,9 @@ dp_esp_out_plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_of
 	return 0;
 }
 
-uint32_t
-dp_esp_out_fit(const struct dp_sa *sa, const struct dp_esp_out_plan *p, uint16_t mtu)
+/* The largest original IP packet whose encapsulation fits in mtu (0: none). */
+static uint32_t
+fit(const struct dp_sa *sa, const struct dp_esp_out_plan *p, uint16_t mtu)
 {
 	uint32_t fixed = p->outer_len - p->payload_len;	/* headers + ICV */
 	uint32_t payload;
@@ -145,65 +152,122 @@ dp_esp_out_fit(const struct dp_sa *sa, const struct dp_esp_out_plan *p, uint16_t
 	return payload - DP_ESP_TRAILER_LEN + (uint32_t)(p->in.len - p->data_len);
 }
 
-static void
-put_be32(uint8_t *b, uint32_t v)
-{
-	v = rte_cpu_to_be_32(v);
-	memcpy(b, &v, sizeof(v));
-}
-
-/* RFC 3948 §2.1; the checksum is 0 (IPv4) or filled after encryption. */
-static uint8_t *
-put_udp(uint8_t *l4, const struct dp_sa_path *path, uint32_t len)
-{
-	struct rte_udp_hdr *u = (struct rte_udp_hdr *)l4;
-
-	u->src_port = rte_cpu_to_be_16(path->encap_local_port);
-	u->dst_port = rte_cpu_to_be_16(path->encap_remote_port);
-	u->dgram_len = rte_cpu_to_be_16((uint16_t)len);
-	u->dgram_cksum = 0;
-	return l4 + DP_ESP_UDP_HDR_LEN;
-}
-
-/* RFC 4303 §2.4-2.6: padding bytes 1, 2, 3, ..., pad length, next header. */
-static void
+/* RFC 4303 §2.4-2.6: padding bytes 1, 2, 3, ..., pad length, next
+ * header. The pattern is stored whole: the tail behind the trailer (the
+ * ICV's room) takes what lies beyond the padding. */
+static inline void
 put_trailer(uint8_t *t, const struct dp_esp_out_plan *p)
 {
-	for (uint8_t i = 0; i < p->pad; i++)
-		t[i] = i + 1;
+	static const uint8_t pattern[DP_ESP_AES_BLOCK] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	};
+
+	_Static_assert(sizeof(pattern) <= DP_ESP_TRAILER_LEN + DP_ESP_ICV_LEN,
+		       "the pattern stays within padding, trailer and ICV");
+	memcpy(t, pattern, sizeof(pattern));
 	t[p->pad] = p->pad;
 	t[p->pad + 1] = p->next_hdr;
 }
 
-uint8_t *
-dp_esp_out_encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
-		 const struct dp_esp_out_plan *p, uint64_t seq, uint16_t ip_id)
+/* Transport mode: the Ethernet and IP headers move to the front, the IP
+ * header gets the new length and protocol; returns where ESP's headers go. */
+static uint8_t *
+transport_front(uint8_t *base, uint16_t l3_off, const struct dp_esp_out_plan *p, uint16_t keep)
+{
+	uint8_t *ip = base + l3_off;
+
+	memmove(base, base + p->front, (size_t)l3_off + keep);
+	dp_esp_ip_set(ip, &p->in, (uint16_t)p->outer_len,
+		      p->path->udp_encap ? IPPROTO_UDP : IPPROTO_ESP);
+	return ip + keep;
+}
+
+/* L2 padding off, front and tail on: one segment (checked by plan) with
+ * room for both (room_ok). */
+static inline void
+grow(struct rte_mbuf *m, const struct dp_esp_out_plan *p)
+{
+	uint16_t len = (uint16_t)(m->data_len - p->excess + p->front + p->tail);
+
+	m->data_off = (uint16_t)(m->data_off - p->front);
+	m->data_len = len;
+	m->pkt_len = len;
+}
+
+/* Builds the ESP packet in place as p (with p->path) says; returns the
+ * ESP header. IV and ICV are left to the crypto. */
+static inline uint8_t *
+encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+      const struct dp_esp_out_plan *p, uint64_t seq, uint16_t ip_id)
 {
 	uint16_t keep = p->in.len - p->data_len;	/* transport: IP header */
 	const struct dp_sa_path *path = p->path;
-	uint16_t ip_len = front_ip_len(sa, p);
-	uint8_t proto = path->udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
-	uint8_t *base, *ip, *esp;
+	uint8_t *base, *hdr, *esp;
+	uint32_t seq_be = rte_cpu_to_be_32((uint32_t)seq);
 
-	if (p->excess != 0)
-		rte_pktmbuf_trim(m, p->excess);
-	base = (uint8_t *)rte_pktmbuf_prepend(m, p->front);
-	rte_pktmbuf_append(m, p->tail);
-	if (keep != 0)
-		memmove(base, base + p->front, (size_t)l3_off + keep);
-	ip = base + l3_off;
-	if (sa->p.mode == DP_SA_TUNNEL)
-		dp_esp_ip_outer(ip, path, (uint16_t)p->outer_len, proto,
-				dp_esp_ecn_encap(path, p->in.tos), p->df, ip_id);
-	else
-		dp_esp_ip_set(ip, &p->in, (uint16_t)p->outer_len, proto);
-	esp = ip + ip_len;
-	if (path->udp_encap)
-		esp = put_udp(esp, path, p->outer_len - ip_len);
-	put_be32(esp, sa->p.spi);
-	put_be32(esp + DP_ESP_SEQ_OFF, (uint32_t)seq);
+	grow(m, p);
+	base = rte_pktmbuf_mtod(m, uint8_t *);
+	hdr = keep != 0 ? transport_front(base, l3_off, p, keep) : base + l3_off;
+	rte_memcpy(hdr, path->hdr, path->hdr_len);
+	if (path->ip_len != 0)
+		dp_esp_ip_outer(hdr, path, (uint16_t)p->outer_len, p->in.tos, p->df, ip_id);
+	if (path->udp_encap) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + path->ip_len);
+
+		/* RFC 3948 §2.1; the checksum is 0 (IPv4) or filled after
+		 * encryption (dp_esp_out_udp6_csum). */
+		u->dgram_len = rte_cpu_to_be_16((uint16_t)(p->outer_len - keep - path->ip_len));
+	}
+	esp = hdr + path->hdr_len - DP_ESP_HDR_LEN;
+	memcpy(esp + DP_ESP_SEQ_OFF, &seq_be, sizeof(seq_be));
 	put_trailer(esp + DP_ESP_HDR_LEN + sa->key.iv_len + p->data_len, p);
 	return esp;
+}
+
+static bool
+room_ok(const struct rte_mbuf *m, const struct dp_esp_out_plan *p)
+{
+	return rte_pktmbuf_headroom(m) >= p->front &&
+	       (uint32_t)rte_pktmbuf_tailroom(m) + p->excess >= p->tail &&
+	       p->outer_len <= DP_ESP_L3_MAX;
+}
+
+/* Too big for the egress MTU: punted (IPv6, or DF set after the SA's
+ * policy) with the largest original packet that fits, else dropped. */
+static enum dp_esp_out_verdict
+too_big(const struct dp_sa *sa, const struct dp_esp_out_plan *p, uint16_t mtu,
+	struct dp_esp_out_res *r)
+{
+	r->fit = fit(sa, p, mtu);
+	if ((p->in.family == AF_INET6 || p->df) && r->fit != 0)
+		return DP_ESP_OUT_TOO_BIG;
+	r->why = DP_DROP_MTU_EXCEEDED;
+	r->sa_why = DP_SA_DROP_MTU;
+	return DP_ESP_OUT_DROP;
+}
+
+enum dp_esp_out_verdict
+dp_esp_out_packet(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off, uint16_t mtu,
+		  uint64_t seq, uint16_t ip_id, struct dp_esp_out_res *r)
+{
+	struct dp_esp_out_plan p;
+
+	if (unlikely(plan(sa, m, l3_off, &p, &r->why) < 0)) {
+		r->sa_why = DP_SA_DROP_MALFORMED;
+		return DP_ESP_OUT_DROP;
+	}
+	if (unlikely(mtu != 0 && p.outer_len > mtu))
+		return too_big(sa, &p, mtu, r);
+	if (unlikely(!room_ok(m, &p))) {
+		r->why = DP_DROP_NO_MBUF;
+		r->sa_why = DP_SA_DROP_MALFORMED;
+		return DP_ESP_OUT_DROP;
+	}
+	r->esp = encap(sa, m, l3_off, &p, seq, ip_id);
+	r->payload_len = p.payload_len;
+	r->in_len = p.in.len;
+	r->udp6 = p.path->udp_encap && p.path->local.family == AF_INET6;
+	return DP_ESP_OUT_OK;
 }
 
 void
@@ -214,4 +278,93 @@ dp_esp_out_udp6_csum(struct rte_mbuf *m, uint16_t l3_off)
 
 	udp->dgram_cksum = 0;
 	udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+}
+
+/* ---- The path's header template ---- */
+
+enum { TOS_ALL = 0xff };
+
+_Static_assert(DP_ESP_IPV6_HDR_LEN + DP_ESP_UDP_HDR_LEN + DP_ESP_HDR_LEN <= DP_SA_HDR_MAX,
+	       "the largest template fits");
+
+static void
+tmpl_ipv4(uint8_t *b, const struct dp_sa_path *t, uint8_t proto)
+{
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)b;
+
+	h->version_ihl = DP_ESP_IPV4_VIHL;
+	h->time_to_live = DP_ESP_OUTER_TTL;
+	h->next_proto_id = proto;
+	memcpy(&h->src_addr, t->local.addr.v4, sizeof(h->src_addr));
+	memcpy(&h->dst_addr, t->remote.addr.v4, sizeof(h->dst_addr));
+}
+
+/* The flow label stays 0 (RFC 6437 §2 allows it). */
+static void
+tmpl_ipv6(uint8_t *b, const struct dp_sa_path *t, uint8_t proto)
+{
+	struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)b;
+
+	h->vtc_flow = rte_cpu_to_be_32(DP_ESP_IPV6_VERSION_WORD);
+	h->proto = proto;
+	h->hop_limits = DP_ESP_OUTER_TTL;
+	memcpy(h->src_addr, t->local.addr.v6, sizeof(h->src_addr));
+	memcpy(h->dst_addr, t->remote.addr.v6, sizeof(h->dst_addr));
+}
+
+/* One's complement sum of the 16-bit words of the IPv4 template, in host
+ * order and not folded: the per-packet fields are 0 there. */
+static uint32_t
+tmpl_ipv4_sum(const uint8_t *b)
+{
+	uint32_t sum = 0;
+
+	for (unsigned int i = 0; i < DP_ESP_IPV4_HDR_LEN; i += sizeof(uint16_t))
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	return sum;
+}
+
+static void
+tmpl_rules(struct dp_sa_path *t)
+{
+	if (t->dscp >= 0) {
+		t->tos_keep = DP_ESP_ECN_MASK;
+		t->tos_set = (uint8_t)((t->dscp & DP_ESP_DSCP_MAX) << DP_ESP_DSCP_SHIFT);
+	} else {
+		t->tos_keep = TOS_ALL;
+		t->tos_set = 0;
+	}
+	t->df_copy = t->df == DP_SA_DF_COPY;
+	t->df_set = t->df == DP_SA_DF_SET;
+}
+
+void
+dp_esp_path_headers(struct dp_sa_path *t, enum dp_sa_mode mode, uint32_t spi)
+{
+	uint8_t proto = t->udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
+	uint8_t *b = t->hdr;
+	uint32_t be_spi = rte_cpu_to_be_32(spi);
+	unsigned int off = 0;
+
+	memset(t->hdr, 0, sizeof(t->hdr));
+	t->ip_csum = 0;
+	if (mode == DP_SA_TUNNEL && t->local.family == AF_INET) {
+		tmpl_ipv4(b, t, proto);
+		t->ip_csum = tmpl_ipv4_sum(b);
+		off = DP_ESP_IPV4_HDR_LEN;
+	} else if (mode == DP_SA_TUNNEL) {
+		tmpl_ipv6(b, t, proto);
+		off = DP_ESP_IPV6_HDR_LEN;
+	}
+	t->ip_len = (uint8_t)off;
+	if (t->udp_encap) {
+		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(b + off);
+
+		u->src_port = rte_cpu_to_be_16(t->encap_local_port);
+		u->dst_port = rte_cpu_to_be_16(t->encap_remote_port);
+		off += DP_ESP_UDP_HDR_LEN;
+	}
+	memcpy(b + off, &be_spi, sizeof(be_spi));
+	t->hdr_len = (uint8_t)(off + DP_ESP_HDR_LEN);
+	tmpl_rules(t);
 }

@@ -42,6 +42,8 @@ enum {
 	DP_ESP_IPV6_TC_SHIFT = 20,	/* traffic class within vtc_flow, host order */
 	DP_ESP_IPV6_TC_MASK = 0xff,
 	DP_ESP_IPV6_VERSION_WORD = 0x60000000,	/* vtc_flow: version 6, TC 0, no flow label */
+	DP_ESP_CSUM_MASK = 0xffff,	/* one's complement sums: 16-bit words, */
+	DP_ESP_CSUM_SHIFT = 16,		/* carries folded back */
 };
 
 /* The ECN field: low two bits of the TOS / traffic class (RFC 3168 §5). */

@@ -4,6 +4,8 @@
  *   1. check: SA usable, every length from the wire (esp_decap.c), replay
  *      window (cheap, read only: RFC 4303 §3.4.3 before the ICV);
  *   2. one crypto burst (ICV verified in constant time, then decrypted);
+ *      AES-GCM packets are decrypted in stage 1 already, one by one as
+ *      the direct API goes anyway, while they are in cache;
  *   3. finish: ICV status, replay window update (which checks again: a
  *      burst of s, s+1, s+1 passes only one s+1), trailer and inner header,
  *      decapsulation, selector check (RFC 4301 §5.2 step 4), lifetime
@@ -24,14 +26,19 @@ enum {
 	SEQ_HI_SHIFT = 32,
 };
 
+/* One burst. AES-GCM packets are decrypted in stage 1 as soon as checked
+ * (esp_crypto.h: the direct API goes one by one anyway); the ops of the
+ * others are listed in queued[] for one crypto burst. */
 struct in_burst {
 	struct rte_mbuf *m[DP_ESP_MAX_BURST];
 	struct dp_sa *sa[DP_ESP_MAX_BURST];
 	uint64_t seq[DP_ESP_MAX_BURST];
 	struct dp_esp_in_pkt pkt[DP_ESP_MAX_BURST];
 	struct dp_esp_op ops[DP_ESP_MAX_BURST];
+	uint8_t queued[DP_ESP_MAX_BURST];
 	struct dp_esp_groups gs;
 	uint16_t n;
+	uint16_t n_queued;
 };
 
 static bool
@@ -73,6 +80,7 @@ check(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa
       uint16_t n, struct in_burst *b)
 {
 	b->n = 0;
+	b->n_queued = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_sa *sa = sas[i];
@@ -94,6 +102,10 @@ check(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa
 			continue;
 		}
 		fill_op(&b->ops[b->n], sa, m, p, b->seq[b->n]);
+		if (dp_esp_key_direct(&sa->key))
+			dp_esp_decrypt_direct(w->mgr, &b->ops[b->n]);
+		else
+			b->queued[b->n_queued++] = (uint8_t)b->n;
 		b->m[b->n] = m;
 		b->sa[b->n] = sa;
 		b->n++;
@@ -136,14 +148,27 @@ finish_one(struct dp_worker *w, uint8_t in_port, struct in_burst *b, uint16_t i)
 	return true;
 }
 
+/* Stage 2 for the ops not decrypted yet, gathered into one burst. */
+static void
+decrypt_queued(struct dp_worker *w, struct in_burst *b)
+{
+	struct dp_esp_op ops[DP_ESP_MAX_BURST];
+
+	for (uint16_t k = 0; k < b->n_queued; k++)
+		ops[k] = b->ops[b->queued[k]];
+	dp_esp_decrypt_burst(w->mgr, ops, b->n_queued);
+	for (uint16_t k = 0; k < b->n_queued; k++)
+		b->ops[b->queued[k]].status = ops[k].status;
+}
+
 /* Stages 2 and 3. */
 static uint16_t
 finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct in_burst *b)
 {
 	uint16_t k = 0;
 
-	if (b->n != 0)
-		dp_esp_decrypt_burst(w->mgr, b->ops, b->n);
+	if (b->n_queued != 0)
+		decrypt_queued(w, b);
 	dp_esp_groups_init(&b->gs);
 	for (uint16_t i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->m[i];

@@ -1,17 +1,21 @@
 /*
  * Outbound ESP on a burst (RFC 4303 §3.1-3.3, RFC 4301 §5.1 and §8.1,
- * RFC 3948 §2): stages as separate loops, like DPDK lib/ipsec:
- *   1. prepare: SA usable, packet laid out, MTU decided (before the
- *      packet is touched, so a punted packet is the original for the ICMP
- *      error), room checked; packets grouped by SA;
- *   2. reserve: one dp_sa_seq_reserve() per SA for all of its packets in
- *      the burst, numbers handed out in burst order; encapsulate;
- *   3. one crypto burst;
- *   4. finish: UDP checksum of IPv6 outer headers, lifetime accounting
- *      and SA events once per SA.
- * The SA's outer path (sa.h) is loaded once per packet in stage 1 and
- * kept in the packet's plan for the later stages, so a concurrent
- * dp_sa_update never splits a packet between two paths.
+ * RFC 3948 §2), in three passes:
+ *   1. count: the packets of each usable SA, and one dp_sa_seq_reserve()
+ *      per SA for all of them (one atomic add);
+ *   2. per packet, in one go: SA usable, packet laid out, MTU decided
+ *      (before the packet is touched, so a punted packet is the original
+ *      for the ICMP error), room checked; then the next of the SA's
+ *      sequence numbers, encapsulation and the crypto op;
+ *   3. one crypto burst (AES-GCM packets were encrypted in pass 2, as
+ *      soon as built); UDP checksum of IPv6 outer headers, lifetime
+ *      accounting and SA events once per SA.
+ * Sequence numbers go to the packets that are sent, in burst order; those
+ * reserved for a packet that pass 2 then drops (malformed, too big) stay
+ * unused, a gap the peer's window absorbs like a lost packet.
+ * The SA's outer path (sa.h) is loaded once per packet in pass 2 and kept
+ * in the packet's plan until its last use, so a concurrent dp_sa_update
+ * never splits a packet between two paths.
  * Packets too big for dp_meta(m)->mtu: inner IPv6, or inner IPv4 whose DF
  * (after the SA's DF policy) is set, are punted DP_PUNT_TOO_BIG with
  * meta->mtu = the largest original packet that fits; DF clear would need
@@ -32,14 +36,27 @@ enum {
 	IP_ID_WORKER_SHIFT = 11,	/* spreads the workers' IPv4 ID counters apart */
 };
 
+/* A packet encapsulated in pass 2. */
+struct out_pkt {
+	uint8_t idx;		/* in the caller's arrays */
+	uint8_t grp;		/* its SA's group */
+	int8_t op;		/* its op in ops[]; -1: encrypted already, status */
+	bool udp6;		/* IPv6 outer with UDP: checksum to fill */
+	int status;
+	uint16_t bytes;		/* inner packet bytes (lifetimes) */
+};
+
+/* One burst of at most DP_ESP_MAX_BURST packets. AES-GCM packets are
+ * encrypted as soon as they are built (esp_crypto.h: the direct API goes
+ * one by one anyway); the others' ops wait in ops[] for one crypto burst. */
 struct out_burst {
-	struct rte_mbuf *m[DP_ESP_MAX_BURST];
-	struct dp_sa *sa[DP_ESP_MAX_BURST];
-	uint16_t grp[DP_ESP_MAX_BURST];
-	struct dp_esp_out_plan plan[DP_ESP_MAX_BURST];
+	struct out_pkt pk[DP_ESP_MAX_BURST];
 	struct dp_esp_op ops[DP_ESP_MAX_BURST];
+	uint8_t grp[DP_ESP_MAX_BURST];		/* pass 1: group of each packet */
 	struct dp_esp_groups gs;
-	uint16_t n;
+	uint16_t n_pk;
+	uint16_t n_ops;
+	uint16_t id_base;			/* IPv4 ID: this worker's range */
 };
 
 static bool
@@ -48,72 +65,6 @@ sa_usable(const struct dp_sa *sa)
 	uint32_t f = __atomic_load_n(&sa->flags, __ATOMIC_RELAXED);
 
 	return (f & DP_SA_F_ACTIVE) != 0 && (f & DP_SA_F_HARD_EXPIRED) == 0;
-}
-
-static bool
-room_ok(const struct rte_mbuf *m, const struct dp_esp_out_plan *p)
-{
-	return rte_pktmbuf_headroom(m) >= p->front &&
-	       (uint32_t)rte_pktmbuf_tailroom(m) + p->excess >= p->tail &&
-	       p->outer_len <= DP_ESP_L3_MAX;
-}
-
-/* MTU decision; true if m was consumed (punted or dropped). */
-static bool
-too_big(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_sa *sa,
-	const struct dp_esp_out_plan *p)
-{
-	struct dp_mbuf_meta *meta = dp_meta(m);
-	uint32_t fit;
-
-	if (meta->mtu == 0 || p->outer_len <= meta->mtu)
-		return false;
-	fit = dp_esp_out_fit(sa, p, meta->mtu);
-	if ((p->in.family == AF_INET6 || p->df) && fit != 0) {
-		meta->mtu = (uint16_t)fit;
-		dp_worker_punt(w, m, in_port, DP_PUNT_TOO_BIG);
-		return true;
-	}
-	dp_esp_drop(w, m, in_port, sa, DP_DROP_MTU_EXCEEDED, DP_SA_DROP_MTU);
-	return true;
-}
-
-/* Stage 1: keeps the packets that can be encapsulated, grouped by SA. */
-static void
-prepare(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa **sas,
-	uint16_t n, struct out_burst *b)
-{
-	enum dp_drop_reason why;
-
-	b->n = 0;
-	dp_esp_groups_init(&b->gs);
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct dp_sa *sa = sas[i];
-		struct dp_esp_out_plan *p = &b->plan[b->n];
-
-		if (i + PREFETCH_AHEAD < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		if (unlikely(!sa_usable(sa))) {
-			dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
-			continue;
-		}
-		if (unlikely(dp_esp_out_plan(sa, m, dp_meta(m)->l3_off, p, &why) < 0)) {
-			dp_esp_drop(w, m, in_port, sa, why, DP_SA_DROP_MALFORMED);
-			continue;
-		}
-		if (unlikely(too_big(w, in_port, m, sa, p)))
-			continue;
-		if (unlikely(!room_ok(m, p))) {
-			dp_esp_drop(w, m, in_port, sa, DP_DROP_NO_MBUF, DP_SA_DROP_MALFORMED);
-			continue;
-		}
-		b->m[b->n] = m;
-		b->sa[b->n] = sa;
-		b->grp[b->n] = dp_esp_group_of(&b->gs, sa);
-		b->gs.g[b->grp[b->n]].want++;
-		b->n++;
-	}
 }
 
 /* One atomic add per SA for the burst (sa.h); an SA that runs out of
@@ -146,79 +97,132 @@ fill_op(struct dp_esp_op *op, const struct dp_sa *sa, uint8_t *esp, uint32_t pay
 	op->status = 0;
 }
 
-/* Stage 2: sequence numbers in burst order, then the packets laid out.
- * IPv4 identification of the outer headers: the worker's own counter
- * (w->ip_id; the control core's ctl_worker has its own although it may
- * share worker 0's lcore), offset by the worker index. IDs matter only if
- * the outer packet is fragmented on its way (DF clear); RFC 6864 §4.1
- * asks for no more than this. */
+/* Pass 1: groups, the numbers each usable SA needs, reserved. */
 static void
-encapsulate(struct dp_worker *w, uint8_t in_port, struct out_burst *b)
+count(struct dp_worker *w, struct dp_sa **sas, uint16_t n, struct out_burst *b)
 {
-	uint16_t id_base = (uint16_t)(w->index << IP_ID_WORKER_SHIFT);
-	uint16_t k = 0;
-
-	reserve(w, &b->gs);
-	for (uint16_t i = 0; i < b->n; i++) {
-		struct dp_esp_group *g = &b->gs.g[b->grp[i]];
-		struct rte_mbuf *m = b->m[i];
-		struct dp_sa *sa = b->sa[i];
-		uint64_t seq;
-		uint8_t *esp;
-
-		if (unlikely(g->seq == 0)) {
-			dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
-			continue;
-		}
-		seq = g->seq++;
-		b->plan[k] = b->plan[i];
-		esp = dp_esp_out_encap(sa, m, dp_meta(m)->l3_off, &b->plan[k], seq,
-				       (uint16_t)(id_base + w->ip_id++));
-		fill_op(&b->ops[k], sa, esp, b->plan[k].payload_len, seq);
-		b->m[k] = m;
-		b->sa[k] = sa;
-		b->grp[k] = b->grp[i];
-		k++;
+	dp_esp_groups_init(&b->gs);
+	for (uint16_t i = 0; i < n; i++) {
+		b->grp[i] = (uint8_t)dp_esp_group_of(&b->gs, sas[i]);
+		b->gs.g[b->grp[i]].want += sa_usable(sas[i]);
 	}
-	b->n = k;
+	reserve(w, &b->gs);
+	b->n_pk = 0;
+	b->n_ops = 0;
 }
 
-/* Stages 3 and 4: crypto burst, IPv6 UDP checksums, accounting. */
+/* The crypto of a packet just built: at once, or queued for the burst. */
+static void
+crypto(struct dp_worker *w, struct out_burst *b, struct out_pkt *pk, const struct dp_sa *sa,
+       const struct dp_esp_out_res *r, uint64_t seq)
+{
+	struct dp_esp_op op;
+
+	if (dp_esp_key_direct(&sa->key)) {
+		fill_op(&op, sa, r->esp, r->payload_len, seq);
+		pk->status = dp_esp_encrypt_direct(w->mgr, &op);
+		pk->op = -1;
+		return;
+	}
+	fill_op(&b->ops[b->n_ops], sa, r->esp, r->payload_len, seq);
+	pk->op = (int8_t)b->n_ops++;
+}
+
+/* Pass 2 for one packet: checks, then (a sequence number left) laid out
+ * and its crypto op queued. */
+static void
+encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_sa *sa,
+	    uint8_t idx, struct out_burst *b)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	uint8_t grp = b->grp[idx];
+	struct dp_esp_group *g = &b->gs.g[grp];
+	struct out_pkt *pk = &b->pk[b->n_pk];
+	struct dp_esp_out_res r;
+
+	if (unlikely(!sa_usable(sa) || g->seq == 0))
+		return dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
+	switch (dp_esp_out_packet(sa, m, meta->l3_off, meta->mtu, g->seq,
+				  (uint16_t)(b->id_base + w->ip_id), &r)) {
+	case DP_ESP_OUT_OK:
+		break;
+	case DP_ESP_OUT_TOO_BIG:
+		meta->mtu = r.fit;
+		return dp_worker_punt(w, m, in_port, DP_PUNT_TOO_BIG);
+	default:
+		return dp_esp_drop(w, m, in_port, sa, r.why, r.sa_why);
+	}
+	w->ip_id++;
+	crypto(w, b, pk, sa, &r, g->seq++);
+	pk->idx = idx;
+	pk->grp = grp;
+	pk->udp6 = r.udp6;
+	pk->bytes = r.in_len;
+	b->n_pk++;
+}
+
+/* Pass 3: the queued crypto burst, IPv6 UDP checksums, accounting. The good
+ * packets move to the front of pkts, in order (k never passes the index
+ * read next). */
 static uint16_t
-finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct out_burst *b)
+finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa **sas,
+       struct out_burst *b)
 {
 	uint16_t k = 0;
 
-	if (b->n != 0)
-		dp_esp_encrypt_burst(w->mgr, b->ops, b->n);
-	for (uint16_t i = 0; i < b->n; i++) {
-		struct rte_mbuf *m = b->m[i];
-		struct dp_sa *sa = b->sa[i];
-		struct dp_esp_group *g = &b->gs.g[b->grp[i]];
+	if (b->n_ops != 0)
+		dp_esp_encrypt_burst(w->mgr, b->ops, b->n_ops);
+	for (uint16_t j = 0; j < b->n_pk; j++) {
+		const struct out_pkt *pk = &b->pk[j];
+		struct dp_esp_group *g = &b->gs.g[pk->grp];
+		struct rte_mbuf *m = pkts[pk->idx];
 
-		if (unlikely(b->ops[i].status != 0)) {
-			dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_MALFORMED, DP_SA_DROP_MALFORMED);
+		if (unlikely((pk->op < 0 ? pk->status : b->ops[pk->op].status) != 0)) {
+			dp_esp_drop(w, m, in_port, sas[pk->idx], DP_DROP_ESP_MALFORMED,
+				    DP_SA_DROP_MALFORMED);
 			continue;
 		}
-		if (b->plan[i].path->udp_encap && b->plan[i].path->local.family == AF_INET6)
+		if (unlikely(pk->udp6))
 			dp_esp_out_udp6_csum(m, dp_meta(m)->l3_off);
 		g->pkts++;
-		g->bytes += b->plan[i].in.len;
+		g->bytes += pk->bytes;
 		pkts[k++] = m;
 	}
 	dp_esp_groups_account(w, &b->gs);
 	return k;
 }
 
+/* A packet a few places ahead: its headers, and the line in front of them
+ * that the outer headers will be written to (headroom nothing else
+ * touched since the mbuf's last use). */
+static void
+prefetch(const struct rte_mbuf *m)
+{
+	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	rte_prefetch0(data);
+	rte_prefetch0(data - RTE_CACHE_LINE_SIZE);
+}
+
+/* IPv4 identification of the outer headers: the worker's own counter
+ * (w->ip_id; the control core's ctl_worker has its own although it may
+ * share worker 0's lcore), offset by the worker index. IDs matter only if
+ * the outer packet is fragmented on its way (DF clear); RFC 6864 §4.1
+ * asks for no more than this. */
 static uint16_t
 outbound_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	       struct dp_sa **sas, uint16_t n)
 {
 	struct out_burst b;
 
-	prepare(w, in_port, pkts, sas, n, &b);
-	encapsulate(w, in_port, &b);
-	return finish(w, in_port, pkts, &b);
+	b.id_base = (uint16_t)(w->index << IP_ID_WORKER_SHIFT);
+	count(w, sas, n, &b);
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			prefetch(pkts[i + PREFETCH_AHEAD]);
+		encapsulate(w, in_port, pkts[i], sas[i], (uint8_t)i, &b);
+	}
+	return finish(w, in_port, pkts, sas, &b);
 }
 
 uint16_t

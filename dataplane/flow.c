@@ -46,11 +46,17 @@ enum {
 	ICMP_CODE_OFF = 1,
 };
 
-bool
-dp_flow_proto_is_icmp(uint8_t family, uint8_t proto)
+static inline bool
+proto_is_icmp(uint8_t family, uint8_t proto)
 {
 	return (family == AF_INET && proto == IPPROTO_ICMP) ||
 	       (family == AF_INET6 && proto == IPPROTO_ICMPV6);
+}
+
+bool
+dp_flow_proto_is_icmp(uint8_t family, uint8_t proto)
+{
+	return proto_is_icmp(family, proto);
 }
 
 static bool
@@ -65,7 +71,7 @@ flow_l4(const struct dp_span *d, uint32_t off, struct dp_flow *f)
 {
 	const uint8_t *l4 = d->p + off;
 
-	if (dp_flow_proto_is_icmp(f->family, f->proto)) {
+	if (proto_is_icmp(f->family, f->proto)) {
 		if (!dp_span_has(d, off, ICMP_TYPE_CODE_LEN))
 			return -EINVAL;
 		f->sport = l4[ICMP_TYPE_OFF];
@@ -171,6 +177,36 @@ dp_flow_extract(const uint8_t *l3, uint32_t l3_len, struct dp_flow *f)
 	return rc;
 }
 
+int
+dp_flow_from_parsed(const uint8_t *frame, const struct dp_pkt_info *info, struct dp_flow *f)
+{
+	const uint8_t *h = frame + info->l3_off;
+	struct dp_span d = { .p = h, .len = info->l3_len };
+
+	memset(f, 0, sizeof(*f));
+	if (info->kind == DP_PKT_IPV4) {
+		f->family = AF_INET;
+		memcpy(f->src, h + IPV4_SRC_OFF, IPV4_ADDR_LEN);
+		memcpy(f->dst, h + IPV4_DST_OFF, IPV4_ADDR_LEN);
+	} else if (info->kind == DP_PKT_IPV6) {
+		f->family = AF_INET6;
+		memcpy(f->src, h + IPV6_SRC_OFF, IPV6_ADDR_LEN);
+		memcpy(f->dst, h + IPV6_DST_OFF, IPV6_ADDR_LEN);
+	} else {
+		return -EINVAL;
+	}
+	f->proto = info->l4_proto;
+	if (!info->first_fragment) {
+		f->ports_opaque = true;		/* RFC 4301 §7 */
+		return 0;
+	}
+	if (info->l4_off < info->l3_off || flow_l4(&d, info->l4_off - info->l3_off, f) < 0) {
+		memset(f, 0, sizeof(*f));
+		return -EINVAL;
+	}
+	return 0;
+}
+
 void
 dp_flow_reverse(const struct dp_flow *f, struct dp_flow *r)
 {
@@ -178,7 +214,7 @@ dp_flow_reverse(const struct dp_flow *f, struct dp_flow *r)
 
 	memcpy(t.src, f->dst, sizeof(t.src));
 	memcpy(t.dst, f->src, sizeof(t.dst));
-	if (!dp_flow_proto_is_icmp(f->family, f->proto)) {
+	if (!proto_is_icmp(f->family, f->proto)) {
 		t.sport = f->dport;
 		t.dport = f->sport;
 	}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dataplane/pkt_parse.h"
 #include "dataplane/spd.h"
 
 /*
@@ -24,6 +25,15 @@
  * IPv6 extension headers.
  */
 int dp_flow_extract(const uint8_t *l3, uint32_t l3_len, struct dp_flow *f);
+
+/*
+ * dp_flow_extract for a frame that dp_pkt_parse() accepted (FRAME is what
+ * it parsed, INFO its answer): the same fields and the same result, from
+ * what the parser found (upper-layer protocol and offset, fragment) with
+ * no second walk of the headers.
+ */
+int dp_flow_from_parsed(const uint8_t *frame, const struct dp_pkt_info *info,
+			struct dp_flow *f);
 
 /* The reply direction of F: addresses swapped, and ports swapped unless
  * they are ICMP type/code (which keep their meaning both ways). */

@@ -73,51 +73,85 @@ dp_worker_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	rte_pktmbuf_free(m);
 }
 
-/* The neighbour table, through the worker's memo of its last answer. */
-static bool
-neigh_mac(struct dp_worker *w, const struct dp_neigh_key *key, struct rte_ether_addr *mac)
+/* The Ethernet header of a forwarded packet (the worker's dp_ether_fill:
+ * type from the IP version at l3_off). */
+static void
+ether_fill(const struct dp *dp, struct rte_mbuf *m, uint8_t port,
+	   const struct rte_ether_addr *mac)
 {
-	struct dp_neigh_memo *memo = &w->neigh_memo;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const uint8_t *l3 = (const uint8_t *)eth + dp_meta(m)->l3_off;
 
-	if (memo->valid && memcmp(&memo->key, key, sizeof(*key)) == 0) {
-		*mac = memo->mac;
-		return true;
-	}
-	if (!dp_neigh_lookup(w->dp->neigh, key, mac))
-		return false;
-	memo->key = *key;
-	memo->mac = *mac;
-	memo->valid = true;
-	return true;
+	rte_ether_addr_copy(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&dp->iface[port].mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16((*l3 >> IP_VERSION_SHIFT) == IP_VERSION_4 ?
+					   RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
 }
 
-/* Sends m toward key (MAC from the neighbour table) or punts it to resolve. */
+static void
+send_to(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, uint8_t port,
+	const struct rte_ether_addr *mac)
+{
+	ether_fill(w->dp, m, port, mac);
+	w->counters.port[in_port].forwarded++;
+	dp_worker_tx(w, port, m);
+}
+
+/* The worker's memo of its last neighbour answer, compared field by field
+ * with where the next hop is (not through a key built for it: a fresh
+ * stack copy would stall the loads that compare it). ADDR has the
+ * family's length; the memo's key is zero beyond it. */
+static bool
+memo_hit(const struct dp_neigh_memo *memo, uint8_t port, uint8_t family, const uint8_t *addr)
+{
+	if (!memo->valid || memo->key.port != port || memo->key.family != family)
+		return false;
+	if (family == AF_INET)
+		return memcmp(memo->key.addr, addr, IPV4_ADDR_LEN) == 0;
+	return memcmp(memo->key.addr, addr, IPV6_ADDR_LEN) == 0;
+}
+
+/* Sends m toward key (MAC from the neighbour table, memorised for the
+ * burst) or punts it to resolve. */
 static void
 neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	 const struct dp_neigh_key *key)
 {
+	struct dp_neigh_memo *memo = &w->neigh_memo;
 	struct dp_mbuf_meta *meta = dp_meta(m);
 	struct rte_ether_addr mac;
 
-	if (unlikely(!neigh_mac(w, key, &mac))) {
+	if (unlikely(!dp_neigh_lookup(w->dp->neigh, key, &mac))) {
 		meta->out_port = (uint8_t)key->port;
 		meta->family = key->family;
 		memcpy(meta->nexthop, key->addr, sizeof(meta->nexthop));
 		return dp_worker_punt(w, m, in_port, DP_PUNT_RESOLVE);
 	}
-	dp_ether_fill(w->dp, m, (uint8_t)key->port, &mac);
-	w->counters.port[in_port].forwarded++;
-	dp_worker_tx(w, (uint8_t)key->port, m);
+	memo->key = *key;
+	memo->mac = mac;
+	memo->valid = true;
+	send_to(w, m, in_port, (uint8_t)key->port, &mac);
+}
+
+/* The table's answer for a next hop the memo does not hold. */
+static void
+neigh_miss(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, uint8_t port,
+	   uint8_t family, const uint8_t *addr)
+{
+	struct dp_neigh_key key = { .port = port, .family = family };
+
+	memcpy(key.addr, addr, family == AF_INET ? IPV4_ADDR_LEN : IPV6_ADDR_LEN);
+	neigh_tx(w, m, in_port, &key);
 }
 
 void
 dp_fwd_neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port)
 {
 	const struct dp_mbuf_meta *meta = dp_meta(m);
-	struct dp_neigh_key key = { .port = meta->out_port, .family = meta->family };
 
-	memcpy(key.addr, meta->nexthop, sizeof(key.addr));
-	neigh_tx(w, m, in_port, &key);
+	if (likely(memo_hit(&w->neigh_memo, meta->out_port, meta->family, meta->nexthop)))
+		return send_to(w, m, in_port, meta->out_port, &w->neigh_memo.mac);
+	neigh_miss(w, m, in_port, meta->out_port, meta->family, meta->nexthop);
 }
 
 /* Sends m toward nh: the gateway, or the destination itself when on-link. */
@@ -125,11 +159,11 @@ static void
 to_nexthop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	   const struct dp_nexthop *nh, uint8_t family, const uint8_t *dst)
 {
-	struct dp_neigh_key key = { .port = nh->port, .family = family };
+	const uint8_t *addr = nh->kind == DP_NH_GATEWAY ? nh->gw : dst;
 
-	memcpy(key.addr, nh->kind == DP_NH_GATEWAY ? nh->gw : dst,
-	       family == AF_INET ? IPV4_ADDR_LEN : IPV6_ADDR_LEN);
-	neigh_tx(w, m, in_port, &key);
+	if (likely(memo_hit(&w->neigh_memo, nh->port, family, addr)))
+		return send_to(w, m, in_port, nh->port, &w->neigh_memo.mac);
+	neigh_miss(w, m, in_port, nh->port, family, addr);
 }
 
 static bool
@@ -246,49 +280,16 @@ route_ipv6(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	return DP_FWD_ROUTED;
 }
 
-enum dp_fwd_verdict
-dp_fwd_route(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+/* Routes m (parsed into info): martians, packets for us (with ESP
+ * classification in DP_FWD_UNTRUSTED mode) and the route lookup. */
+static inline enum dp_fwd_verdict
+fwd_route(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	     const struct dp_pkt_info *info, enum dp_fwd_mode mode, const struct dp_nexthop **nh)
 {
 	*nh = NULL;
 	if (info->kind == DP_PKT_IPV4)
 		return route_ipv4(w, m, in_port, info, mode, nh);
 	return route_ipv6(w, m, in_port, info, mode, nh);
-}
-
-bool
-dp_fwd_ttl_expired(const struct rte_mbuf *m, const struct dp_pkt_info *info)
-{
-	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, info->l3_off);
-
-	if (info->kind == DP_PKT_IPV4)
-		return ((const struct rte_ipv4_hdr *)l3)->time_to_live <= 1;
-	return ((const struct rte_ipv6_hdr *)l3)->hop_limits <= 1;
-}
-
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), here for the TTL byte. */
-static void
-ipv4_dec_ttl(struct rte_ipv4_hdr *ip)
-{
-	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
-
-	sum += (uint16_t)~(ip->time_to_live << 8) & 0xffff;
-	ip->time_to_live--;
-	sum += (uint16_t)(ip->time_to_live << 8);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
-}
-
-void
-dp_fwd_ttl_dec(struct rte_mbuf *m, const struct dp_pkt_info *info)
-{
-	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, info->l3_off);
-
-	if (info->kind == DP_PKT_IPV4)
-		ipv4_dec_ttl((struct rte_ipv4_hdr *)l3);
-	else
-		((struct rte_ipv6_hdr *)l3)->hop_limits--;
 }
 
 void
@@ -350,12 +351,14 @@ dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint1
 		enum dp_drop_reason why;
 
 		set_ether_type(m, dp_meta(m)->l3_off);
-		if (unlikely(dp_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
-					  &p->info, &why) < 0)) {
+		/* The IPv4 checksum is right: checked after decryption (tunnel)
+		 * or just computed (transport, esp_decap.c). */
+		if (unlikely(dp_pkt_parse_rx(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+					     true, &p->info, &why) < 0)) {
 			dp_worker_drop(w, m, in_port, why);
 			continue;
 		}
-		if (dp_fwd_route(w, m, in_port, &p->info, DP_FWD_PLAIN, &p->nh) != DP_FWD_ROUTED)
+		if (fwd_route(w, m, in_port, &p->info, DP_FWD_PLAIN, &p->nh) != DP_FWD_ROUTED)
 			continue;
 		if (!dp_fwd_spd_out_applies(w->dp, p->nh)) {
 			dp_fwd_finish(w, m, in_port, &p->info, p->nh);
@@ -387,8 +390,9 @@ accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_p
 
 	meta->in_port = in_port;
 	if (unlikely(m->nb_segs != 1 ||
-		     dp_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, info,
-				  &why) < 0)) {
+		     dp_pkt_parse_rx(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+				     (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
+				     RTE_MBUF_F_RX_IP_CKSUM_GOOD, info, &why) < 0)) {
 		dp_worker_drop(w, m, in_port, m->nb_segs != 1 ? DP_DROP_OVERSIZE : why);
 		return false;
 	}
@@ -429,7 +433,7 @@ forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_fw
 
 	if (!accept_one(w, m, in_port, &p->info))
 		return;
-	switch (dp_fwd_route(w, m, in_port, &p->info, mode, &p->nh)) {
+	switch (fwd_route(w, m, in_port, &p->info, mode, &p->nh)) {
 	case DP_FWD_ESP_IN:
 		b->esp[b->n_esp++] = m;
 		return;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/dp.h"
@@ -17,6 +18,10 @@
 #include "dataplane/route.h"
 #include "dataplane/sa.h"
 #include "dataplane/spd.h"
+
+enum {
+	DP_FWD_TTL_DEC_SUM = 0xfeff,	/* ~m + m' of a TTL decrement (dp_fwd_ttl_dec) */
+};
 
 /* What a port's role asks of the packets it receives. */
 enum dp_fwd_mode {
@@ -43,19 +48,41 @@ struct dp_fwd_pkt {
 
 /* forward.c */
 
-/* Routes m (parsed into info): martians, packets for us (with ESP
- * classification in DP_FWD_UNTRUSTED mode) and the route lookup. */
-enum dp_fwd_verdict dp_fwd_route(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
-				 const struct dp_pkt_info *info, enum dp_fwd_mode mode,
-				 const struct dp_nexthop **nh);
 /* Forwards a routed packet: no-route and TTL errors, MTU, TTL decrement,
  * neighbour lookup and transmission. */
 void dp_fwd_finish(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 		   const struct dp_pkt_info *info, const struct dp_nexthop *nh);
 /* True if the packet's TTL / hop limit does not allow one more hop. */
-bool dp_fwd_ttl_expired(const struct rte_mbuf *m, const struct dp_pkt_info *info);
-/* Decrements the TTL / hop limit (IPv4 checksum updated, RFC 1624). */
-void dp_fwd_ttl_dec(struct rte_mbuf *m, const struct dp_pkt_info *info);
+static inline bool
+dp_fwd_ttl_expired(const struct rte_mbuf *m, const struct dp_pkt_info *info)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, info->l3_off);
+
+	if (info->kind == DP_PKT_IPV4)
+		return ((const struct rte_ipv4_hdr *)l3)->time_to_live <= 1;
+	return ((const struct rte_ipv6_hdr *)l3)->hop_limits <= 1;
+}
+
+/* Decrements the TTL / hop limit; the IPv4 checksum by RFC 1624 eqn. 3,
+ * HC' = ~(~HC + ~m + m'), for the 16-bit word of TTL and protocol: m' =
+ * m - 0x0100, so ~m + m' = 0xfeff (its one's complement sum). */
+static inline void
+dp_fwd_ttl_dec(struct rte_mbuf *m, const struct dp_pkt_info *info)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, info->l3_off);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+	uint32_t sum;
+
+	if (info->kind != DP_PKT_IPV4) {
+		((struct rte_ipv6_hdr *)l3)->hop_limits--;
+		return;
+	}
+	sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + DP_FWD_TTL_DEC_SUM;
+	sum = (sum & UINT16_MAX) + (sum >> 16);
+	sum = (sum & UINT16_MAX) + (sum >> 16);
+	ip->time_to_live--;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+}
 /* Sends m toward the next hop in its meta (out_port, family, nexthop):
  * Ethernet header filled from the neighbour table, or punted to resolve. */
 void dp_fwd_neigh_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port);

@@ -171,27 +171,68 @@ dp_handoff_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
-int
-dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *sa)
+/* The outer next hop of path's peer and the egress MTU into *r (r->path
+ * set on success only). */
+static int
+outer_route(const struct dp *dp, const struct dp_sa_path *path, struct dp_outer_memo *r)
 {
-	struct dp_mbuf_meta *meta = dp_meta(m);
-	/* The path dp_esp_outbound loads next may be a newer one (sa.h,
-	 * dp_sa_update): the packet then carries the new peer address to the
-	 * old one's next hop, checked against that port's MTU, once. The
-	 * family cannot change, so family and next hop stay consistent. */
-	const struct cfg_prefix *peer = &dp_sa_path_get(sa)->remote;
+	const struct cfg_prefix *peer = &path->remote;
 	bool v4 = peer->family == AF_INET;
 	const struct dp_nexthop *nh = v4 ? dp_route_lookup4(dp->routes, peer->addr.v4) :
 					   dp_route_lookup6(dp->routes, peer->addr.v6);
 
 	if (unlikely(nh == NULL || nh->kind == DP_NH_LOCAL))
 		return -EHOSTUNREACH;
-	meta->out_port = nh->port;
-	meta->family = peer->family;
-	meta->mtu = dp->iface[nh->port].mtu;
-	memset(meta->nexthop, 0, sizeof(meta->nexthop));
-	memcpy(meta->nexthop, nh->kind == DP_NH_GATEWAY ? nh->gw : peer->addr.bytes,
+	r->out_port = nh->port;
+	r->family = peer->family;
+	r->mtu = dp->iface[nh->port].mtu;
+	memset(r->nexthop, 0, sizeof(r->nexthop));
+	memcpy(r->nexthop, nh->kind == DP_NH_GATEWAY ? nh->gw : peer->addr.bytes,
 	       v4 ? ADDR4_LEN : ADDR6_LEN);
+	r->path = path;
+	return 0;
+}
+
+static void
+outer_meta(struct rte_mbuf *m, const struct dp_outer_memo *r)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+
+	meta->out_port = r->out_port;
+	meta->family = r->family;
+	meta->mtu = r->mtu;
+	memcpy(meta->nexthop, r->nexthop, sizeof(meta->nexthop));
+}
+
+/* The path dp_esp_outbound loads next may be a newer one (sa.h,
+ * dp_sa_update): the packet then carries the new peer address to the old
+ * one's next hop, checked against that port's MTU, once. The family
+ * cannot change, so family and next hop stay consistent. */
+int
+dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *sa)
+{
+	struct dp_outer_memo r;
+
+	if (outer_route(dp, dp_sa_path_get(sa), &r) < 0)
+		return -EHOSTUNREACH;
+	outer_meta(m, &r);
+	return 0;
+}
+
+/* dp_fwd_outer_route through the worker's memo: packets of a burst mostly
+ * share one SA. Keyed by the path, which cannot be freed and reused
+ * before the worker's next quiescent state, i.e. within the burst. */
+static int
+outer_route_memo(struct dp_worker *w, struct rte_mbuf *m, const struct dp_sa *sa)
+{
+	const struct dp_sa_path *path = dp_sa_path_get(sa);
+	struct dp_outer_memo *r = &w->outer_memo;
+
+	if (r->path != path && outer_route(w->dp, path, r) < 0) {
+		r->path = NULL;
+		return -EHOSTUNREACH;
+	}
+	outer_meta(m, r);
 	return 0;
 }
 
@@ -203,6 +244,8 @@ struct spd_burst {
 	struct rte_mbuf *m[DP_MAX_BURST];	/* to encapsulate */
 	struct dp_sa *sa[DP_MAX_BURST];
 	uint16_t n;
+	uint32_t last_sa_id;			/* protect_one: the SA of this id */
+	struct dp_sa *last_sa;
 };
 
 /* The selector fields of each packet, then the outbound SPD in bulk; a
@@ -230,16 +273,19 @@ policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkt
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		const struct dp_fwd_pkt *p = &pkts[i];
-		const uint8_t *l3 = rte_pktmbuf_mtod_offset(p->m, const uint8_t *,
-							    p->info.l3_off);
 
-		o->ok[i] = dp_flow_extract(l3, p->info.l3_len, &o->flow[i]) == 0;
+		o->ok[i] = dp_flow_from_parsed(rte_pktmbuf_mtod(p->m, const uint8_t *), &p->info,
+					       &o->flow[i]) == 0;
 		if (unlikely(!o->ok[i])) {
 			dp_worker_drop(w, p->m, in_port, DP_DROP_MALFORMED);
 			continue;
 		}
 		fp[cnt] = &o->flow[i];
 		idx[cnt++] = i;
+	}
+	if (likely(cnt == n)) {		/* every flow read: answers in place */
+		dp_spd_lookup_out(spd, fp, n, o->res);
+		return;
 	}
 	dp_spd_lookup_out(spd, fp, cnt, res);
 	for (uint16_t i = 0; i < cnt; i++)
@@ -269,10 +315,8 @@ clear_text_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt 
 	if (dp_spd_empty(spd))
 		return;
 	for (uint16_t i = 0; i < n; i++) {
-		const uint8_t *l3 = rte_pktmbuf_mtod_offset(pkts[i].m, const uint8_t *,
-							    pkts[i].info.l3_off);
-
-		if (unlikely(dp_flow_extract(l3, pkts[i].info.l3_len, &flow[cnt]) < 0)) {
+		if (unlikely(dp_flow_from_parsed(rte_pktmbuf_mtod(pkts[i].m, const uint8_t *),
+						 &pkts[i].info, &flow[cnt]) < 0)) {
 			dp_worker_drop(w, pkts[i].m, in_port, DP_DROP_MALFORMED);
 			dropped[i] = true;
 			continue;
@@ -327,19 +371,26 @@ dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkt
 }
 
 /* PROTECT: checks before the packet is changed (so an ICMP error quotes
- * it as received), outer route, inner TTL; queued for dp_esp_outbound. */
+ * it as received), outer route, inner TTL; queued for dp_esp_outbound.
+ * The SA of the previous PROTECT packet is reused for the same id. */
 static void
 protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, uint32_t sa_id,
 	    struct spd_burst *o)
 {
-	struct dp_sa *sa = dp_sad_get(w->dp->sad, sa_id);
 	struct rte_mbuf *m = p->m;
+	struct dp_sa *sa;
+
+	if (o->last_sa_id != sa_id) {
+		o->last_sa = dp_sad_get(w->dp->sad, sa_id);
+		o->last_sa_id = sa_id;
+	}
+	sa = o->last_sa;
 
 	if (unlikely(sa == NULL || sa->p.dir != DP_SA_OUTBOUND))
 		return dp_worker_drop(w, m, in_port, DP_DROP_ESP_NO_SA);
 	if (unlikely(dp_fwd_ttl_expired(m, &p->info)))
 		return dp_worker_punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
-	if (unlikely(dp_fwd_outer_route(w->dp, m, sa) < 0))
+	if (unlikely(outer_route_memo(w, m, sa) < 0))
 		return dp_worker_punt(w, m, in_port, DP_PUNT_NO_ROUTE);
 	dp_fwd_ttl_dec(m, &p->info);
 	o->m[o->n] = m;
@@ -354,6 +405,8 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 
 	policy_lookup(w, in_port, pkts, n, &o);
 	o.n = 0;
+	o.last_sa_id = UINT32_MAX;
+	o.last_sa = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		if (!o.ok[i])
 			continue;

@@ -121,8 +121,37 @@ upper_header_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
 	}
 }
 
+/* Folds a one's complement sum to 16 bits (end-around carry, RFC 1071 §4.1). */
+static inline uint32_t
+csum_fold64(uint64_t sum)
+{
+	sum = (sum & UINT32_MAX) + (sum >> 32);
+	sum = (sum & UINT16_MAX) + (sum >> 16);
+	sum = (sum & UINT16_MAX) + (sum >> 16);
+	sum = (sum & UINT16_MAX) + (sum >> 16);
+	return (uint32_t)sum;
+}
+
+/* RFC 1071 §4.1: the header sums to 0xffff. 32-bit words into a 64-bit
+ * sum (the header is a whole number of them), folded once at the end. */
 static bool
-parse_ipv4(const struct dp_span *l3, struct dp_pkt_info *info, enum dp_drop_reason *why)
+ipv4_csum_ok(const uint8_t *h, uint32_t hlen)
+{
+	uint32_t w[IPV4_MIN_HDR / sizeof(uint32_t)];
+	uint64_t sum;
+
+	memcpy(w, h, sizeof(w));	/* the usual header, without options: unrolled */
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	for (uint32_t i = IPV4_MIN_HDR; i < hlen; i += sizeof(w[0])) {
+		memcpy(w, h + i, sizeof(w[0]));
+		sum += w[0];
+	}
+	return csum_fold64(sum) == CSUM_VALID;
+}
+
+static bool
+parse_ipv4(const struct dp_span *l3, bool csum_good, struct dp_pkt_info *info,
+	   enum dp_drop_reason *why)
 {
 	const uint8_t *h = l3->p;
 	uint32_t hlen, total, frag, offset;
@@ -135,7 +164,7 @@ parse_ipv4(const struct dp_span *l3, struct dp_pkt_info *info, enum dp_drop_reas
 	 * present (anything after it is L2 padding). */
 	if (hlen < IPV4_MIN_HDR || hlen > total || total > l3->len)
 		return false;
-	if (dp_csum_fold(dp_csum_add(0, h, hlen)) != CSUM_VALID) {
+	if (!csum_good && !ipv4_csum_ok(h, hlen)) {
 		*why = DP_DROP_BAD_IP_CHECKSUM;
 		return false;
 	}
@@ -196,6 +225,13 @@ int
 dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 	     enum dp_drop_reason *why)
 {
+	return dp_pkt_parse_rx(frame, len, false, info, why);
+}
+
+int
+dp_pkt_parse_rx(const uint8_t *frame, uint32_t len, bool csum_good, struct dp_pkt_info *info,
+		enum dp_drop_reason *why)
+{
 	enum dp_drop_reason reason = DP_DROP_MALFORMED;
 	struct dp_span l3;
 	bool ok = false;
@@ -214,7 +250,7 @@ dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 		ok = parse_arp(&l3, info);
 		break;
 	case ETHERTYPE_IPV4:
-		ok = parse_ipv4(&l3, info, &reason);
+		ok = parse_ipv4(&l3, csum_good, info, &reason);
 		break;
 	case ETHERTYPE_IPV6:
 		ok = parse_ipv6(&l3, info);
@@ -228,15 +264,6 @@ dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 		return 0;
 	*why = reason;
 	return -1;
-}
-
-/* Folds a one's complement sum to 16 bits (end-around carry, RFC 1071 §4.1). */
-static inline uint32_t
-csum_fold64(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint32_t)sum;
 }
 
 /*

@@ -38,6 +38,11 @@ struct dp_pkt_info {
  */
 int dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 		 enum dp_drop_reason *why);
+/* dp_pkt_parse for a received frame: CSUM_GOOD says the device verified
+ * the IPv4 header checksum (RTE_MBUF_F_RX_IP_CKSUM_GOOD), which is then
+ * not computed again. */
+int dp_pkt_parse_rx(const uint8_t *frame, uint32_t len, bool csum_good,
+		    struct dp_pkt_info *info, enum dp_drop_reason *why);
 
 /* Internet checksum over LEN bytes, folded, not inverted; start with 0. */
 uint32_t dp_csum_add(uint32_t sum, const void *data, uint32_t len);

@@ -117,6 +117,9 @@ dp_port_init(struct dp_iface *ifc, const struct cfg_port *cp, const struct cfg_d
 	if (rc < 0)
 		return rc;
 	conf.rxmode.mtu = cp->mtu;
+	/* IPv4 header checksums checked by the device where it can: the
+	 * parser then trusts RTE_MBUF_F_RX_IP_CKSUM_GOOD (forward.c). */
+	conf.rxmode.offloads = info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	rc = rte_eth_dev_configure(ifc->port_id, ifc->n_rxq, ifc->n_txq, &conf);
 	if (rc < 0) {
 		snprintf(err, err_len, "port %s: configure failed: %s", cp->name, rte_strerror(-rc));

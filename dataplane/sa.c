@@ -65,14 +65,15 @@ struct dp_sad {
 	struct dp_sa **owned;		/* control core: every allocated SA, also deferred */
 	unsigned int count;		/* published SAs */
 	uint32_t next_id;		/* next-fit start: ids come back late */
+	unsigned int deferred;		/* in dq, as of the last reclaim or enqueue */
 	struct dp_sa_path *retired_head;	/* replaced paths, oldest first */
 	struct dp_sa_path *retired_tail;
 	unsigned int n_retired;
 };
 
-/* Workers read the first cache line of a path only. */
-_Static_assert(offsetof(struct dp_sa_path, retired_next) <= RTE_CACHE_LINE_MIN_SIZE,
-	       "the fields workers read fit in one cache line");
+/* Workers read the first two cache lines of a path only. */
+_Static_assert(offsetof(struct dp_sa_path, retired_next) <= 2 * RTE_CACHE_LINE_MIN_SIZE,
+	       "the fields workers read fit in two cache lines");
 
 /* Test seam: if a test defines it, it sees every SA after zeroization,
  * just before its memory is returned. */
@@ -441,6 +442,7 @@ path_new(const struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_pa
 		return NULL;
 	*np = *t;
 	np->overhead = path_overhead(sa, t);
+	dp_esp_path_headers(np, sa->p.mode, sa->p.spi);
 	np->retired_next = NULL;
 	np->retired_token = 0;
 	return np;
@@ -577,7 +579,8 @@ dp_sa_delete(struct dp_sad *sad, uint32_t id)
 	}
 	/* The queue holds one entry per id, so it cannot be full; were it
 	 * full, the SA would stay owned and be freed by dp_sad_free. */
-	rte_rcu_qsbr_dq_enqueue(sad->dq, &d);
+	if (rte_rcu_qsbr_dq_enqueue(sad->dq, &d) == 0)
+		sad->deferred++;
 	return 0;
 }
 
@@ -710,10 +713,14 @@ dp_sa_update(struct dp_sad *sad, uint32_t id, const struct dp_sa_update *u, char
 void
 dp_sad_reclaim(struct dp_sad *sad)
 {
-	unsigned int freed, pending, available;
+	unsigned int freed, pending = sad->deferred, available;
 
-	if (sad->dq != NULL)
+	/* Called every control pass: the defer queue only when it holds
+	 * something (a reclaim call costs a debug log call even when empty). */
+	if (sad->dq != NULL && sad->deferred != 0) {
 		rte_rcu_qsbr_dq_reclaim(sad->dq, sad->p.max_sas, &freed, &pending, &available);
+		sad->deferred = pending;
+	}
 	sad_paths_reclaim(sad);
 }
 
@@ -731,23 +738,35 @@ dp_sad_get(const struct dp_sad *sad, uint32_t id)
 	return __atomic_load_n(&sad->sas[id], __ATOMIC_ACQUIRE);
 }
 
+/* A peer's packets arrive in runs of one SPI: each run is one key. */
+static void
+spi_chunk(const struct dp_sad *sad, const uint32_t *spis, unsigned int n, struct dp_sa **sas)
+{
+	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t key_of[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int k = 0;
+	uint64_t hits = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (i == 0 || spis[i] != spis[i - 1])
+			keys[k++] = &spis[i];
+		key_of[i] = (uint8_t)(k - 1);
+	}
+	rte_hash_lookup_bulk_data(sad->spi_hash, keys, k, &hits, data);
+	for (unsigned int i = 0; i < n; i++)
+		sas[i] = (hits >> key_of[i]) & 1 ? data[key_of[i]] : NULL;
+}
+
 void
 dp_sad_lookup_spi_bulk(const struct dp_sad *sad, const uint32_t *spis, unsigned int n,
 		       struct dp_sa **sas)
 {
-	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
 	unsigned int chunk;
 
 	for (unsigned int done = 0; done < n; done += chunk) {
-		uint64_t hits = 0;
-
 		chunk = RTE_MIN(n - done, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
-		for (unsigned int i = 0; i < chunk; i++)
-			keys[i] = &spis[done + i];
-		rte_hash_lookup_bulk_data(sad->spi_hash, keys, chunk, &hits, data);
-		for (unsigned int i = 0; i < chunk; i++)
-			sas[done + i] = (hits >> i) & 1 ? data[i] : NULL;
+		spi_chunk(sad, spis + done, chunk, sas + done);
 	}
 }
 

@@ -96,6 +96,7 @@ enum {
 	DP_SA_NAME_LEN = 32,
 	DP_SA_IV_COUNTER_BITS = 48,	/* low bits of the IV nonce: sequence number */
 	DP_SA_NO_OWNER = 0xffff,	/* p.owner: choose SPI % workers */
+	DP_SA_HDR_MAX = 64,		/* outbound header template of a path */
 };
 
 /* A traffic selector (RFC 4301 §4.4.1.1, RFC 7296 §3.13.1): ranges,
@@ -126,8 +127,13 @@ struct dp_sa_limits {
 
 /* The outer path of an SA (RFC 4301 §4.4.2 "tunnel header IP source and
  * destination", RFC 3948 §2.1): immutable once published (sa.h header
- * comment). The first cache line holds what workers read. */
+ * comment). The first two cache lines hold what workers read: the
+ * precomputed outbound headers (esp_encap.c) and the settings. */
 struct dp_sa_path {
+	/* Tunnel: outer IP header [+ UDP] + ESP header; transport: [UDP +]
+	 * ESP header. Per-packet fields (lengths, TOS, DF, ID, checksums,
+	 * sequence number) are 0. */
+	uint8_t hdr[DP_SA_HDR_MAX];
 	struct cfg_prefix local;	/* our outer address */
 	struct cfg_prefix remote;	/* the peer's, same family as local */
 	bool udp_encap;			/* RFC 3948 */
@@ -136,6 +142,13 @@ struct dp_sa_path {
 	enum dp_sa_df df;
 	int16_t dscp;			/* outer DSCP: -1 = copy inner */
 	uint16_t overhead;		/* outer headers + ESP + IV + ICV, without padding */
+	uint8_t hdr_len;		/* bytes of hdr in use */
+	uint8_t ip_len;			/* outer IP header at hdr's start; 0: transport */
+	uint8_t tos_keep;		/* outer TOS = inner TOS & tos_keep | tos_set */
+	uint8_t tos_set;
+	bool df_copy;			/* outer DF = inner DF & df_copy | df_set */
+	bool df_set;
+	uint32_t ip_csum;		/* IPv4 outer: sum of hdr's header words, unfolded */
 	/* Control core only, once replaced: the SAD's retire list. */
 	struct dp_sa_path *retired_next;
 	uint64_t retired_token;		/* rte_rcu_qsbr_start() when replaced */
@@ -300,6 +313,9 @@ unsigned int dp_sad_retired_paths(const struct dp_sad *sad);
 
 /* Workers. NULL when no SA (or a deleted one). */
 struct dp_sa *dp_sad_get(const struct dp_sad *sad, uint32_t id);
+/* esp_encap.c: the precomputed outbound headers and TOS/DF rules of t
+ * (its other fields set) for an SA of this mode and SPI. */
+void dp_esp_path_headers(struct dp_sa_path *t, enum dp_sa_mode mode, uint32_t spi);
 /* Workers (and readers of the SA): the SA's current outer path, valid
  * until the caller's next quiescent state. Load it once per packet. */
 static inline const struct dp_sa_path *
@@ -321,7 +337,14 @@ void dp_sa_clear_stats(struct dp_sa *sa);
  * space would be exceeded, after which the SA is hard-expired. */
 uint64_t dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n);
 /* IV nonce for outbound sequence number seq (see the header comment). */
-uint64_t dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq);
+static inline uint64_t
+dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
+{
+	uint64_t epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
+
+	return epoch << DP_SA_IV_COUNTER_BITS |
+	       (seq & ((UINT64_C(1) << DP_SA_IV_COUNTER_BITS) - 1));
+}
 
 /* HA: export / import sequence state (import never moves backwards), and
  * takeover: a fresh IV epoch for this node, outbound counter advanced by

@@ -60,14 +60,6 @@ dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n)
 	return prev + 1;
 }
 
-uint64_t
-dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
-{
-	uint64_t epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
-
-	return epoch << DP_SA_IV_COUNTER_BITS | (seq & (SA_EPOCH_SPACE - 1));
-}
-
 void
 dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s)
 {

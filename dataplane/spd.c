@@ -2,7 +2,9 @@
  * The security policy database (spd.h, spd_priv.h): RFC 4301 §4.4.1
  * policies, the outbound decision of RFC 4301 §5.1 step 1 and the
  * clear-text inbound decision of §5.2 step 3b. Policies become rte_acl
- * contexts in spd_acl.c, client prefixes live in spd_client.c.
+ * contexts in spd_acl.c; a family with few policies is also given a table
+ * for a linear scan (spd_linear.c), which workers use instead of its
+ * context (cheaper, same answers). Client prefixes live in spd_client.c.
  *
  * Policy table. Slots indexed by policy id: control data, plus a small
  * "hot" entry the workers read after a match (action, SA id; the SA id is
@@ -21,7 +23,7 @@
  * rule whose port range contains the sentinel would shadow the right
  * answer, and a flag field would cost every lookup a trie level.
  *
- * Reclamation. The old context of a swap is retired with a QSBR token
+ * Reclamation. The old context (and linear table) of a swap is retired with a QSBR token
  * (rte_rcu_qsbr_start) and freed by dp_spd_reclaim once
  * rte_rcu_qsbr_check passes, never waiting. A deleted policy's slot keeps
  * its hot entry until the context that no longer names it has been
@@ -75,9 +77,11 @@ slot_release(struct dp_spd *spd, uint32_t id)
 	memset(&spd->hot[id], 0, sizeof(spd->hot[id]));
 }
 
-/* After the swap: OLD and the slots deleted from FAM wait for a grace period. */
+/* After the swap: OLD, OLD_LIN and the slots deleted from FAM wait for a
+ * grace period. */
 static void
-retire(struct dp_spd *spd, unsigned int fam, struct rte_acl_ctx *old, struct spd_retired *node)
+retire(struct dp_spd *spd, unsigned int fam, struct rte_acl_ctx *old, struct spd_linear *old_lin,
+       struct spd_retired *node)
 {
 	struct rte_rcu_qsbr *v = spd->p.qsbr;
 	uint64_t token = v != NULL ? rte_rcu_qsbr_start(v) : 0;
@@ -95,15 +99,33 @@ retire(struct dp_spd *spd, unsigned int fam, struct rte_acl_ctx *old, struct spd
 		s->token = token;
 		spd->n_retired_slots++;
 	}
-	if (v == NULL || old == NULL) {
+	if (v == NULL || (old == NULL && old_lin == NULL)) {
 		rte_acl_free(old);
+		dp_spd_linear_free(old_lin);
 		free(node);
 		return;
 	}
 	node->ctx = old;
+	node->lin = old_lin;
 	node->token = token;
 	node->next = spd->retired;
 	spd->retired = node;
+}
+
+/* The family's ACL context, and its linear table when it is small. */
+static int
+build(struct dp_spd *spd, unsigned int fam, struct rte_acl_ctx **ctx, struct spd_linear **lin)
+{
+	int rc = dp_spd_acl_build(spd, fam, ctx);
+
+	if (rc != 0)
+		return rc;
+	rc = dp_spd_linear_build(spd, fam, lin);
+	if (rc != 0) {
+		rte_acl_free(*ctx);
+		*ctx = NULL;
+	}
+	return rc;
 }
 
 static int
@@ -111,22 +133,25 @@ rebuild(struct dp_spd *spd, unsigned int fam)
 {
 	struct spd_retired *node = NULL;
 	struct rte_acl_ctx *ctx, *old;
+	struct spd_linear *lin, *old_lin;
 	int rc;
 
-	if (spd->p.qsbr != NULL && spd->acl[fam] != NULL) {
+	if (spd->p.qsbr != NULL && (spd->acl[fam] != NULL || spd->lin[fam] != NULL)) {
 		node = malloc(sizeof(*node));
 		if (node == NULL)
 			return -ENOMEM;
 	}
-	rc = dp_spd_acl_build(spd, fam, &ctx);
+	rc = build(spd, fam, &ctx, &lin);
 	if (rc != 0) {
 		free(node);
 		return rc;
 	}
 	old = spd->acl[fam];
+	old_lin = spd->lin[fam];
+	__atomic_store_n(&spd->lin[fam], lin, __ATOMIC_RELEASE);
 	__atomic_store_n(&spd->acl[fam], ctx, __ATOMIC_RELEASE);
 	spd->dirty[fam] = false;
-	retire(spd, fam, old, node);
+	retire(spd, fam, old, old_lin, node);
 	return 0;
 }
 
@@ -144,6 +169,7 @@ reclaim_contexts(struct dp_spd *spd)
 		}
 		*pp = r->next;
 		rte_acl_free(r->ctx);
+		dp_spd_linear_free(r->lin);
 		free(r);
 	}
 }
@@ -186,17 +212,24 @@ result_policy(const struct dp_spd *spd, uint32_t userdata, struct dp_policy_resu
 	r->policy_id = userdata - 1;
 }
 
-/* Classifies N keys: out[i] = userdata of the best rule, 0 if none. Flows
- * with opaque ports take the best rule with both port ranges full. */
+/* Classifies the N flows FLOWS[IDX[j]]: out[j] = userdata of the best
+ * rule, 0 if none. Flows with opaque ports take the best rule with both
+ * port ranges full. */
 static void
-classify(const struct rte_acl_ctx *ctx, const struct dp_flow *const *flows,
-	 const uint8_t **data, const uint8_t *idx, unsigned int n, uint32_t *out)
+classify(const struct rte_acl_ctx *ctx, const struct dp_flow *const *flows, const uint8_t *idx,
+	 unsigned int n, uint32_t *out)
 {
+	struct spd_key keys[SPD_BULK];
+	const uint8_t *data[SPD_BULK];
 	uint32_t cat[SPD_BULK * SPD_ACL_CATEGORIES];
 	const uint8_t *od[SPD_BULK];
 	uint8_t oi[SPD_BULK];
 	unsigned int no = 0;
 
+	for (unsigned int j = 0; j < n; j++) {
+		key_fill(&keys[j], flows[idx[j]]);
+		data[j] = (const uint8_t *)&keys[j];
+	}
 	rte_acl_classify(ctx, data, out, n, 1);
 	for (unsigned int j = 0; j < n; j++) {
 		if (flows[idx[j]]->ports_opaque) {
@@ -211,12 +244,13 @@ classify(const struct rte_acl_ctx *ctx, const struct dp_flow *const *flows,
 		out[oi[j]] = cat[j * SPD_ACL_CATEGORIES + SPD_CAT_ANY_PORTS];
 }
 
-/* ACL then clients for the N flows of one family (indices IDX into FLOWS). */
+/* Policies (the linear table of a small family, else the ACL context),
+ * then clients, for the N flows of one family (indices IDX into FLOWS). */
 static void
 lookup_family(const struct dp_spd *spd, unsigned int fam, const struct dp_flow *const *flows,
-	      const uint8_t **data, const uint8_t *idx, unsigned int n,
-	      struct dp_policy_result *res)
+	      const uint8_t *idx, unsigned int n, struct dp_policy_result *res)
 {
+	const struct spd_linear *lin = __atomic_load_n(&spd->lin[fam], __ATOMIC_ACQUIRE);
 	const struct rte_acl_ctx *ctx = __atomic_load_n(&spd->acl[fam], __ATOMIC_ACQUIRE);
 	uint32_t ud[SPD_BULK];
 	uint8_t miss[SPD_BULK];
@@ -224,23 +258,26 @@ lookup_family(const struct dp_spd *spd, unsigned int fam, const struct dp_flow *
 
 	if (n == 0)
 		return;
-	if (ctx != NULL)
-		classify(ctx, flows, data, idx, n, ud);
+	if (lin != NULL)
+		dp_spd_linear_lookup(lin, flows, idx, n, ud);
+	else if (ctx != NULL)
+		classify(ctx, flows, idx, n, ud);
+	else
+		memset(ud, 0, n * sizeof(ud[0]));
 	for (unsigned int j = 0; j < n; j++) {
-		if (ctx != NULL && ud[j] != 0)
+		if (ud[j] != 0)
 			result_policy(spd, ud[j], &res[idx[j]]);
 		else
 			miss[nm++] = idx[j];
 	}
-	dp_spd_clients_lookup(spd, fam, flows, miss, nm, res);
+	if (nm != 0)
+		dp_spd_clients_lookup(spd, fam, flows, miss, nm, res);
 }
 
 static void
 lookup_chunk(const struct dp_spd *spd, const struct dp_flow *const *flows, unsigned int n,
 	     struct dp_policy_result *res)
 {
-	struct spd_key keys[SPD_BULK];
-	const uint8_t *data[SPD_FAMILIES][SPD_BULK];
 	uint8_t idx[SPD_FAMILIES][SPD_BULK];
 	unsigned int cnt[SPD_FAMILIES] = { 0, 0 };
 
@@ -250,14 +287,11 @@ lookup_chunk(const struct dp_spd *spd, const struct dp_flow *const *flows, unsig
 		res[i].action = spd->default_action;
 		res[i].sa_id = 0;
 		res[i].policy_id = SPD_NO_POLICY;
-		if (fam < 0)
-			continue;
-		key_fill(&keys[i], flows[i]);
-		data[fam][cnt[fam]] = (const uint8_t *)&keys[i];
-		idx[fam][cnt[fam]++] = (uint8_t)i;
+		if (fam >= 0)
+			idx[fam][cnt[fam]++] = (uint8_t)i;
 	}
 	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++)
-		lookup_family(spd, fam, flows, data[fam], idx[fam], cnt[fam], res);
+		lookup_family(spd, fam, flows, idx[fam], cnt[fam], res);
 }
 
 void
@@ -551,13 +585,16 @@ dp_spd_free(struct dp_spd *spd)
 {
 	if (spd == NULL)
 		return;
-	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++)
+	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++) {
 		rte_acl_free(spd->acl[fam]);
+		dp_spd_linear_free(spd->lin[fam]);
+	}
 	while (spd->retired != NULL) {
 		struct spd_retired *r = spd->retired;
 
 		spd->retired = r->next;
 		rte_acl_free(r->ctx);
+		dp_spd_linear_free(r->lin);
 		free(r);
 	}
 	dp_spd_clients_free(spd);

@@ -225,9 +225,8 @@ slot_cmp(const void *a, const void *b, void *arg)
 	return ia < ib ? -1 : (ia > ib);
 }
 
-/* Live policies of FAM in lookup order; returns their number (*ids malloc'd). */
-static int
-sorted_policies(const struct dp_spd *spd, unsigned int fam, uint32_t **ids)
+int
+dp_spd_sorted_policies(const struct dp_spd *spd, unsigned int fam, uint32_t **ids)
 {
 	uint32_t n = 0;
 
@@ -301,7 +300,7 @@ dp_spd_acl_build(struct dp_spd *spd, unsigned int fam, struct rte_acl_ctx **out)
 	int n, rc;
 
 	*out = NULL;
-	n = sorted_policies(spd, fam, &ids);
+	n = dp_spd_sorted_policies(spd, fam, &ids);
 	if (n <= 0)
 		return n;
 	n_rules = make_rules(spd, fam, ids, (uint32_t)n, NULL, rule_size);

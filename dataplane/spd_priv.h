@@ -39,6 +39,7 @@ enum {
 	SPD_ACL_CATEGORIES = RTE_ACL_RESULTS_MULTIPLIER,	/* classify with more than 1 */
 	SPD_CAT_ALL = 0,		/* category of every rule */
 	SPD_CAT_ANY_PORTS = 1,		/* category of rules with both port ranges full */
+	SPD_LINEAR_MAX = 8,		/* policies of a family matched without the ACL */
 };
 
 #define SPD_NO_POLICY UINT32_MAX
@@ -67,9 +68,12 @@ struct spd_slot {
 	uint64_t token;			/* SLOT_RETIRED: QSBR token */
 };
 
+struct spd_linear;
+
 struct spd_retired {
 	struct spd_retired *next;
 	struct rte_acl_ctx *ctx;
+	struct spd_linear *lin;
 	uint64_t token;
 };
 
@@ -79,6 +83,7 @@ struct rte_hash;
 struct dp_spd {
 	/* Read by workers. */
 	struct rte_acl_ctx *acl[SPD_FAMILIES];	/* atomic pointers */
+	struct spd_linear *lin[SPD_FAMILIES];	/* atomic; set: used instead of acl */
 	struct rte_lpm *lpm4;			/* atomic pointers, NULL before the */
 	struct rte_lpm6 *lpm6;			/* first client of the family */
 	struct spd_hot *hot;			/* n_slots entries */
@@ -126,6 +131,19 @@ dp_spd_words(unsigned int fam)
  * built from every live policy of FAM (*out NULL when there is none). */
 void dp_spd_acl_config(struct rte_acl_config *c, unsigned int fam);
 int dp_spd_acl_build(struct dp_spd *spd, unsigned int fam, struct rte_acl_ctx **out);
+
+/* spd_acl.c: the live policies of FAM in lookup order, (priority, id);
+ * returns their number (*ids malloc'd, NULL for none) or -ENOMEM. */
+int dp_spd_sorted_policies(const struct dp_spd *spd, unsigned int fam, uint32_t **ids);
+
+/* spd_linear.c: the same policies for a linear scan when FAM has at most
+ * SPD_LINEAR_MAX (*out NULL otherwise, or when there is none); the
+ * userdata of the first match for the N flows FLOWS[IDX[j]] of FAM
+ * (policy id + 1, 0 for none), exactly as the ACL context answers. */
+int dp_spd_linear_build(const struct dp_spd *spd, unsigned int fam, struct spd_linear **out);
+void dp_spd_linear_free(struct spd_linear *t);
+void dp_spd_linear_lookup(const struct spd_linear *t, const struct dp_flow *const *flows,
+			  const uint8_t *idx, unsigned int n, uint32_t *ud);
 
 /* spd_client.c: PROTECT results for the N flows MISS[] of FAM whose
  * destination is a client; queued IPv6 adds after a grace period; free. */

@@ -14,19 +14,6 @@
 
 enum { TX_RETRIES = 2 };
 
-void
-dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m)
-{
-	struct dp_txbuf *tb = &w->txbuf[port];
-
-	if (unlikely(tb->n == RTE_DIM(tb->m))) {
-		dp_count_drop(&w->counters, port, DP_DROP_TX_FULL);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	tb->m[tb->n++] = m;
-}
-
 static void
 flush_port(struct dp_worker *w, uint8_t port)
 {
@@ -51,6 +38,7 @@ void
 dp_worker_flush(struct dp_worker *w)
 {
 	w->neigh_memo.valid = false;
+	w->outer_memo.path = NULL;
 	for (uint8_t p = 0; p < w->dp->n_ifaces; p++)
 		if (w->txbuf[p].n != 0)
 			flush_port(w, p);

@@ -1,6 +1,6 @@
 /*
  * Builders shared by the SPD tests (test_spd.c, test_spd_live.c,
- * test_spd_view.c):
+ * test_spd_view.c, test_spd_linear.c):
  * selectors, policies, flows and client prefixes from text, an SPD of a
  * given size, single lookups and exact result checks.
  */
@@ -173,5 +173,7 @@ is_default(struct dp_policy_result r, enum dp_policy_action a)
 void spd_live_tests(CU_pSuite suite);
 /* test_spd_view.c: dp_spd_next, default action, client foreach, lookup_in. */
 void spd_view_tests(CU_pSuite suite);
+/* test_spd_linear.c: the linear scan of small policy sets = the ACL. */
+void spd_linear_tests(CU_pSuite suite);
 
 #endif

@@ -410,6 +410,7 @@ main(void)
 		{ "inbound ICV", test_in_auth },
 		{ "inbound truncated at every length", test_in_truncated },
 		{ "inbound padding and next header", test_in_trailer },
+		{ "inbound padding of 3..43 bytes", test_in_padding_lengths },
 		{ "inbound inner header, TFC padding", test_in_inner },
 		{ "inbound transport mode", test_in_transport },
 		{ "inbound selectors", test_in_selectors },

@@ -64,6 +64,7 @@ void test_in_replay(void);
 void test_in_auth(void);
 void test_in_truncated(void);
 void test_in_trailer(void);
+void test_in_padding_lengths(void);
 void test_in_inner(void);
 void test_in_transport(void);
 void test_in_selectors(void);

@@ -327,6 +327,38 @@ test_in_trailer(void)
 	done(&pr);
 }
 
+/* RFC 4303 §2.4: padding 1, 2, 3, ... of every length that keeps the
+ * payload 4-aligned, up to 43 bytes (past the 16 the receiver compares as
+ * two words), good as written and bad with any one byte changed. */
+void
+test_in_padding_lengths(void)
+{
+	uint8_t p[REF_PKT_MAX];
+	struct fx_pair pr;
+	uint16_t d;
+	uint64_t seq = 1;
+	unsigned int bads = 0;
+
+	CU_ASSERT_EQUAL_FATAL(fx_pair_make(&pr, &gcm, SPI_IN + 22), 0);
+	for (uint8_t pad = 3; pad <= 43; pad += 4) {
+		plain_of(p, &gcm, 11, 4, &d);			/* inner packet of 39 */
+		for (uint8_t i = 0; i < pad; i++)
+			p[d + i] = i + 1;
+		p[d + pad] = pad;
+		p[d + pad + 1] = 4;
+		good(pr.in, t_ref_in(&pr, &gcm, seq++, p, d + pad + 2, 0));
+		for (uint8_t j = 0; j < pad; j++) {
+			p[d + j] ^= 0x80;
+			bad(pr.in, t_ref_in(&pr, &gcm, seq++, p, d + pad + 2, 0));
+			p[d + j] ^= 0x80;
+			bads++;
+		}
+	}
+	CU_ASSERT_EQUAL(pr.in->stats.drops[DP_SA_DROP_MALFORMED], bads);
+	CU_ASSERT_EQUAL(pr.in->stats.packets, 11);
+	done(&pr);
+}
+
 /* Inner lengths must agree with what decrypted; TFC padding (RFC 4303
  * §2.7) after the inner packet is allowed and cut. */
 void

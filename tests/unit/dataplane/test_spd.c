@@ -704,6 +704,7 @@ main(int argc, char **argv)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
 	spd_live_tests(suite);
 	spd_view_tests(suite);
+	spd_linear_tests(suite);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
