@@ -4,7 +4,9 @@
  *
  * Two tables answer an outbound lookup, first match wins:
  *   1. policies with full traffic selectors (protocol, address ranges,
- *      port ranges), ordered by priority: rte_acl, one context per family;
+ *      port ranges), ordered by priority: rte_acl, one context per family
+ *      (a family of at most 8 policies is scanned linearly instead, with
+ *      the same answers);
  *   2. remote-access clients: destination prefix (a client's virtual IP)
  *      -> outbound SA, rte_lpm / rte_lpm6; tens of thousands of entries
  *      without an ACL rebuild per client.
