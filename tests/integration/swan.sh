@@ -517,3 +517,18 @@ ish_stop() {
 	fi
 	return $rc
 }
+
+# swan_ike_suite DIR CONN / swan_child_suite DIR CONN: the suites of CONN's IKE SA and of
+# its INSTALLED CHILD SA as strongSwan lists them, in hagw's ike_suite_describe() form.
+swan_ike_suite() {
+	swan_sa_field "$1" "(lambda s: '/'.join([s['encr-alg'] + ('_' + s['encr-keysize']
+		if s.get('encr-keysize') else '')] + [s[k] for k in ('integ-alg', 'prf-alg',
+		'dh-group') if k in s]))(d['$2'])"
+}
+
+swan_child_suite() {
+	swan_sa_field "$1" "(lambda c: '/'.join([c['encr-alg'] + ('_' + c['encr-keysize']
+		if c.get('encr-keysize') else '')] + [c[k] for k in ('integ-alg', 'dh-group')
+		if k in c] + ['EXT_SEQ' if c.get('esn') == '1' else 'NO_EXT_SEQ']))(
+		[c for c in d['$2']['child-sas'].values() if c['state'] == 'INSTALLED'][0])"
+}

@@ -124,19 +124,6 @@ sw_child() {
 		if c['state'] == 'INSTALLED'][0]['$2']"
 }
 
-sw_ike_suite() {
-	swan_sa_field "$SC" "(lambda s: '/'.join([s['encr-alg'] + ('_' + s['encr-keysize']
-		if s.get('encr-keysize') else '')] + [s[k] for k in ('integ-alg', 'prf-alg',
-		'dh-group') if k in s]))(d['$1'])"
-}
-
-sw_child_suite() {
-	swan_sa_field "$SC" "(lambda c: '/'.join([c['encr-alg'] + ('_' + c['encr-keysize']
-		if c.get('encr-keysize') else '')] + [c[k] for k in ('integ-alg', 'dh-group')
-		if k in c] + ['EXT_SEQ' if c.get('esn') == '1' else 'NO_EXT_SEQ']))(
-		[c for c in d['$1']['child-sas'].values() if c['state'] == 'INSTALLED'][0])"
-}
-
 # hagw's SAs of one SPI: "direction active udp_encap algorithm"
 h_sa() {
 	hj sa "' '.join('%s %s %s %s' % (s['direction'], s['active'], s['udp_encap'],
@@ -193,12 +180,12 @@ established() {
 	check_eq "$tag IKE SPIs and suite: hagw = strongSwan" \
 		"0x$(swan_sa_field "$SC" "d['$conn']['initiator-spi']") 0x$(
 			swan_sa_field "$SC" "d['$conn']['responder-spi']") $(
-			sw_ike_suite "$conn")" \
+			swan_ike_suite "$SC" "$conn")" \
 		"$(hj ike-sas 'd[0]["spi_i"] + " " + d[0]["spi_r"] + " " + d[0]["suite"]')"
 	SPI_IN=$(sw_child "$conn" spi-in)
 	SPI_OUT=$(sw_child "$conn" spi-out)
 	check_eq "$tag ESP SPIs and suite: hagw = strongSwan, UDP 4500" \
-		"0x$SPI_OUT 0x$SPI_IN $(sw_child_suite "$conn") True 4500 4500" \
+		"0x$SPI_OUT 0x$SPI_IN $(swan_child_suite "$SC" "$conn") True 4500 4500" \
 		"$(hj child-sas '" ".join([d[0]["spi_in"], d[0]["spi_out"], d[0]["suite"]] +
 			[str(d[0][k]) for k in ("udp_encap", "local_port", "remote_port")])')"
 	check_eq "$tag hagw's SAD: inbound and outbound SA in UDP ($alg)" \
@@ -570,12 +557,12 @@ case_hagw_init() {
 			s['connection'], len(s['children']))])"
 	check_eq "$t IKE SPIs and suite: hagw = strongSwan" \
 		"0x$(swan_sa_field "$SC" "d['site']['initiator-spi']") 0x$(
-			swan_sa_field "$SC" "d['site']['responder-spi']") $(sw_ike_suite site)" \
+			swan_sa_field "$SC" "d['site']['responder-spi']") $(swan_ike_suite "$SC" site)" \
 		"$(hj ike-sas 'd[0]["spi_i"] + " " + d[0]["spi_r"] + " " + d[0]["suite"]')"
 	SPI_IN=$(sw_child site spi-in)
 	SPI_OUT=$(sw_child site spi-out)
 	check_eq "$t ESP SPIs, suite, TS: hagw = strongSwan" \
-		"0x$SPI_OUT 0x$SPI_IN $(sw_child_suite site) True $NET $LAB_C4/32" \
+		"0x$SPI_OUT 0x$SPI_IN $(swan_child_suite "$SC" site) True $NET $LAB_C4/32" \
 		"$(hj child-sas '" ".join([d[0]["spi_in"], d[0]["spi_out"], d[0]["suite"],
 			str(d[0]["udp_encap"])] + d[0]["local_ts"] + d[0]["remote_ts"])')"
 	check_eq "$t hagw's SAD: the 2 SAs" 2 "$(h_active_sas)"

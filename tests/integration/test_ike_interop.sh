@@ -46,20 +46,6 @@ t_capture_start cap c "$LAB_IF_C" "$T_TMP/wire.pcap" "udp"
 swan_start pid_c "$SC" || fatal "charon start: $(swan_log "$SC" | tail -n 20)"
 ok "charon (client) started, pid $pid_c"
 
-# Suites as strongSwan lists them, in ike_suite_describe()'s form.
-sw_ike_suite() {
-	swan_sa_field "$1" "(lambda s: '/'.join([s['encr-alg'] + ('_' + s['encr-keysize']
-		if s.get('encr-keysize') else '')] + [s[k] for k in ('integ-alg', 'prf-alg',
-		'dh-group') if k in s]))(d['$2'])"
-}
-
-sw_child_suite() {
-	swan_sa_field "$1" "(lambda c: '/'.join([c['encr-alg'] + ('_' + c['encr-keysize']
-		if c.get('encr-keysize') else '')] + [c[k] for k in ('integ-alg', 'dh-group')
-		if k in c] + ['EXT_SEQ' if c.get('esn') == '1' else 'NO_EXT_SEQ']))(
-		[c for c in d['$2']['child-sas'].values() if c['state'] == 'INSTALLED'][0])"
-}
-
 # sw_child CONN KEY: KEY of CONN's CHILD SA (the INSTALLED one: strongSwan lists a rekeyed
 # CHILD SA for charon.delete_rekeyed_delay, 5 s, after the rekey).
 sw_child() {
@@ -79,9 +65,9 @@ check_pair() {
 		"$(ish_field "$ish" child-up spi-out)"
 	check_eq "$tag: ESP SPI strongSwan out = host in" "$(sw_child "$conn" spi-out)" \
 		"$(ish_field "$ish" child-up spi-in)"
-	check_eq "$tag: IKE suite (host = strongSwan)" "$(sw_ike_suite "$SC" "$conn")" \
+	check_eq "$tag: IKE suite (host = strongSwan)" "$(swan_ike_suite "$SC" "$conn")" \
 		"$(ish_field "$ish" ike-up suite)"
-	check_eq "$tag: ESP suite (host = strongSwan)" "$(sw_child_suite "$SC" "$conn")" \
+	check_eq "$tag: ESP suite (host = strongSwan)" "$(swan_child_suite "$SC" "$conn")" \
 		"$(ish_field "$ish" child-up suite)"
 	check_eq "$tag: ESP in UDP on both ends" "yes yes" \
 		"$(sw_child "$conn" encap) $(ish_field "$ish" child-up encap)"
