@@ -370,6 +370,25 @@ ld_parse(int argc, char **argv, struct ld_gen *g, struct ld_opts *o)
 	return 0;
 }
 
+/* --vip: connection CONN asks for any IPv4 virtual IP (as cfg vips =
+ * [ "0.0.0.0" ] would). -ENOENT. */
+static int
+ld_ask_vip(struct cfg_ike *ike, const char *conn)
+{
+	for (unsigned int i = 0; i < ike->n_connections; i++) {
+		struct cfg_ike_conn *c = &ike->connections[i];
+
+		if (strcmp(c->name, conn) != 0)
+			continue;
+		memset(c->vips, 0, sizeof(c->vips));
+		c->vips[0].family = AF_INET;
+		c->vips[0].len = 32;
+		c->n_vips = 1;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int
 ld_setup(struct ld_gen *g, const struct ld_opts *o)
 {
@@ -391,11 +410,10 @@ ld_setup(struct ld_gen *g, const struct ld_opts *o)
 	g->src = calloc(g->n_src, sizeof(*g->src));
 	if (g->epfd < 0 || g->src == NULL)
 		rc = -ENOMEM;
-	for (k = 0; rc == 0 && k < g->n_src; k++) {
+	if (rc == 0 && o->vip)
+		rc = ld_ask_vip(&cfg->ike, g->conn);
+	for (k = 0; rc == 0 && k < g->n_src; k++)
 		rc = ld_src_init(g, &cfg->ike, k);
-		if (rc == 0 && o->vip)
-			rc = ike_ctx_set_request_vip(g->src[k].ctx, g->conn, true);
-	}
 	cfg_wipe_keys(cfg);
 	free(cfg);
 	return rc;

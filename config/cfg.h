@@ -57,6 +57,7 @@ enum {
 	CFG_IKE_MAX_DNS = 4,		/* DNS servers per pool */
 	CFG_IKE_MAX_CACERTS = 4,	/* trust anchors per connection */
 	CFG_IKE_MAX_CONN_POOLS = 4,	/* pools per connection */
+	CFG_IKE_MAX_VIPS = 2,		/* virtual IPs an initiator asks for: one per family */
 	CFG_IKE_PATH_LEN = CFG_PATH_LEN * 2,	/* a file named in the ike section */
 };
 
@@ -424,6 +425,9 @@ struct cfg_ike_conn {
 	uint32_t dpd_timeout;		/* default 150 */
 	uint8_t n_pools;
 	uint8_t pools[CFG_IKE_MAX_CONN_POOLS];	/* indices into cfg.ike.pools */
+	uint8_t n_vips;			/* initiator: virtual IPs asked for (RFC 7296 §3.15) */
+	struct cfg_prefix vips[CFG_IKE_MAX_VIPS];	/* len 32/128, one per family;
+							 * 0.0.0.0 / ::: any address */
 	bool send_certreq;		/* default true */
 	enum cfg_ike_send_cert send_cert;	/* default ifasked */
 	bool fragmentation;		/* RFC 7383; default true */
@@ -460,6 +464,56 @@ struct cfg_ike {
 	struct cfg_ike_conn connections[CFG_MAX_CONNECTIONS];
 };
 
+/* Limits of the ha section (config/cfg_ha*.c). */
+enum {
+	CFG_HA_MAX_LINKS = 3,		/* data links; with the sync link HA_MAX_LINKS (4) */
+	CFG_HA_MAX_VIPS = 8,
+	CFG_HA_PATH_LEN = CFG_PATH_LEN * 2,	/* psk_file */
+};
+
+/* A link the two appliances talk over: a port, our address on it, the peer's. */
+struct cfg_ha_link {
+	uint8_t port;			/* index into cfg.ports */
+	struct cfg_prefix local;	/* one of that port's own addresses (len 32/128) */
+	struct cfg_prefix peer;		/* in the subnet of local, not ours (len 32/128) */
+	int line;
+};
+
+/* A virtual IP: an extra address of a port, owned by whichever appliance is active. */
+struct cfg_ha_vip {
+	uint8_t port;			/* index into cfg.ports; not the sync port */
+	struct cfg_prefix address;	/* in a subnet of the port, not a port's own (len 32/128) */
+	int line;
+};
+
+/* The ha section (stateful failover); enabled = false (the section is absent): no HA. */
+struct cfg_ha {
+	bool enabled;
+	uint16_t node_id;		/* 1..65535 */
+	uint16_t peer_node_id;		/* differs from node_id in bit 0 (the IV node bit) */
+	uint8_t priority;		/* 1..255, higher wins; default 100 */
+	bool preempt;			/* default false */
+	char psk_file[CFG_HA_PATH_LEN];	/* as opened: relative names from the main file's dir;
+					 * a regular file, mode & 077 == 0 (read by ha/) */
+	uint16_t port;			/* UDP port on every link; default 7600 */
+	uint32_t interval_ms;		/* heartbeat interval, 5..1000; default 25 */
+	uint32_t dead_count;		/* detection = interval x dead_count, 2..50; default 4 */
+	uint32_t sync_interval_ms;	/* sequence-state sync, 10..1000; default 50 */
+	uint32_t margin_floor;		/* least outbound sequence advance at takeover,
+					 * 64..2^30; default 1024 */
+	uint32_t margin_safety;		/* x rate x (sync interval + detection), 1..16; default 2 */
+	bool rekey_after_takeover;	/* default false */
+	uint32_t rekey_spread_s;	/* 1..3600; default 10 */
+	struct cfg_ha_link sync;	/* on the port of role sync */
+	uint8_t n_links;		/* data links, 0..CFG_HA_MAX_LINKS */
+	struct cfg_ha_link links[CFG_HA_MAX_LINKS];
+	uint8_t n_vips;			/* 1..CFG_HA_MAX_VIPS */
+	struct cfg_ha_vip vips[CFG_HA_MAX_VIPS];
+	uint8_t vmac[CFG_MAC_LEN];	/* the active's MAC on ports with a VIP: unicast,
+					 * locally administered, the same on both */
+	int line;
+};
+
 struct cfg_cli {
 	char socket[CFG_PATH_LEN];	/* default "/run/hagw/hagw.sock" */
 };
@@ -489,6 +543,7 @@ struct cfg {
 	uint16_t n_policies;
 	struct cfg_policy policies[CFG_MAX_POLICIES];
 	struct cfg_ike ike;
+	struct cfg_ha ha;
 };
 
 /*

@@ -4,7 +4,8 @@
  * and the peer's (%any, addresses or prefixes), the two ends and their
  * authentication (cfg_ike_auth.c), IKE proposals (§3.3), IKE SA lifetime
  * (§2.8: rekeying, reauthentication and the hard limit over_time),
- * liveness checks (§2.4), virtual IP pools (§3.15), certificate requests
+ * liveness checks (§2.4), virtual IP pools (§3.15) and the virtual IPs an
+ * initiator asks for (§2.19, §3.15.1: swanctl's vips), certificate requests
  * (§3.7), fragmentation (RFC 7383), MOBIKE (RFC 4555), forced UDP
  * encapsulation (RFC 3948), keying tries, uniqueness and CHILD SAs
  * (cfg_ike_child.c).
@@ -35,7 +36,7 @@ enum {
 static const char *const conn_keys[] = {
 	"name", "version", "local_addrs", "remote_addrs", "local", "remote", "proposals",
 	"rekey_time", "reauth_time", "over_time", "dpd_delay", "dpd_timeout", "pools",
-	"send_certreq", "send_cert", "fragmentation", "mobike", "encap", "keyingtries",
+	"vips", "send_certreq", "send_cert", "fragmentation", "mobike", "encap", "keyingtries",
 	"unique", "children", NULL
 };
 
@@ -247,6 +248,55 @@ parse_pool_refs(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_i
 	return 0;
 }
 
+/* One of vips: an address ("0.0.0.0", "::": any of that family), one
+ * per family. */
+static int
+parse_vip(struct cfg_ctx *ctx, const config_setting_t *s, struct cfg_ike_conn *c,
+	  unsigned int i)
+{
+	static const uint8_t zero[sizeof(c->vips[0].addr)];
+	char why[CFG_ADDR_TEXT_LEN * 2], q[CFG_ADDR_TEXT_LEN * 2], text[CFG_ADDR_TEXT_LEN];
+	struct cfg_prefix *a = &c->vips[i];
+	const char *problem = NULL;
+
+	if (cfg_check_elem(ctx, s, CONFIG_TYPE_STRING) < 0)
+		return -EINVAL;
+	cfg_quote(config_setting_get_string(s), q, sizeof(q));
+	if (cfg_prefix_parse(config_setting_get_string(s), AF_UNSPEC, false, 0, a, why,
+			     sizeof(why)) < 0)
+		return cfg_err_setting(ctx, s, "'%s' %s", q, why);
+	cfg_prefix_format(a, true, text, sizeof(text));
+	if (memcmp(a->addr.bytes, zero, sizeof(zero)) != 0)
+		problem = cfg_host_addr_problem(a);
+	if (problem != NULL)
+		return cfg_err_setting(ctx, s, "virtual IP %s %s", text, problem);
+	for (unsigned int j = 0; j < i; j++)
+		if (c->vips[j].family == a->family)
+			return cfg_err_setting(ctx, s, "a second %s virtual IP (also vips[%u]): "
+					       "one per family", a->family == AF_INET ? "IPv4" :
+					       "IPv6", j);
+	return 0;
+}
+
+/* RFC 7296 §2.19: the virtual IPs an initiator asks for in IKE_AUTH. */
+static int
+parse_vips(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_ike_conn *c)
+{
+	config_setting_t *list;
+
+	if (cfg_get_list(ctx, group, "vips", false, 1, CFG_IKE_MAX_VIPS, &list) < 0)
+		return -EINVAL;
+	if (list != NULL && c->remote_any)
+		return cfg_err_setting(ctx, list, "virtual IPs are asked for by an initiator, but "
+				       "remote_addrs is %%any: this connection only responds");
+	for (int i = 0; list != NULL && i < config_setting_length(list); i++) {
+		if (parse_vip(ctx, config_setting_get_elem(list, i), c, (unsigned int)i) < 0)
+			return -EINVAL;
+		c->n_vips = (uint8_t)(i + 1);
+	}
+	return 0;
+}
+
 static int
 parse_options(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_ike_conn *c)
 {
@@ -305,7 +355,8 @@ parse_conn(struct cfg_ctx *ctx, const config_setting_t *group, unsigned int inde
 				    cfg_ike_n_default_proposals, c->proposals,
 				    &c->n_proposals) < 0 ||
 	    parse_times(ctx, group, c) < 0 || parse_pool_refs(ctx, group, c) < 0 ||
-	    parse_options(ctx, group, c) < 0 || parse_children(ctx, group, c) < 0)
+	    parse_vips(ctx, group, c) < 0 || parse_options(ctx, group, c) < 0 ||
+	    parse_children(ctx, group, c) < 0)
 		return -EINVAL;
 	c->line = config_setting_source_line(group);
 	return 0;

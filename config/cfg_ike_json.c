@@ -177,6 +177,7 @@ conn_options_json(struct json_object *o, const struct cfg_ike *ike, const struct
 		json_object_array_add(pools, str(c->pools[i] < ike->n_pools ?
 						 ike->pools[c->pools[i]].name : "?"));
 	add(o, "pools", pools);
+	add(o, "vips", addrs_json(c->vips, c->n_vips));
 	add(o, "send_certreq", json_object_new_boolean(c->send_certreq));
 	add(o, "send_cert", str(cfg_ike_send_cert_name(c->send_cert)));
 	add(o, "fragmentation", json_object_new_boolean(c->fragmentation));

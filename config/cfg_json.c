@@ -3,8 +3,8 @@
  * the file: one object per section, ports/routes/neighbors/workers/sas/
  * policies as arrays, addresses as "a.b.c.d/len" strings, MAC addresses as
  * "xx:xx:xx:xx:xx:xx". SA keys are never shown, only their length:
- * "key": "<20 bytes hidden>". The ike section (cfg_ike_json.c) is present
- * only when the file has one. Key names are stable.
+ * "key": "<20 bytes hidden>". The ike section (cfg_ike_json.c) and the ha
+ * section (cfg_ha_json.c) are present only when the file has them. Key names are stable.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -316,6 +316,8 @@ cfg_to_json(const struct cfg *cfg)
 	add_ipsec(o, cfg);
 	if (cfg->ike.enabled)
 		add(o, "ike", cfg_ike_json(cfg));
+	if (cfg->ha.enabled)
+		add(o, "ha", cfg_ha_json(cfg));
 	add(o, "cli", cli);
 	add(o, "log", log);
 	return o;

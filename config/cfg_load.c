@@ -19,7 +19,7 @@ enum {
 
 static const char *const top_keys[] = {
 	"eal", "dataplane", "ports", "routes", "neighbors", "workers", "ipsec", "sas", "policies",
-	"ike", "cli", "log", NULL
+	"ike", "ha", "cli", "log", NULL
 };
 
 static void
@@ -117,7 +117,8 @@ parse_all(struct cfg_ctx *ctx)
 	    cfg_get_list(ctx, root, "neighbors", false, 0, CFG_MAX_NEIGHBORS, &neighbors) < 0 ||
 	    (neighbors != NULL && cfg_parse_neighbors(ctx, neighbors) < 0) ||
 	    cfg_parse_workers(ctx, root) < 0 || cfg_parse_ipsec_sections(ctx, root) < 0 ||
-	    parse_optional_group(ctx, root, "ike", cfg_parse_ike) < 0 ||
+	    parse_optional_group(ctx, root, "ha", cfg_parse_ha) < 0 ||
+	    parse_optional_group(ctx, root, "ike", cfg_parse_ike) < 0 || cfg_ha_check_ike(ctx) < 0 ||
 	    parse_optional_group(ctx, root, "cli", cfg_parse_cli) < 0 ||
 	    parse_optional_group(ctx, root, "log", cfg_parse_log) < 0 ||
 	    check_mbufs(ctx, root) < 0)
@@ -125,7 +126,9 @@ parse_all(struct cfg_ctx *ctx)
 	/* Last, so that every other error in a key file checked out 0644 still shows. */
 	if (cfg_check_key_files(ctx) < 0)
 		return -EINVAL;
-	return cfg_ike_check_files(ctx);
+	if (cfg_ike_check_files(ctx) < 0)
+		return -EINVAL;
+	return cfg_ha_check_files(ctx);
 }
 
 /* The file texts kept for re-reading literals hold the keys too. */

@@ -240,4 +240,18 @@ int cfg_port_owning(const struct cfg *cfg, const struct cfg_prefix *a);
 bool cfg_parse_port_number(const char *p, const char *end, unsigned int *v);
 struct json_object *cfg_ike_json(const struct cfg *cfg);
 
+/*
+ * HA: the ha section and its psk_file (cfg_ha.c), its sync link, data links
+ * and VIPs (cfg_ha_links.c) and its JSON (cfg_ha_json.c).
+ */
+/* The optional ha group of the root (before the ike section, which may use the VIPs). */
+int cfg_parse_ha(struct cfg_ctx *ctx, const config_setting_t *ha);
+/* After the ike section: ha.port is none of IKE's, no VIP lies in an IKE pool. */
+int cfg_ha_check_ike(struct cfg_ctx *ctx);
+/* sync, links and vips of the ha group. */
+int cfg_ha_parse_links(struct cfg_ctx *ctx, const config_setting_t *ha);
+/* Runs last, like cfg_ike_check_files: psk_file is a regular file private to its owner. */
+int cfg_ha_check_files(struct cfg_ctx *ctx);
+struct json_object *cfg_ha_json(const struct cfg *cfg);
+
 #endif

@@ -18,6 +18,7 @@
 #include <rte_version.h>
 
 #include "control/cli.h"
+#include "control/ctl_cmds_ha.h"
 #include "control/ctl_cmds_ike.h"
 #include "control/ctl_cmds_ipsec.h"
 #include "control/ctl_json.h"
@@ -372,6 +373,12 @@ const struct ctl_cmd ctl_commands[] = {
 	{ "terminate child", "ID", "delete one CHILD SA", ctl_cmd_terminate_child, false },
 	{ "rekey ike", "ID", "rekey an IKE SA now", ctl_cmd_rekey_ike, false },
 	{ "rekey child", "ID", "rekey a CHILD SA now", ctl_cmd_rekey_child, false },
+	{ "show ha", "", "HA: role and why, peer, links, sync stream (sent, acknowledged, "
+	  "retransmitted, lag), SAs held, last takeover, HA cycles", ctl_cmd_show_ha, false },
+	{ "ha switchover", "", "hand the active role to the peer (alive and in sync), no loss",
+	  ctl_cmd_ha_switchover, false },
+	{ "ha resync", "", "standby: ask the active for a new bulk sync", ctl_cmd_ha_resync,
+	  false },
 	{ "clear stats", "", "reset all packet counters", cmd_clear_stats, false },
 	{ "clear sa counters", "[NAME|SPI]", "reset the packets, bytes and drops that show sa shows; "
 	  "lifetime usage is never reset", ctl_cmd_clear_sa_counters, false },

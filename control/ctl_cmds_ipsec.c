@@ -46,6 +46,7 @@ static const char *const sa_drop_names[DP_SA_DROP_MAX] = {
 	[DP_SA_DROP_MALFORMED] = "malformed",
 	[DP_SA_DROP_LIFETIME] = "lifetime",
 	[DP_SA_DROP_MTU] = "mtu",
+	[DP_SA_DROP_INACTIVE] = "inactive",
 };
 
 /* Counter baselines of the daemon's `clear sa counters`. */

@@ -29,30 +29,16 @@ enum {
 
 /* ---- UDP in and out ---- */
 
+/* A datagram to ike.port or ike.natt_port (ctl_udp.h). */
 static void
-udp_drop(struct dp *dp, struct rte_mbuf *m, uint64_t *counter)
-{
-	(*counter)++;
-	dp_count_drop(&dp->ctl_counters, dp_meta(m)->in_port, DP_DROP_LOCAL_UNSUPPORTED);
-	rte_pktmbuf_free(m);
-}
-
-/* dp->udp_input: the datagram is read in place; m is freed here. */
-static void
-udp_input(void *arg, struct rte_mbuf *m, const struct dp_pkt_info *info)
+udp_input(void *arg, const struct dp_udp_dgram *d)
 {
 	struct ctl_ike *ike = arg;
 	struct ike_addr local, remote;
-	struct dp_udp_dgram d;
 
-	if (dp_udp_read(m, info, &d) < 0)
-		return udp_drop(ike->dp, m, &ike->rx_bad);
-	if (d.dst.port != ike->port && d.dst.port != ike->natt_port)
-		return udp_drop(ike->dp, m, &ike->rx_other_port);
-	ctl_ike_addr_from_udp(&d.dst, &local);
-	ctl_ike_addr_from_udp(&d.src, &remote);
-	ike_input(ike->ctx, &local, &remote, d.payload, d.len);
-	rte_pktmbuf_free(m);
+	ctl_ike_addr_from_udp(&d->dst, &local);
+	ctl_ike_addr_from_udp(&d->src, &remote);
+	ike_input(ike->ctx, &local, &remote, d->payload, d->len);
 }
 
 static int
@@ -109,6 +95,29 @@ host_child_path(void *arg, const struct ike_sa_state *sa, const struct ike_child
 	return ctl_ike_child_update_path(&((struct ctl_ike *)arg)->children, sa, c);
 }
 
+/* ---- HA ---- */
+
+static void
+host_state_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *sa,
+		 const struct ike_child_state *c)
+{
+	struct ctl_ike *ike = arg;
+
+	if (ike->state_hook != NULL)
+		ike->state_hook(ike->state_hook_arg, ev, sa, c);
+}
+
+void
+ctl_ike_set_state_hook(struct ctl_ike *ike,
+		       void (*hook)(void *arg, enum ike_state_event ev,
+				    const struct ike_sa_state *sa,
+				    const struct ike_child_state *child),
+		       void *arg)
+{
+	ike->state_hook = hook;
+	ike->state_hook_arg = arg;
+}
+
 /* ---- logging ---- */
 
 static uint32_t
@@ -151,7 +160,7 @@ ops_fill(struct ctl_ike *ike, struct ike_host_ops *ops)
 		.child_install_outbound = host_child_out,
 		.child_remove = host_child_remove,
 		.child_update_path = host_child_path,
-		.state_event = NULL,		/* HA: issue 5 */
+		.state_event = host_state_event,
 		.log = host_log,
 		.arg = ike,
 	};
@@ -177,16 +186,26 @@ ctl_ike_start(struct hagw *h, char *err, size_t err_len)
 	ike->natt_port = h->cfg.ike.natt_port;
 	ctl_ike_children_init(&ike->children, h->dp.sad, h->dp.spd, &h->cfg.ike);
 	ops_fill(ike, &ops);
-	ike->ctx = ike_ctx_new(&h->cfg.ike, &ops, 0, why, sizeof(why));
+	/* IKE SA and CHILD SA ids are unique over the appliance pair. */
+	ike->ctx = ike_ctx_new(&h->cfg.ike, &ops, h->cfg.ha.enabled ? h->cfg.ha.node_id : 0, why,
+			       sizeof(why));
 	if (ike->ctx == NULL) {
 		snprintf(err, err_len, "IKE: %s", why[0] != '\0' ? why : "cannot start");
 		ctl_ike_children_fini(&ike->children);
 		free(ike);
 		return -EINVAL;
 	}
+	if (ctl_udp_register(&h->udp, ike->port, udp_input, ike) < 0 ||
+	    ctl_udp_register(&h->udp, ike->natt_port, udp_input, ike) < 0) {
+		snprintf(err, err_len, "IKE: UDP port %u or %u already in use", ike->port,
+			 ike->natt_port);
+		ctl_udp_unregister(&h->udp, ike);
+		ike_ctx_free(ike->ctx);
+		ctl_ike_children_fini(&ike->children);
+		free(ike);
+		return -EADDRINUSE;
+	}
 	h->ike = ike;
-	h->dp.udp_input_arg = ike;
-	h->dp.udp_input = udp_input;
 	CTL_LOG(NOTICE, "IKE on UDP ports %u and %u, %u connections", ike->port, ike->natt_port,
 		h->cfg.ike.n_connections);
 	return 0;
@@ -199,8 +218,7 @@ ctl_ike_stop(struct hagw *h)
 
 	if (ike == NULL)
 		return;
-	h->dp.udp_input = NULL;
-	h->dp.udp_input_arg = NULL;
+	ctl_udp_unregister(&h->udp, ike);
 	ike_ctx_free(ike->ctx);		/* child_remove for every CHILD SA */
 	ctl_ike_children_fini(&ike->children);
 	free(ike);

@@ -236,6 +236,25 @@ ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
 	return k != NULL;
 }
 
+int
+ctl_ike_children_foreach(const struct ctl_ike_children *t,
+			 int (*fn)(uint64_t child_id, const struct ctl_ike_child_info *info,
+				   void *arg),
+			 void *arg)
+{
+	for (uint32_t i = 0; i < t->cap; i++) {
+		const struct ctl_ike_kid *k = &t->slot[i];
+		int rc;
+
+		if (!k->used)
+			continue;
+		rc = fn(k->id, &k->info, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 bool
 ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi)
 {
@@ -339,6 +358,7 @@ sa_add(struct ctl_ike_children *t, const struct ike_sa_state *ike,
 	char err[ERR_LEN] = "";
 	int rc = ctl_ike_sa_params(ike, c, dir, child_cfg(t, ike, c), &p, err, sizeof(err));
 
+	p.standby = t->standby;
 	if (rc == 0)
 		rc = dp_sa_add(t->sad, &p, id, err, sizeof(err));
 	explicit_bzero(&p, sizeof(p));

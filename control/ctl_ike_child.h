@@ -46,6 +46,9 @@ struct ctl_ike_children {
 	struct ctl_ike_pfx *pfx;
 	uint32_t pfx_cap, pfx_n;
 	bool pfx_lost;			/* out of memory once: counts not trusted */
+	/* HA standby: new SAs go into the SAD inactive (dp_sa_params.standby)
+	 * until a takeover activates them (control/ctl_ha_takeover.c). */
+	bool standby;
 };
 
 /* What the table holds for one CHILD SA (for show commands and tests). */
@@ -79,5 +82,11 @@ bool ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
  * ike_child_expired() looks for); false if no CHILD SA owns it. */
 bool ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi);
 unsigned int ctl_ike_children_count(const struct ctl_ike_children *t);
+/* Calls FN for every CHILD SA in the table until it returns non-zero
+ * (which is returned). */
+int ctl_ike_children_foreach(const struct ctl_ike_children *t,
+			     int (*fn)(uint64_t child_id, const struct ctl_ike_child_info *info,
+				       void *arg),
+			     void *arg);
 
 #endif

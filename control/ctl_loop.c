@@ -10,6 +10,9 @@
  *                                    and pass them to IKE (rekey / expire its CHILD SA)
  *   ike_poll    every pass           IKE timers once ike_next_deadline() has passed
  *                                    (control/ctl_ike.c)
+ *   ha_poll     every pass           HA heartbeats, sync stream, role decisions once
+ *                                    ha_tick()'s deadline has passed; VIP announcements
+ *                                    (control/ctl_ha.c)
  *   reclaim     every pass           free SAs and ACL contexts whose QSBR grace period
  *                                    passed (never blocks: the control core may also
  *                                    be worker 0, which could not report otherwise)
@@ -22,6 +25,7 @@
 #include <rte_ring_elem.h>
 
 #include "control/cli.h"
+#include "control/ctl_ha.h"
 #include "control/ctl_ike.h"
 #include "control/hagw.h"
 #include "control/log.h"
@@ -99,6 +103,7 @@ control_pass(struct hagw *h, struct ctl_timer timers[3])
 
 	work += sa_events(&h->dp, h->ike);
 	work += ctl_ike_poll(h->ike, now);
+	work += ctl_ha_poll(h->ha, now);
 	dp_sad_reclaim(h->dp.sad);
 	dp_spd_reclaim(h->dp.spd);
 

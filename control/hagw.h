@@ -6,16 +6,20 @@
 #include <time.h>
 
 #include "config/cfg.h"
+#include "control/ctl_udp.h"
 #include "dataplane/dp.h"
 
 struct ctl_server;
 struct ctl_ike;
+struct ctl_ha;
 
 struct hagw {
 	struct cfg cfg;
 	struct dp dp;
 	struct ctl_server *cli;
 	struct ctl_ike *ike;		/* NULL: no ike section (control/ctl_ike.h) */
+	struct ctl_ha *ha;		/* NULL: no ha section (control/ctl_ha.h) */
+	struct ctl_udp udp;		/* UDP services on the control core (control/ctl_udp.h) */
 	volatile sig_atomic_t stop;	/* set by signals and "shutdown" */
 	time_t started;
 	uint64_t started_ms;

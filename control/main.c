@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 
 #include "control/cli.h"
+#include "control/ctl_ha.h"
 #include "control/ctl_ike.h"
 #include "control/eal_args.h"
 #include "control/hagw.h"
@@ -117,8 +118,13 @@ start(struct hagw *h, const char *prog, char *err)
 		return -1;
 	if (dp_init(&h->dp, &h->cfg, err, ERR_LEN) < 0)
 		return -1;
+	ctl_udp_start(h);
 	/* After dp_init: the static SAs are in, IKE's CHILD SAs come next. */
 	if (ctl_ike_start(h, err, ERR_LEN) < 0)
+		return -1;
+	/* After IKE: HA puts the static SAs and IKE in standby until the
+	 * role is decided. */
+	if (ctl_ha_start(h, err, ERR_LEN) < 0)
 		return -1;
 	ctl_telemetry_register(ctl_commands, ctl_n_commands, h);
 	return 0;
@@ -132,7 +138,9 @@ stop(struct hagw *h)
 	if (!eal_up)
 		return;
 	rte_eal_mp_wait_lcore();
+	ctl_ha_stop(h);
 	ctl_ike_stop(h);
+	ctl_udp_stop(h);
 	dp_fini(&h->dp);
 	CTL_LOG(NOTICE, "stopped");
 	ctl_log_fini();

@@ -1,11 +1,17 @@
 /*
  * ARP on our ports (RFC 826): answers requests for our IPv4 addresses,
- * learns senders with the merge rule (create when the request targets us,
- * otherwise refresh existing entries only), and sends the requests the
- * neighbour table asks for. ARP probes (sender 0.0.0.0, RFC 5227 §2.1.1)
- * for our addresses are answered but never learned from; a sender claiming
- * one of our addresses (RFC 5227 §2.4 conflict) is never learned.
+ * and for the HA virtual addresses while this node owns them (with the
+ * virtual MAC, vip.h), learns senders with the merge rule (create when
+ * the request targets us, otherwise refresh existing entries only), sends
+ * the requests the neighbour table asks for, and the gratuitous ARP
+ * announcements of a takeover (RFC 5227 §3). ARP probes (sender 0.0.0.0,
+ * RFC 5227 §2.1.1) for our addresses are answered but never learned from;
+ * a sender claiming one of our addresses (RFC 5227 §2.4 conflict) is
+ * never learned. Frames leave with the port's current source MAC
+ * (dp_iface_src_mac); the sender hardware address is the one the address
+ * is answered with.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,6 +28,11 @@ enum {
 	IPV4_CLASS_D_E = 0xe0,		/* 224/4 multicast and 240/4 reserved */
 	IPV4_LOOPBACK_NET = 127,
 	IPV4_THIS_NET = 0,
+};
+
+static const struct rte_ether_addr zero_mac;
+static const struct rte_ether_addr bcast = {
+	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 };
 
 /* The fixed fields of an Ethernet/IPv4 ARP packet, copied out of the frame. */
@@ -79,38 +90,47 @@ arp_sender_valid(const uint8_t sip[4])
 	return arp_learnable(sip) || memcmp(sip, unspecified, ARP_IPV4_LEN) == 0;
 }
 
+/* The sender and target of an ARP packet we build. */
+struct arp_ends {
+	const struct rte_ether_addr *sha;
+	const uint8_t *sip;
+	const struct rte_ether_addr *tha;
+	const uint8_t *tip;
+};
+
 static void
 arp_build(struct rte_mbuf *m, const struct dp_iface *ifc, const struct rte_ether_addr *eth_dst,
-	  uint16_t op, const uint8_t sip[4], const struct rte_ether_addr *tha,
-	  const uint8_t tip[4])
+	  uint16_t op, const struct arp_ends *e)
 {
 	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
 							RTE_ETHER_HDR_LEN);
 
-	dp_pkt_eth(m, eth_dst, &ifc->mac, RTE_ETHER_TYPE_ARP);
+	dp_pkt_eth(m, eth_dst, dp_iface_src_mac(ifc), RTE_ETHER_TYPE_ARP);
 	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
 	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	a->arp_hlen = RTE_ETHER_ADDR_LEN;
 	a->arp_plen = ARP_IPV4_LEN;
 	a->arp_opcode = rte_cpu_to_be_16(op);
-	rte_ether_addr_copy(&ifc->mac, &a->arp_data.arp_sha);
-	memcpy(&a->arp_data.arp_sip, sip, ARP_IPV4_LEN);
-	rte_ether_addr_copy(tha, &a->arp_data.arp_tha);
-	memcpy(&a->arp_data.arp_tip, tip, ARP_IPV4_LEN);
+	rte_ether_addr_copy(e->sha, &a->arp_data.arp_sha);
+	memcpy(&a->arp_data.arp_sip, e->sip, ARP_IPV4_LEN);
+	rte_ether_addr_copy(e->tha, &a->arp_data.arp_tha);
+	memcpy(&a->arp_data.arp_tip, e->tip, ARP_IPV4_LEN);
 }
 
-/* RFC 826: swap sender and target, our MAC as sender, unicast back. */
+/* RFC 826: swap sender and target, MAC (ours, or the VIPs') as sender,
+ * unicast back. */
 static void
-arp_reply(struct dp *dp, uint8_t port, const struct arp_msg *req)
+arp_reply(struct dp *dp, uint8_t port, const struct arp_msg *req,
+	  const struct rte_ether_addr *mac)
 {
 	struct rte_mbuf *r = dp_pkt_new(dp->pool, port, ARP_FRAME_LEN);
+	struct arp_ends e = { .sha = mac, .sip = req->tip, .tha = &req->sha, .tip = req->sip };
 
 	if (r == NULL) {
 		dp_count_drop(&dp->ctl_counters, port, DP_DROP_NO_MBUF);
 		return;
 	}
-	arp_build(r, &dp->iface[port], &req->sha, RTE_ARP_OP_REPLY, req->tip, &req->sha,
-		  req->sip);
+	arp_build(r, &dp->iface[port], &req->sha, RTE_ARP_OP_REPLY, &e);
 	dp_ctl_tx(dp, port, r);
 }
 
@@ -132,6 +152,7 @@ void
 dp_arp_input(struct dp *dp, struct rte_mbuf *m, const struct dp_pkt_info *info)
 {
 	uint8_t port = dp_meta(m)->in_port;
+	const struct rte_ether_addr *vip_mac;
 	const struct dp_iface *ifc;
 	struct arp_msg msg;
 	bool for_us, learned;
@@ -144,12 +165,13 @@ dp_arp_input(struct dp *dp, struct rte_mbuf *m, const struct dp_pkt_info *info)
 		return arp_drop(dp, port, m, DP_DROP_MALFORMED);
 	ifc = &dp->iface[port];
 	/* Our own address as sender: a conflict or our own frame looped back. */
-	if (dp_iface_owns_ipv4(ifc, msg.sip))
+	if (dp_iface_owns_ipv4(ifc, msg.sip) || dp_vip_is_ours(dp, AF_INET, msg.sip))
 		return arp_drop(dp, port, m, DP_DROP_ARP_NOT_FOR_US);
-	for_us = dp_iface_owns_ipv4(ifc, msg.tip);
+	vip_mac = dp_vip_answer(dp, port, AF_INET, msg.tip);
+	for_us = vip_mac != NULL || dp_iface_owns_ipv4(ifc, msg.tip);
 	learned = arp_learn(dp, port, &msg, for_us);
 	if (for_us && msg.op == RTE_ARP_OP_REQUEST)
-		arp_reply(dp, port, &msg);
+		arp_reply(dp, port, &msg, vip_mac != NULL ? vip_mac : &ifc->mac);
 	else if (!for_us && !learned)
 		return arp_drop(dp, port, m, DP_DROP_ARP_NOT_FOR_US);
 	rte_pktmbuf_free(m);
@@ -158,13 +180,10 @@ dp_arp_input(struct dp *dp, struct rte_mbuf *m, const struct dp_pkt_info *info)
 void
 dp_arp_solicit(struct dp *dp, const struct dp_neigh_key *key, const struct rte_ether_addr *mac)
 {
-	static const struct rte_ether_addr zero_mac;
-	static const struct rte_ether_addr bcast = {
-		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-	};
 	uint8_t src[ARP_IPV4_LEN];
 	const struct dp_iface *ifc;
 	struct rte_mbuf *m;
+	struct arp_ends e;
 
 	if (key->port >= dp->n_ifaces || key->family != AF_INET)
 		return;
@@ -176,7 +195,28 @@ dp_arp_solicit(struct dp *dp, const struct dp_neigh_key *key, const struct rte_e
 		dp_count_drop(&dp->ctl_counters, key->port, DP_DROP_NO_MBUF);
 		return;
 	}
-	arp_build(m, ifc, mac != NULL ? mac : &bcast, RTE_ARP_OP_REQUEST, src, &zero_mac,
-		  key->addr);
+	e = (struct arp_ends){ .sha = &ifc->mac, .sip = src, .tha = &zero_mac, .tip = key->addr };
+	arp_build(m, ifc, mac != NULL ? mac : &bcast, RTE_ARP_OP_REQUEST, &e);
 	dp_ctl_tx(dp, (uint8_t)key->port, m);
+}
+
+/* RFC 5227 §3: an ARP request with sender and target protocol address
+ * both ADDR, sender hardware address MAC, target hardware address zero,
+ * broadcast. */
+int
+dp_arp_announce(struct dp *dp, uint8_t port, const uint8_t addr[4],
+		const struct rte_ether_addr *mac)
+{
+	struct arp_ends e = { .sha = mac, .sip = addr, .tha = &zero_mac, .tip = addr };
+	struct rte_mbuf *m;
+
+	if (port >= dp->n_ifaces)
+		return -EINVAL;
+	m = dp_pkt_new(dp->pool, port, ARP_FRAME_LEN);
+	if (m == NULL) {
+		dp_count_drop(&dp->ctl_counters, port, DP_DROP_NO_MBUF);
+		return -ENOBUFS;
+	}
+	arp_build(m, &dp->iface[port], &bcast, RTE_ARP_OP_REQUEST, &e);
+	return dp_ctl_tx(dp, port, m);
 }

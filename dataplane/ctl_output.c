@@ -14,8 +14,11 @@
  * counter is shared through one atomic add (sa.h), and a packet waiting
  * for its next hop is held by the neighbour table already encrypted.
  * Only explicit policies apply: the default action (for traffic from
- * trusted ports) and IKE's own ports (RFC 7296 §2.23, RFC 3948) are not
- * applied to, or taken from, what the box sends.
+ * trusted ports) and IKE's own ports (ike.port and ike.natt_port, RFC 7296
+ * §2.23, RFC 3948) are not applied to, or taken from, what the box sends.
+ * Frames leave with the port's current source MAC (the HA virtual MAC
+ * while this node owns the port's VIPs), and a VIP is a host on its link
+ * while not owned (vip.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -35,8 +38,6 @@ enum {
 	IP_VERSION_SHIFT = 4,
 	IP_VERSION_4 = 4,
 	IP_VERSION_6 = 6,
-	IKE_PORT = 500,		/* RFC 7296 §2 */
-	IKE_NATT_PORT = 4500,	/* RFC 3948 §2 */
 };
 
 void
@@ -47,7 +48,7 @@ dp_ether_fill(struct dp *dp, struct rte_mbuf *m, uint8_t port, const struct rte_
 	bool v4 = (*l3 >> IP_VERSION_SHIFT) == IP_VERSION_4;
 
 	rte_ether_addr_copy(mac, &eth->dst_addr);
-	rte_ether_addr_copy(&dp->iface[port].mac, &eth->src_addr);
+	rte_ether_addr_copy(dp_iface_src_mac(&dp->iface[port]), &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(v4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
 }
 
@@ -71,10 +72,11 @@ ctl_drop(struct dp *dp, struct rte_mbuf *m, enum dp_drop_reason reason)
 	return -EHOSTUNREACH;
 }
 
+/* ike.port or ike.natt_port (RFC 7296 §2, RFC 3948 §2). */
 static bool
-ike_port(uint16_t port)
+ike_port(const struct dp *dp, uint16_t port)
 {
-	return port == IKE_PORT || port == IKE_NATT_PORT;
+	return port == dp->ike_port || port == dp->natt_port;
 }
 
 /* The policy for a packet we send; *sa set for PROTECT. */
@@ -90,7 +92,7 @@ ctl_policy(struct dp *dp, struct rte_mbuf *m, struct dp_sa **sa)
 	    dp_flow_extract(rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off),
 			    rte_pktmbuf_data_len(m) - l3_off, &f) < 0)
 		return DP_POLICY_BYPASS;
-	if (f.proto == IPPROTO_UDP && (ike_port(f.sport) || ike_port(f.dport)))
+	if (f.proto == IPPROTO_UDP && (ike_port(dp, f.sport) || ike_port(dp, f.dport)))
 		return DP_POLICY_BYPASS;
 	fp = &f;
 	dp_spd_lookup_out(dp->spd, &fp, 1, &res);
@@ -143,12 +145,12 @@ dp_ctl_output(struct dp *dp, struct rte_mbuf *m)
 	}
 	if ((*l3 >> IP_VERSION_SHIFT) == IP_VERSION_4) {
 		dst = l3 + offsetof(struct rte_ipv4_hdr, dst_addr);
-		nh = dp_route_lookup4(dp->routes, dst);
+		nh = dp_vip_route(&dp->vips, dp_route_lookup4(dp->routes, dst));
 		key.family = AF_INET;
 		alen = 4;
 	} else {
 		dst = l3 + offsetof(struct rte_ipv6_hdr, dst_addr);
-		nh = dp_route_lookup6(dp->routes, dst);
+		nh = dp_vip_route(&dp->vips, dp_route_lookup6(dp->routes, dst));
 		key.family = AF_INET6;
 		alen = 16;
 	}

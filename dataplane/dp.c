@@ -446,6 +446,8 @@ dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len)
 	dp->cfg = cfg;
 	dp->burst = cfg->dp.burst;
 	dp->idle_backoff_us = cfg->dp.idle_backoff_us;
+	dp->ike_port = cfg->ike.port;
+	dp->natt_port = cfg->ike.natt_port;
 	dp->n_workers = cfg->n_workers;
 	dp->icmp_limit.rate = cfg->dp.icmp_rate;
 	dp->icmp_limit.burst = cfg->dp.icmp_burst;

@@ -25,6 +25,7 @@
 #include "config/cfg.h"
 #include "dataplane/dp_stats.h"
 #include "dataplane/neigh.h"
+#include "dataplane/vip.h"
 
 struct rte_mempool;
 struct rte_ring;
@@ -74,13 +75,16 @@ dp_meta(struct rte_mbuf *m)
 	return (struct dp_mbuf_meta *)rte_mbuf_to_priv(m);
 }
 
-/* One of our ports, read-only once the dataplane runs. */
+/* One of our ports, read-only once the dataplane runs, except vmac. */
 struct dp_iface {
 	uint16_t port_id;		/* DPDK port id */
 	uint8_t index;			/* same as the index in cfg.ports */
 	enum cfg_port_role role;
 	char name[CFG_NAME_LEN];
 	struct rte_ether_addr mac;
+	/* Atomic (vip.c): the HA virtual MAC while this node owns the port's
+	 * VIPs: accepted as destination and used as source. NULL otherwise. */
+	const struct rte_ether_addr *vmac;
 	uint16_t mtu;			/* L3 MTU */
 	uint16_t n_rxq;
 	uint16_t n_txq;
@@ -91,6 +95,17 @@ struct dp_iface {
 	uint8_t ipv6_link_local[DP_IPV6_LEN];	/* fe80::/64 + modified EUI-64 */
 	bool up;			/* link state at last poll */
 };
+
+/* Source MAC of every frame sent from ifc: its own, or the virtual MAC
+ * while this node owns the port's VIPs. Read where the Ethernet header is
+ * written (the same cache line as mac). */
+static inline const struct rte_ether_addr *
+dp_iface_src_mac(const struct dp_iface *ifc)
+{
+	const struct rte_ether_addr *v = __atomic_load_n(&ifc->vmac, __ATOMIC_ACQUIRE);
+
+	return v != NULL ? v : &ifc->mac;
+}
 
 struct dp_rxq {
 	uint16_t port;		/* our port index */
@@ -174,6 +189,13 @@ struct dp {
 	volatile bool stop;
 	uint16_t burst;
 	unsigned int idle_backoff_us;
+	/* IKE's UDP ports (cfg ike.port, ike.natt_port; RFC 7296 §2, RFC 3948
+	 * §2), set by dp_init: ESP-in-UDP is taken from natt_port only, and
+	 * what the box sends from or to either port bypasses the SPD. */
+	uint16_t ike_port;
+	uint16_t natt_port;
+	/* HA virtual addresses (vip.c): configured after dp_init. */
+	struct dp_vips vips;
 	/* Local UDP (IKE, HA sync) goes here once a module registers; the
 	 * handler owns m. NULL: counted as local_unsupported and dropped. */
 	void (*udp_input)(void *arg, struct rte_mbuf *m, const struct dp_pkt_info *info);

@@ -43,6 +43,8 @@ static const struct drop_reason_text drop_reason_text[DP_DROP_MAX] = {
 				      "clear text where policy requires ESP" },
 	[DP_DROP_NATT_KEEPALIVE] = { "natt_keepalive",
 				     "NAT-T keepalive (RFC 3948), consumed by design" },
+	[DP_DROP_ESP_INACTIVE] = { "esp_inactive",
+				   "ESP for an SA that is an HA standby copy, not active here" },
 };
 
 const char *

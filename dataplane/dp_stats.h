@@ -43,6 +43,7 @@ enum dp_drop_reason {
 	DP_DROP_SPD_DISCARD,		/* a DISCARD policy (or the default) matched */
 	DP_DROP_SPD_UNPROTECTED,	/* clear text that policy says must be ESP */
 	DP_DROP_NATT_KEEPALIVE,		/* RFC 3948 NAT keepalive: consumed, by design */
+	DP_DROP_ESP_INACTIVE,		/* SA installed as an HA standby copy, not active */
 	DP_DROP_MAX
 };
 

@@ -2,7 +2,9 @@
  * Per-SA bookkeeping of the ESP transforms: the SAs of one burst grouped
  * so that each is touched once per burst (sequence reservation, lifetime
  * accounting, RFC 4301 §4.4.2.1 "lifetime"), per-SA drop counters, and
- * the soft/hard lifetime events sent to the control core.
+ * the soft/hard lifetime events sent to the control core. An SA that is
+ * not usable is inactive (an HA standby copy, or deleted while a worker
+ * held it) or hard-expired: each has its own drop reason.
  */
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -78,4 +80,12 @@ dp_esp_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_
 {
 	__atomic_fetch_add(&sa->stats.drops[sa_why], 1, __ATOMIC_RELAXED);
 	dp_worker_drop(w, m, in_port, why);
+}
+
+void
+dp_esp_drop_unusable(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_sa *sa)
+{
+	if ((__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & DP_SA_F_ACTIVE) == 0)
+		return dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_INACTIVE, DP_SA_DROP_INACTIVE);
+	dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
 }

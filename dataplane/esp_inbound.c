@@ -89,7 +89,7 @@ check(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa
 		if (i + PREFETCH_AHEAD < n)
 			prefetch(pkts[i + PREFETCH_AHEAD], sas[i + PREFETCH_AHEAD]);
 		if (unlikely(!sa_usable(sa))) {
-			dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
+			dp_esp_drop_unusable(w, m, in_port, sa);
 			continue;
 		}
 		if (unlikely(dp_esp_in_check(sa, m, p) < 0)) {

@@ -62,7 +62,9 @@ struct out_burst {
 static bool
 sa_usable(const struct dp_sa *sa)
 {
-	uint32_t f = __atomic_load_n(&sa->flags, __ATOMIC_RELAXED);
+	/* Acquire: an SA just activated (sa_ha.c) is seen with its takeover
+	 * epoch and counter. A plain load on x86. */
+	uint32_t f = __atomic_load_n(&sa->flags, __ATOMIC_ACQUIRE);
 
 	return (f & DP_SA_F_ACTIVE) != 0 && (f & DP_SA_F_HARD_EXPIRED) == 0;
 }
@@ -141,7 +143,7 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
 	struct dp_esp_out_res r;
 
 	if (unlikely(!sa_usable(sa) || g->seq == 0))
-		return dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
+		return dp_esp_drop_unusable(w, m, in_port, sa);
 	switch (dp_esp_out_packet(sa, m, meta->l3_off, meta->mtu, g->seq,
 				  (uint16_t)(b->id_base + w->ip_id), &r)) {
 	case DP_ESP_OUT_OK:

@@ -106,5 +106,9 @@ void dp_esp_sa_event(struct dp_worker *w, const struct dp_sa *sa, uint32_t flags
 /* Drops m: port counter why, per-SA counter sa_why. */
 void dp_esp_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_sa *sa,
 		 enum dp_drop_reason why, enum dp_sa_drop sa_why);
+/* Drops m for an SA that is not usable: inactive (DP_SA_F_ACTIVE clear: an
+ * HA standby copy) or else hard-expired / out of sequence numbers. */
+void dp_esp_drop_unusable(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+			  struct dp_sa *sa);
 
 #endif

@@ -20,6 +20,11 @@
  * or that has no route at all (a PROTECT policy gives it the SA's outer
  * route): a client's packet to another client is encrypted again toward
  * that client, never sent out in clear.
+ *
+ * HA virtual addresses (vip.h): while this node owns them, frames to the
+ * virtual MAC are accepted (the port's pointer loaded once per burst),
+ * a VIP's LOCAL route makes its packets ours, and frames leave with the
+ * virtual MAC as source; otherwise a VIP is a host on its port's link.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -83,7 +88,7 @@ ether_fill(const struct dp *dp, struct rte_mbuf *m, uint8_t port,
 	const uint8_t *l3 = (const uint8_t *)eth + dp_meta(m)->l3_off;
 
 	rte_ether_addr_copy(mac, &eth->dst_addr);
-	rte_ether_addr_copy(&dp->iface[port].mac, &eth->src_addr);
+	rte_ether_addr_copy(dp_iface_src_mac(&dp->iface[port]), &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16((*l3 >> IP_VERSION_SHIFT) == IP_VERSION_4 ?
 					   RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
 }
@@ -222,7 +227,7 @@ route_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	if (unlikely((dst[0] & IPV4_CLASS_D_MASK) == IPV4_CLASS_D || info->l2_multicast ||
 		     ip->dst_addr == UINT32_MAX))
 		return done_drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
-	*nh = dp_route_lookup4(w->dp->routes, dst);
+	*nh = dp_vip_route(&w->dp->vips, dp_route_lookup4(w->dp->routes, dst));
 	if (*nh != NULL && (*nh)->kind == DP_NH_LOCAL)
 		return to_local(w, m, in_port, info, mode);
 	return DP_FWD_ROUTED;
@@ -272,9 +277,10 @@ route_ipv6(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 		return done_drop(w, m, in_port, DP_DROP_MARTIAN);
 	if (ip->dst_addr[0] == IPV6_MCAST || ipv6_link_local(ip->dst_addr))
 		return ipv6_local(w, m, in_port, info, ip->dst_addr, mode);
-	*nh = dp_route_lookup6(w->dp->routes, ip->dst_addr);
+	*nh = dp_vip_route(&w->dp->vips, dp_route_lookup6(w->dp->routes, ip->dst_addr));
 	if (*nh != NULL && (*nh)->kind == DP_NH_LOCAL)
-		return ipv6_local(w, m, in_port, info, ip->dst_addr, mode);
+		return dp_vip_nexthop(&w->dp->vips, *nh) ? to_local(w, m, in_port, info, mode) :
+					     ipv6_local(w, m, in_port, info, ip->dst_addr, mode);
 	if (unlikely(ipv6_link_local(ip->src_addr) || ipv6_unspecified_or_loopback(ip->src_addr)))
 		return done_drop(w, m, in_port, DP_DROP_MARTIAN);
 	return DP_FWD_ROUTED;
@@ -371,18 +377,23 @@ dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint1
 		dp_fwd_spd_out(w, in_port, out, n_out);
 }
 
+/* Multicast, our MAC, or the VIPs' MAC while we own them (vmac: the
+ * port's pointer, loaded once per burst; NULL otherwise). */
 static bool
-l2_accept(const struct dp_iface *ifc, const struct rte_mbuf *m)
+l2_accept(const struct dp_iface *ifc, const struct rte_ether_addr *vmac,
+	  const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 	return rte_is_multicast_ether_addr(&eth->dst_addr) ||
-	       rte_is_same_ether_addr(&eth->dst_addr, &ifc->mac);
+	       rte_is_same_ether_addr(&eth->dst_addr, &ifc->mac) ||
+	       (vmac != NULL && rte_is_same_ether_addr(&eth->dst_addr, vmac));
 }
 
 /* L2 and IP header checks; false if m was consumed. */
 static bool
-accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_pkt_info *info)
+accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+	   const struct rte_ether_addr *vmac, struct dp_pkt_info *info)
 {
 	const struct dp_iface *ifc = &w->dp->iface[in_port];
 	struct dp_mbuf_meta *meta = dp_meta(m);
@@ -396,7 +407,7 @@ accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_p
 		dp_worker_drop(w, m, in_port, m->nb_segs != 1 ? DP_DROP_OVERSIZE : why);
 		return false;
 	}
-	if (unlikely(!l2_accept(ifc, m))) {
+	if (unlikely(!l2_accept(ifc, vmac, m))) {
 		dp_worker_drop(w, m, in_port, DP_DROP_NOT_OUR_MAC);
 		return false;
 	}
@@ -419,6 +430,7 @@ accept_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, struct dp_p
  * for the policy check (trusted and sync ports: outbound SPD; untrusted:
  * the clear-text check, then the outbound SPD where it applies). */
 struct fwd_burst {
+	const struct rte_ether_addr *vmac;	/* the port's, for l2_accept */
 	uint16_t n_esp;
 	uint16_t n_out;
 	struct rte_mbuf *esp[DP_MAX_BURST];
@@ -431,7 +443,7 @@ forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_fw
 {
 	struct dp_fwd_pkt *p = &b->out[b->n_out];
 
-	if (!accept_one(w, m, in_port, &p->info))
+	if (!accept_one(w, m, in_port, b->vmac, &p->info))
 		return;
 	switch (fwd_route(w, m, in_port, &p->info, mode, &p->nh)) {
 	case DP_FWD_ESP_IN:
@@ -468,6 +480,7 @@ dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, u
 	enum dp_fwd_mode mode = port_mode(&w->dp->iface[in_port]);
 	struct fwd_burst b;
 
+	b.vmac = __atomic_load_n(&w->dp->iface[in_port].vmac, __ATOMIC_ACQUIRE);
 	b.n_esp = 0;
 	b.n_out = 0;
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)

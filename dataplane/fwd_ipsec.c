@@ -2,8 +2,9 @@
  * The IPsec stages of the worker's forwarding path (RFC 4301 §5.1 and
  * §5.2, RFC 4303 §3.4, RFC 3948 §2-§3):
  *   - untrusted ports: what is addressed to us is classified: ESP
- *     (protocol 50), ESP-in-UDP on port 4500, NAT keepalives (dropped and
- *     counted), IKE (non-ESP marker on 4500, or port 500: punted);
+ *     (protocol 50), ESP-in-UDP on ike.natt_port (dp->natt_port, 4500 by
+ *     default), NAT keepalives (dropped and counted), IKE (non-ESP marker
+ *     on natt_port, or any other UDP port, ike.port included: punted);
  *   - inbound ESP of a burst: SPIs looked up in bulk; a packet for an SA
  *     another worker owns is handed to that worker's ring before any check
  *     (sa.h: one writer per replay window); the owner decrypts, and the
@@ -34,7 +35,6 @@
 #include "dataplane/fwd.h"
 
 enum {
-	IKE_NATT_PORT = 4500,		/* RFC 3948 §2: ESP-in-UDP and IKE */
 	UDP_HDR_LEN = 8,		/* RFC 768 */
 	NATT_KEEPALIVE_LEN = 1,		/* RFC 3948 §2.3 */
 	NATT_KEEPALIVE = 0xff,
@@ -60,7 +60,7 @@ consume_drop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	return DP_FWD_DONE;
 }
 
-/* RFC 3948 §2-3: what a UDP datagram to port 4500 carries. The ESP
+/* RFC 3948 §2-3: what a UDP datagram to natt_port carries. The ESP
  * transform takes the IP length as the end of ESP, so the UDP length
  * must agree with it. */
 static enum dp_fwd_verdict
@@ -108,8 +108,8 @@ dp_fwd_esp_classify(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 		const struct rte_udp_hdr *u =
 			rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, info->l4_off);
 
-		if (u->dst_port != rte_cpu_to_be_16(IKE_NATT_PORT))
-			return DP_FWD_ROUTED;	/* incl. IKE on port 500 */
+		if (u->dst_port != rte_cpu_to_be_16(w->dp->natt_port))
+			return DP_FWD_ROUTED;	/* incl. IKE on ike.port */
 		return natt_classify(w, m, in_port, info, ip_payload);
 	}
 	if (ip_payload < DP_ESP_HDR_LEN)

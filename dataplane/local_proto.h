@@ -18,11 +18,16 @@
 #include "dataplane/neigh.h"
 #include "dataplane/pkt_parse.h"
 
-/* ARP: answers requests for our addresses, learns the sender (RFC 826
- * merge rule), drops the rest as arp_not_for_us. */
+/* ARP: answers requests for our addresses (and the VIPs while owned, with
+ * their MAC), learns the sender (RFC 826 merge rule), drops the rest as
+ * arp_not_for_us. */
 void dp_arp_input(struct dp *dp, struct rte_mbuf *m, const struct dp_pkt_info *info);
 /* Sends an ARP request for key->addr (broadcast, or unicast to mac). */
 void dp_arp_solicit(struct dp *dp, const struct dp_neigh_key *key,
+		    const struct rte_ether_addr *mac);
+/* Sends one gratuitous ARP for ADDR with MAC from PORT (RFC 5227 §3
+ * announcement; vip.c). 0, -EINVAL (port), -ENOBUFS (counted). */
+int dp_arp_announce(struct dp *dp, uint8_t port, const uint8_t addr[4],
 		    const struct rte_ether_addr *mac);
 
 /* ICMPv6 neighbour solicitations/advertisements (hop limit 255 enforced,
@@ -32,6 +37,10 @@ void dp_nd_input(struct dp *dp, struct rte_mbuf *m, const struct dp_pkt_info *in
 /* Sends an NS for key->addr to its solicited-node multicast address, or
  * unicast to mac. */
 void dp_nd_solicit(struct dp *dp, const struct dp_neigh_key *key,
+		   const struct rte_ether_addr *mac);
+/* Sends one unsolicited NA for ADDR with MAC from PORT to all-nodes
+ * (RFC 4861 §7.2.6; vip.c). 0, -EINVAL (port), -ENOBUFS (counted). */
+int dp_nd_announce(struct dp *dp, uint8_t port, const uint8_t addr[16],
 		   const struct rte_ether_addr *mac);
 
 /* ICMP / ICMPv6 addressed to us: echo requests are answered (routed back

@@ -1,11 +1,15 @@
 /*
  * IPv6 neighbour discovery on our ports (RFC 4861): validates neighbour
  * solicitations and advertisements (§7.1.1, §7.1.2), answers NS for our
- * addresses incl. the link-local one (§7.2.3, §7.2.4), learns from the
- * source link-layer option of NS and from NA (§7.2.5), and sends the
- * solicitations the neighbour table asks for (§7.2.2). Router
- * solicitations, advertisements and redirects are not served.
+ * addresses incl. the link-local one (§7.2.3, §7.2.4) and for the HA
+ * virtual addresses while this node owns them (target link-layer address:
+ * the virtual MAC, vip.h), learns from the source link-layer option of NS
+ * and from NA (§7.2.5), sends the solicitations the neighbour table asks
+ * for (§7.2.2) and the unsolicited advertisements of a takeover (§7.2.6).
+ * Router solicitations, advertisements and redirects are not served.
+ * Frames leave with the port's current source MAC (dp_iface_src_mac).
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -145,40 +149,52 @@ nd_parse(const struct rte_mbuf *m, const struct dp_pkt_info *info, struct nd_msg
 	return true;
 }
 
-/* Writes an NS or NA with its link-layer option (our MAC) into m. */
+/* The addresses of an NS or NA we build: IPv6 source and destination,
+ * target, and the MAC of its link-layer option. */
+struct nd_ends {
+	const uint8_t *src;
+	const uint8_t *dst;
+	const uint8_t *target;
+	const struct rte_ether_addr *lladdr;
+};
+
+/* Writes an NS or NA with its link-layer option into m. */
 static void
 nd_build(struct rte_mbuf *m, const struct dp_iface *ifc, const struct rte_ether_addr *eth_dst,
-	 const uint8_t src[16], const uint8_t dst[16], uint8_t type, uint8_t flags,
-	 const uint8_t target[16])
+	 uint8_t type, uint8_t flags, const struct nd_ends *e)
 {
+	const uint8_t *src = e->src, *dst = e->dst;
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
 							 RTE_ETHER_HDR_LEN);
 	uint8_t *icmp = (uint8_t *)(ip + 1);
 	uint16_t len = ND_MSG_LEN + ND_LLADDR_OPT_LEN;
 	uint16_t csum;
 
-	dp_pkt_eth(m, eth_dst, &ifc->mac, RTE_ETHER_TYPE_IPV6);
+	dp_pkt_eth(m, eth_dst, dp_iface_src_mac(ifc), RTE_ETHER_TYPE_IPV6);
 	dp_pkt_ipv6(ip, src, dst, IPPROTO_ICMPV6, ND_HOP_LIMIT, len);
 	icmp[ND_TYPE_OFF] = type;
 	icmp[ND_FLAGS_OFF] = flags;
-	memcpy(icmp + ND_TARGET_OFF, target, DP_IPV6_LEN);
+	memcpy(icmp + ND_TARGET_OFF, e->target, DP_IPV6_LEN);
 	icmp[ND_MSG_LEN] = type == ND_NEIGHBOR_SOLICIT ? ND_OPT_SOURCE_LLADDR :
 			   ND_OPT_TARGET_LLADDR;
 	icmp[ND_MSG_LEN + 1] = ND_LLADDR_OPT_LEN / ND_OPT_UNIT;
-	memcpy(icmp + ND_MSG_LEN + ND_LLADDR_OFF, ifc->mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	memcpy(icmp + ND_MSG_LEN + ND_LLADDR_OFF, e->lladdr->addr_bytes, RTE_ETHER_ADDR_LEN);
 	csum = dp_pkt_icmp6_csum(src, dst, icmp, len);
 	memcpy(icmp + ND_CSUM_OFF, &csum, sizeof(csum));
 }
 
 /* RFC 4861 §7.2.4: solicited NA from the target address, unicast to the
- * soliciting node; to all-nodes with S clear when the NS came from ::. */
+ * soliciting node; to all-nodes with S clear when the NS came from ::.
+ * MAC: the target's (ours, or the VIPs'). */
 static void
-nd_advertise(struct dp *dp, uint8_t port, const struct nd_msg *ns)
+nd_advertise(struct dp *dp, uint8_t port, const struct nd_msg *ns,
+	     const struct rte_ether_addr *mac)
 {
 	const struct dp_iface *ifc = &dp->iface[port];
 	uint8_t flags = ND_NA_ROUTER | ND_NA_OVERRIDE;
 	struct rte_ether_addr eth_dst;
 	uint8_t dst[DP_IPV6_LEN];
+	struct nd_ends e = { .src = ns->target, .dst = dst, .target = ns->target, .lladdr = mac };
 	struct rte_mbuf *r;
 
 	if (dp_ipv6_is_unspecified(ns->src)) {
@@ -194,7 +210,7 @@ nd_advertise(struct dp *dp, uint8_t port, const struct nd_msg *ns)
 		dp_count_drop(&dp->ctl_counters, port, DP_DROP_NO_MBUF);
 		return;
 	}
-	nd_build(r, ifc, &eth_dst, ns->target, dst, ND_NEIGHBOR_ADVERT, flags, ns->target);
+	nd_build(r, ifc, &eth_dst, ND_NEIGHBOR_ADVERT, flags, &e);
 	dp_ctl_tx(dp, port, r);
 }
 
@@ -203,10 +219,12 @@ nd_ns_input(struct dp *dp, uint8_t port, struct rte_mbuf *m, const struct nd_msg
 {
 	struct dp_neigh_key key = { .port = port, .family = AF_INET6 };
 	const struct dp_iface *ifc = &dp->iface[port];
+	const struct rte_ether_addr *vip_mac = dp_vip_answer(dp, port, AF_INET6, ns->target);
 
 	/* Not our target, or our own address as source (looped back). */
-	if (!dp_iface_owns_ipv6(ifc, ns->target) ||
-	    (!dp_ipv6_is_unspecified(ns->src) && dp_iface_owns_ipv6(ifc, ns->src)))
+	if ((vip_mac == NULL && !dp_iface_owns_ipv6(ifc, ns->target)) ||
+	    (!dp_ipv6_is_unspecified(ns->src) &&
+	     (dp_iface_owns_ipv6(ifc, ns->src) || dp_vip_is_ours(dp, AF_INET6, ns->src))))
 		return nd_drop(dp, port, m, DP_DROP_ND_NOT_FOR_US);
 	if (!dp_ipv6_is_unspecified(ns->src) &&
 	    !rte_is_valid_assigned_ether_addr(ns->has_lladdr ? &ns->lladdr : &ns->eth_src))
@@ -216,7 +234,7 @@ nd_ns_input(struct dp *dp, uint8_t port, struct rte_mbuf *m, const struct nd_msg
 		memcpy(key.addr, ns->src, DP_IPV6_LEN);
 		dp_neigh_learn(dp->neigh, &key, &ns->lladdr, false, true, dp_now_ms());
 	}
-	nd_advertise(dp, port, ns);
+	nd_advertise(dp, port, ns, vip_mac != NULL ? vip_mac : &ifc->mac);
 	rte_pktmbuf_free(m);
 }
 
@@ -232,7 +250,8 @@ nd_na_input(struct dp *dp, uint8_t port, struct rte_mbuf *m, const struct nd_msg
 	bool has_mac;
 
 	/* Someone else advertising one of our addresses: not learned. */
-	if (dp_iface_owns_ipv6(&dp->iface[port], na->target))
+	if (dp_iface_owns_ipv6(&dp->iface[port], na->target) ||
+	    dp_vip_is_ours(dp, AF_INET6, na->target))
 		return nd_drop(dp, port, m, DP_DROP_ND_NOT_FOR_US);
 	if (na->has_lladdr && !rte_is_valid_assigned_ether_addr(&na->lladdr))
 		return nd_drop(dp, port, m, DP_DROP_MALFORMED);
@@ -281,6 +300,7 @@ void
 dp_nd_solicit(struct dp *dp, const struct dp_neigh_key *key, const struct rte_ether_addr *mac)
 {
 	uint8_t src[DP_IPV6_LEN], dst[DP_IPV6_LEN];
+	struct nd_ends e = { .src = src, .dst = dst, .target = key->addr };
 	struct rte_ether_addr eth_dst;
 	const struct dp_iface *ifc;
 	struct rte_mbuf *m;
@@ -302,6 +322,33 @@ dp_nd_solicit(struct dp *dp, const struct dp_neigh_key *key, const struct rte_et
 		dp_count_drop(&dp->ctl_counters, key->port, DP_DROP_NO_MBUF);
 		return;
 	}
-	nd_build(m, ifc, &eth_dst, src, dst, ND_NEIGHBOR_SOLICIT, 0, key->addr);
+	e.lladdr = &ifc->mac;
+	nd_build(m, ifc, &eth_dst, ND_NEIGHBOR_SOLICIT, 0, &e);
 	dp_ctl_tx(dp, (uint8_t)key->port, m);
+}
+
+/* RFC 4861 §7.2.6: unsolicited NA from ADDR to all-nodes, Router and
+ * Override set, Solicited clear, target ADDR with MAC as its link-layer
+ * address. */
+int
+dp_nd_announce(struct dp *dp, uint8_t port, const uint8_t addr[16],
+	       const struct rte_ether_addr *mac)
+{
+	uint8_t dst[DP_IPV6_LEN];
+	struct nd_ends e = { .src = addr, .dst = dst, .target = addr, .lladdr = mac };
+	struct rte_ether_addr eth_dst;
+	struct rte_mbuf *m;
+
+	if (port >= dp->n_ifaces)
+		return -EINVAL;
+	dp_ipv6_all_nodes(dst);
+	dp_ipv6_mcast_mac(dst, &eth_dst);
+	m = dp_pkt_new(dp->pool, port, ND_FRAME_LEN);
+	if (m == NULL) {
+		dp_count_drop(&dp->ctl_counters, port, DP_DROP_NO_MBUF);
+		return -ENOBUFS;
+	}
+	nd_build(m, &dp->iface[port], &eth_dst, ND_NEIGHBOR_ADVERT,
+		 ND_NA_ROUTER | ND_NA_OVERRIDE, &e);
+	return dp_ctl_tx(dp, port, m);
 }

@@ -448,7 +448,8 @@ path_new(const struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_pa
 	return np;
 }
 
-/* What dp_sa_update changes lives only in path, soft and hard (sa.h). */
+/* What dp_sa_update changes lives only in path, soft and hard (sa.h);
+ * whether the SA is a standby copy only in flags (dp_sa_activate). */
 static void
 sa_params_strip(struct dp_sa_params *p)
 {
@@ -461,6 +462,7 @@ sa_params_strip(struct dp_sa_params *p)
 	p->dscp = 0;
 	memset(&p->soft, 0, sizeof(p->soft));
 	memset(&p->hard, 0, sizeof(p->hard));
+	p->standby = false;
 }
 
 static int
@@ -481,7 +483,7 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 	sa->hard = p->hard;
 	sa->id = id;
 	sa->owner = p->owner != DP_SA_NO_OWNER ? p->owner : p->spi % sad->p.n_workers;
-	sa->flags = DP_SA_F_ACTIVE;
+	sa->flags = p->standby ? 0 : DP_SA_F_ACTIVE;	/* the current value: flags */
 	sa->created_ms = dp_now_ms();
 	if (dp_esp_key_init(sad->p.mgr, &sa->key, p->alg, p->enc_key, p->enc_key_len,
 			    p->auth_key, p->auth_key_len) < 0) {

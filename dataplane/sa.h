@@ -88,6 +88,7 @@ enum dp_sa_drop {
 	DP_SA_DROP_MALFORMED,		/* bad length, padding or next header */
 	DP_SA_DROP_LIFETIME,		/* hard lifetime or sequence space exhausted */
 	DP_SA_DROP_MTU,			/* encapsulated packet too big for the path */
+	DP_SA_DROP_INACTIVE,		/* HA standby copy (or being deleted): not in use here */
 	DP_SA_DROP_MAX
 };
 
@@ -182,6 +183,7 @@ struct dp_sa_params {
 	uint8_t n_ts;
 	struct dp_ts_pair ts[DP_SA_MAX_TS];	/* 0 pairs: any */
 	uint16_t owner;			/* inbound owner worker, DP_SA_NO_OWNER: automatic */
+	bool standby;			/* HA: installed inactive, until dp_sa_activate() */
 };
 
 /* Outbound counter and IV epoch: one cache line, written by workers. */
@@ -281,7 +283,10 @@ void dp_sad_free(struct dp_sad *sad);
 
 /* Control core. Validates p (-EINVAL with a reason in err), expands the
  * keys, publishes the SA, returns 0 and its id. -EEXIST: inbound SPI in
- * use; -ENOSPC: table full. The SA starts active. */
+ * use; -ENOSPC: table full. The SA starts active, or inactive with
+ * p->standby (an HA standby copy: found by id and SPI, its state imported
+ * with dp_sa_seq_import, but every packet for it is dropped as inactive
+ * until dp_sa_activate). */
 int dp_sa_add(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t *id, char *err,
 	      size_t err_len);
 /* Control core. Unpublishes the SA; it is zeroized and freed once every
@@ -352,6 +357,32 @@ dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
 void dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s);
 int dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s);
 void dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin);
+
+/*
+ * HA (sa_ha.c), control core. dp_sa_activate: the SA starts carrying
+ * traffic here; outbound first dp_sa_take_over(sa, node_bit, margin), so
+ * the first packet uses sequence number (last imported + margin + 1) in a
+ * fresh IV epoch. Nothing is done to an SA that is already active (no
+ * second takeover). dp_sa_deactivate: workers drop its packets from their
+ * next burst on (DP_SA_DROP_INACTIVE); the SA stays installed and keeps
+ * its state. Both return 0 or -ENOENT (unknown id).
+ */
+int dp_sa_activate(struct dp_sad *sad, uint32_t id, uint8_t node_bit, uint64_t margin);
+int dp_sa_deactivate(struct dp_sad *sad, uint32_t id);
+
+static inline bool
+dp_sa_is_active(const struct dp_sa *sa)
+{
+	return (__atomic_load_n(&sa->flags, __ATOMIC_ACQUIRE) & DP_SA_F_ACTIVE) != 0;
+}
+
+/* The outbound counter (highest sequence number reserved), for the rate
+ * the HA glue measures between sync ticks. */
+static inline uint64_t
+dp_sa_out_seq(const struct dp_sa *sa)
+{
+	return __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
+}
 
 /* Lifetime accounting after a burst: adds packets/bytes and raises
  * soft/hard flags once; returns the flag newly set (0 if none) so the

@@ -33,7 +33,6 @@ struct ike_conf_conn {
 	X509 *cert;                     /* local pubkey */
 	EVP_PKEY *key;
 	X509_STORE *store;              /* remote pubkey: trust anchors */
-	bool request_vip;               /* initiator: ask for a virtual IPv4 */
 	struct ike_conf_child children[CFG_MAX_CHILDREN];
 };
 

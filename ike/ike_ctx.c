@@ -103,12 +103,18 @@ void
 ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
 	  const uint8_t *data, size_t len)
 {
+	if (ctx->ha_passive) {          /* HA standby (ike_ha.h) */
+		ctx->ha_stats.passive_drops++;
+		return;
+	}
 	ike_io_input(ctx, local, remote, data, len);
 }
 
 uint64_t
 ike_tick(struct ike_ctx *ctx)
 {
+	if (ctx->ha_passive)
+		return UINT64_MAX;
 	ike_timer_run(ctx, ike_ctx_now_ms(ctx));
 	return ike_timer_next(ctx);
 }
@@ -116,7 +122,7 @@ ike_tick(struct ike_ctx *ctx)
 uint64_t
 ike_next_deadline(const struct ike_ctx *ctx)
 {
-	return ike_timer_next(ctx);
+	return ctx->ha_passive ? UINT64_MAX : ike_timer_next(ctx);
 }
 
 int
@@ -465,15 +471,4 @@ unsigned int
 ike_half_open_count(const struct ike_ctx *ctx)
 {
 	return ctx->cookie.half_open;
-}
-
-int
-ike_ctx_set_request_vip(struct ike_ctx *ctx, const char *conn, bool on)
-{
-	const struct ike_conf_conn *cc = ike_conf_find(ctx->conf, conn);
-
-	if (cc == NULL)
-		return -ENOENT;
-	((struct ike_conf_conn *)cc)->request_vip = on;
-	return 0;
 }

@@ -11,6 +11,7 @@
 #include "ike/ike_cookie.h"
 #include "ike/ike_msg.h"
 #include "ike/ike_ctx.h"
+#include "ike/ike_ha.h"
 #include "ike/ike_pool.h"
 #include "ike/ike_sa.h"
 #include "ike/ike_sa_table.h"
@@ -18,7 +19,9 @@
 
 enum ike_ctx_limits {
 	IKE_CTX_BUF = IKE_MSG_MAX + 1,
-	IKE_CTX_INVALID_SPI_MS = 1000,  /* one INVALID_IKE_SPI notify per second */
+	/* one answer to unprotected messages per second (§2.21.4):
+	 * INVALID_IKE_SPI, INVALID_MAJOR_VERSION */
+	IKE_CTX_INVALID_SPI_MS = 1000,
 	IKE_CTX_HALF_OPEN_MS = 30000,   /* a responder's IKE_AUTH must come by then */
 	/* Largest IKE_SA_INIT request kept by a half-open SA (it cannot be
 	 * fragmented; strongSwan's default proposals make ~900 octets): caps
@@ -39,7 +42,9 @@ struct ike_ctx {
 	uint64_t sa_seq;
 	uint64_t child_seq;
 	uint32_t reqid_seq;
-	uint64_t invalid_spi_ms;        /* last INVALID_IKE_SPI sent */
+	uint64_t invalid_spi_ms;        /* last of those answers (or log line), 0: none */
+	bool ha_passive;                /* HA standby (ike_ha.h): no input, no timers */
+	struct ike_ha_stats ha_stats;
 	uint8_t rx[IKE_CTX_BUF];        /* a received message, decrypted in place */
 	uint8_t tx[IKE_CTX_BUF];        /* the message being built */
 	uint8_t plain[IKE_CTX_BUF];     /* plaintext being cut into fragments */
@@ -79,10 +84,6 @@ void ike_ctx_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_chi
 void ike_ctx_sa_delete(struct ike_ctx *ctx, struct ike_sa *sa, const char *why);
 /* Half-open accounting of a responder SA. */
 void ike_ctx_half_open_end(struct ike_ctx *ctx, struct ike_sa *sa);
-
-/* Test hook: make the initiator of connection CONN ask for a virtual
- * IPv4 address (cfg has no setting for it yet). -ENOENT. */
-int ike_ctx_set_request_vip(struct ike_ctx *ctx, const char *conn, bool on);
 
 /* Pools for the config task. */
 struct ike_pool_set *ike_ctx_pools(struct ike_ctx *ctx);

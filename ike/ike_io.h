@@ -58,6 +58,13 @@ int ike_io_init_reply(struct ike_ctx *ctx, const struct ike_hdr *req, const stru
 		      const struct ike_addr *remote, uint16_t type, const uint8_t *data,
 		      size_t len);
 
+/* A cleartext notify-only response to a request outside any IKE SA
+ * (RFC 7296 §1.5, §2.21.4: INVALID_IKE_SPI, INVALID_MAJOR_VERSION): both
+ * SPIs, exchange and message ID of REQ copied; the caller rate-limits. */
+int ike_io_error_reply(struct ike_ctx *ctx, const struct ike_hdr *req,
+		       const struct ike_addr *local, const struct ike_addr *remote,
+		       uint16_t type);
+
 /* Retransmissions (ike_io_out.c). */
 void ike_io_resend_request(struct ike_ctx *ctx, struct ike_sa *sa);
 void ike_io_resend_response(struct ike_ctx *ctx, struct ike_sa *sa);

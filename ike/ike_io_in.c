@@ -1,8 +1,10 @@
-/* Messages in (RFC 7296 §2.1-§2.3, §2.6, §2.21, §2.23; RFC 3948 §2.2;
- * RFC 7383 §2.6): the non-ESP marker, the header, the SA by our SPI,
- * the message ID window (a retransmitted request is answered from the
- * response cache), SK decryption (a bad ICV is dropped silently),
- * fragment reassembly, the inner payloads, then the exchange driver. */
+/* Messages in (RFC 7296 §2.1-§2.3, §2.5, §2.6, §2.21, §2.23; RFC 3948
+ * §2.2; RFC 7383 §2.6): the non-ESP marker, the header (a request of a
+ * higher major version or for an unknown SA is answered, rate-limited,
+ * §2.21.4), the SA by our SPI, the message ID window (a retransmitted
+ * request is answered from the response cache), SK decryption (a bad ICV
+ * is dropped silently), fragment reassembly, the inner payloads, then the
+ * exchange driver. */
 #include <errno.h>
 #include <string.h>
 
@@ -18,20 +20,57 @@ drop(struct ike_ctx *ctx, const char *why, const struct ike_hdr *h)
 		h == NULL ? 0 : h->spi_i, h == NULL ? 0 : h->spi_r, why);
 }
 
-/* RFC 7296 §2.21.4: a message for an unknown SA. Dropped (the MAY of
- * sending INVALID_IKE_SPI is not taken), logged at most once per
- * IKE_CTX_INVALID_SPI_MS. */
-static void
-unknown_spi(struct ike_ctx *ctx, const struct ike_hdr *h)
+/* RFC 7296 §2.21.4: "a node needs to limit the rate at which it will send
+ * messages in response to unprotected messages": one answer (or log
+ * line) per IKE_CTX_INVALID_SPI_MS for all of them. */
+static bool
+unprotected_answer_allowed(struct ike_ctx *ctx)
 {
 	uint64_t now = ike_ctx_now_ms(ctx);
 
+	if (ctx->invalid_spi_ms != 0 && now < ctx->invalid_spi_ms + IKE_CTX_INVALID_SPI_MS)
+		return false;
+	ctx->invalid_spi_ms = now != 0 ? now : 1;       /* 0: never */
+	return true;
+}
+
+static bool
+is_request(const struct ike_hdr *h)
+{
+	return (h->flags & IKE_FLAG_RESPONSE) == 0;
+}
+
+/* RFC 7296 §2.21.4: a message for an unknown SA. A request (other than
+ * IKE_SA_INIT) is answered INVALID_IKE_SPI, a response never. */
+static void
+unknown_spi(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
+	    const struct ike_hdr *h)
+{
+	bool answer = is_request(h) && h->exchange != IKE_EXCH_SA_INIT;
+
 	ctx->stats.rx_unknown_spi++;
-	if (ctx->invalid_spi_ms != 0 && now - ctx->invalid_spi_ms < IKE_CTX_INVALID_SPI_MS)
+	if (!unprotected_answer_allowed(ctx))
 		return;
-	ctx->invalid_spi_ms = now;
-	IKE_LOG(ctx, IKE_LOG_INFO, "%016" PRIx64 "_i %016" PRIx64 "_r: unknown SA",
-		h->spi_i, h->spi_r);
+	IKE_LOG(ctx, IKE_LOG_INFO, "%016" PRIx64 "_i %016" PRIx64 "_r: unknown SA%s",
+		h->spi_i, h->spi_r, answer ? ": INVALID_IKE_SPI" : "");
+	if (answer)
+		ike_io_error_reply(ctx, h, local, remote, IKE_N_INVALID_IKE_SPI);
+}
+
+/* RFC 7296 §2.5, §3.1: a major version above ours is dropped and a request
+ * answered INVALID_MAJOR_VERSION (in our version 2.0). Version 1 is
+ * ISAKMP (RFC 2408), whose flags have no Response bit: dropped silently. */
+static void
+bad_version(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
+	    const struct ike_hdr *h)
+{
+	drop(ctx, "major version", h);
+	if ((h->version >> IKE_HDR_VERSION_MAJOR_SHIFT) <= IKE_HDR_VERSION_MAJOR ||
+	    !is_request(h) || !unprotected_answer_allowed(ctx))
+		return;
+	IKE_LOG(ctx, IKE_LOG_INFO, "%016" PRIx64 "_i %016" PRIx64 "_r: version 0x%02x: "
+		"INVALID_MAJOR_VERSION", h->spi_i, h->spi_r, h->version);
+	ike_io_error_reply(ctx, h, local, remote, IKE_N_INVALID_MAJOR_VERSION);
 }
 
 /* Copy the datagram aside and parse the cleartext part. */
@@ -108,7 +147,7 @@ request_window(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 	uint32_t id = m->hdr.msg_id;
 	const struct ike_state_resp *r = &sa->st.last_resp;
 
-	if (id == sa->st.msgid_recv)
+	if (id == sa->st.msgid_recv || ike_msgid_sync_window(sa, m))   /* RFC 6311: ID 0 */
 		return 1;
 	if (id + 1 == sa->st.msgid_recv && r->len != 0 && r->msgid == id) {
 		/* one answer per retransmitted message: on its first fragment */
@@ -199,10 +238,16 @@ ike_io_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike
 	struct ike_sa *sa;
 	struct ike_hdr h;
 	uint64_t ours;
+	int rc = -EBADMSG;
 
 	ctx->stats.rx_msgs++;
-	if (!strip_marker(ctx, local, &data, &len) || len > IKE_MSG_MAX ||
-	    ike_msg_parse_header(data, len, &h) != 0) {
+	if (strip_marker(ctx, local, &data, &len) && len <= IKE_MSG_MAX)
+		rc = ike_msg_parse_header(data, len, &h);
+	if (rc == -EPROTONOSUPPORT) {
+		bad_version(ctx, local, remote, &h);
+		return;
+	}
+	if (rc != 0) {
 		drop(ctx, "bad marker or header", NULL);
 		return;
 	}
@@ -216,7 +261,7 @@ ike_io_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike
 	ours = (h.flags & IKE_FLAG_INITIATOR) ? h.spi_r : h.spi_i;
 	sa = ike_sa_table_by_spi(&ctx->table, ours);
 	if (sa == NULL || !spis_fit(sa, &h)) {
-		unknown_spi(ctx, &h);
+		unknown_spi(ctx, local, remote, &h);
 		return;
 	}
 	if (parse_copy(ctx, data, len) != 0)

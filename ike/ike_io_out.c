@@ -280,3 +280,34 @@ ike_io_init_reply(struct ike_ctx *ctx, const struct ike_hdr *req, const struct i
 		rc = ike_io_xmit(ctx, local, remote, ctx->tx, out);
 	return rc;
 }
+
+/* §1.5, §2.21.4: the response to a request outside any IKE SA we know
+ * (INVALID_IKE_SPI, INVALID_MAJOR_VERSION): cleartext, both SPIs, the
+ * exchange type and message ID copied, version 2.0 (the highest we
+ * speak), the Initiator flag ours (the opposite of the request's), no
+ * notification data. */
+int
+ike_io_error_reply(struct ike_ctx *ctx, const struct ike_hdr *req, const struct ike_addr *local,
+		   const struct ike_addr *remote, uint16_t type)
+{
+	struct ike_msg_builder b;
+	struct ike_hdr h = {
+		.spi_i = req->spi_i,
+		.spi_r = req->spi_r,
+		.exchange = req->exchange,
+		.flags = IKE_FLAG_RESPONSE | ((req->flags & IKE_FLAG_INITIATOR) ? 0 :
+					      IKE_FLAG_INITIATOR),
+		.msg_id = req->msg_id,
+	};
+	size_t out;
+	int rc;
+
+	rc = ike_msg_build_init(&b, ctx->tx, sizeof(ctx->tx), &h);
+	if (rc == 0)
+		rc = ike_msg_build_status(&b, type, NULL, 0);
+	if (rc == 0)
+		rc = ike_msg_build_finish(&b, &out);
+	if (rc == 0)
+		rc = ike_io_xmit(ctx, local, remote, ctx->tx, out);
+	return rc;
+}

@@ -194,3 +194,18 @@ ike_pool_used(const struct ike_pool_set *s, const char *name)
 
 	return p == NULL ? 0 : p->used;
 }
+
+int
+ike_pool_claim(struct ike_pool_set *s, const char *name, const struct ike_addr *addr)
+{
+	struct ike_pool *p = pool_by_name(s, name);
+	int64_t i = p != NULL ? addr_index(p->cfg, addr) : -1;
+
+	if (i < 0)
+		return -ENOENT;
+	if (bit_get(p, (uint32_t)i))
+		return -EEXIST;
+	bit_set(p, (uint32_t)i, true);
+	p->used++;
+	return 0;
+}

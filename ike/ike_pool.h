@@ -37,6 +37,11 @@ int ike_pool_lease(struct ike_pool_set *s, const uint8_t *pools, uint8_t n_pools
 /* Give ADDR back to the pool named NAME (no-op if not leased). */
 void ike_pool_release(struct ike_pool_set *s, const char *name, const struct ike_addr *addr);
 
+/* Lease exactly ADDR from the pool named NAME (an HA standby copying the
+ * active's leases). -ENOENT: no such pool or ADDR outside it, -EEXIST:
+ * leased already. */
+int ike_pool_claim(struct ike_pool_set *s, const char *name, const struct ike_addr *addr);
+
 /* Addresses leased from the pool named NAME (tests, show commands). */
 uint32_t ike_pool_used(const struct ike_pool_set *s, const char *name);
 

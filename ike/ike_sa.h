@@ -20,6 +20,7 @@
 enum ike_sa_limits {
 	IKE_SA_REQ_FRAGS_MAX = IKE_FRAG_MAX,
 	IKE_SA_INIT_HASH_LEN = 32,      /* SHA-256 of the first IKE_SA_INIT request */
+	IKE_SA_DEL_GONE_MAX = 4,        /* queued DELETEs of CHILD SAs gone here */
 };
 
 struct ike_child {
@@ -31,6 +32,7 @@ struct ike_child {
 	bool soft_fired;                /* soft lifetime acted on (rekey started) */
 	bool hard_fired;                /* hard lifetime acted on (DELETE asked) */
 	uint64_t expire_ms;             /* REKEYED: removed then without DELETE, 0: none */
+	uint64_t rekey_at_ms;           /* HA takeover: rekey then (ike_ha.c), 0: none */
 	/* §2.8.1: the peer rekeyed this SA while we did too: the CHILD SA its
 	 * exchange made and that exchange's nonces (theirs Ni, ours Nr). */
 	uint64_t coll_id;
@@ -62,6 +64,18 @@ struct ike_ccsa {
 	struct ike_ts_set tsr;
 	uint8_t retries;                /* INVALID_KE_PAYLOAD rounds */
 	bool again;                     /* send it again (another group) */
+};
+
+/* RFC 6311 IKEV2_MESSAGE_ID_SYNC (ike_task_msgid_sync.c): our request
+ * (out_*) and the last request of the peer we accepted (in_*). */
+struct ike_sa_midsync {
+	bool out_active;
+	uint32_t out_nonce;
+	uint32_t out_m1;                /* the send ID we announced */
+	uint32_t out_p1;                /* the receive ID we announced */
+	bool in_seen;
+	uint32_t in_nonce;
+	uint32_t in_m1;
 };
 
 /* Our request awaiting its response, as sent (all fragments back to back). */
@@ -111,6 +125,10 @@ struct ike_sa {
 	 * (ike_task_rekey.c starts it when the window is free). */
 	struct ike_ccsa ccsa;
 	uint32_t pend_del_child;        /* DELETE of this CHILD SA (our inbound SPI) */
+	/* CHILD SAs the peer has but we could not set up (already removed
+	 * here, §1.4.1): our inbound SPIs, for the next INFORMATIONAL's DELETE */
+	uint8_t n_del_gone;
+	uint32_t del_gone[IKE_SA_DEL_GONE_MAX];
 	bool pend_del_ike;              /* DELETE of this IKE SA (rekeyed, §2.18) */
 	bool pend_rekey_ike;
 	uint64_t pend_rekey_child;      /* CHILD SA id */
@@ -130,6 +148,7 @@ struct ike_sa {
 
 	struct ike_sa_req req;
 	struct ike_frag_rx frag;
+	struct ike_sa_midsync midsync;
 
 	struct ike_sa *next_spi;        /* ike_sa_table buckets */
 	struct ike_sa *next_init;

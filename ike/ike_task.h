@@ -94,14 +94,25 @@ struct ike_chunk ike_task_nonce(const struct ike_state_nonce *n);
 void ike_child_put_spi(struct ike_proposal *p, uint32_t spi);
 uint32_t ike_child_get_spi(const struct ike_proposal *p);
 const struct ike_addr *ike_child_remote_dyn(const struct ike_sa *sa);
+/* Initiator asking for virtual IPs (cfg vips, RFC 7296 §2.19): TSi is all
+ * of each family asked for (our inner address is not known yet, §3.13.1),
+ * narrowed by the responder to the addresses it gives. */
+int ike_child_vip_tsi(const struct ike_sa *sa, struct ike_ts_set *out);
 /* KEYMAT from SK_d, [GIR,] NI, NR (§2.17) and the child state; INITIATOR:
  * we initiated the exchange that creates it (the _i keys are then ours). */
 int ike_child_fill(struct ike_exch *x, struct ike_child *c, const struct ike_conf_child *cc,
 		   const struct ike_suite *esp, bool transport, const struct ike_chunk *gir,
 		   const struct ike_chunk *ni, const struct ike_chunk *nr, bool initiator);
 int ike_child_install_in(struct ike_exch *x, struct ike_child *c);
-/* Outbound; on failure the CHILD SA is removed. */
+/* Outbound; on failure the CHILD SA is abandoned (ike_child_abandon). */
 void ike_child_install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+/* §1.4.1: the peer has a CHILD SA we do not (install failed, reply
+ * refused): its DELETE (SPI_IN, our inbound SPI) goes with our next
+ * INFORMATIONAL, which ike_rekey_kick starts once the window is free. */
+void ike_child_queue_delete(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t spi_in);
+/* C, which the peer has, could not be set up here: removed now, its
+ * DELETE queued (ike_child_queue_delete). */
+void ike_child_abandon(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
 
 /* CREATE_CHILD_SA (ike_task_rekey.c, ike_task_child_rekey.c,
  * ike_task_ike_rekey.c): start queued work when no request of ours is
@@ -150,6 +161,14 @@ int ike_rekey_add_ke(struct ike_exch *x, const struct ike_dh *dh);
 /* Responder: a key pair of GROUP, g^ir with their KE, our public value
  * kept in x->ke_pub for the response. */
 int ike_rekey_dh_r(struct ike_exch *x, uint16_t group, struct ike_dh_secret *gir);
+
+/* RFC 6311 IKEV2_MESSAGE_ID_SYNC (ike_task_msgid_sync.c): start ours;
+ * may a message ID 0 request pass the window (decided once decrypted);
+ * the peer's request and the response to ours (true: handled there). */
+int ike_msgid_sync_start(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t margin);
+bool ike_msgid_sync_window(const struct ike_sa *sa, const struct ike_msg *m);
+bool ike_msgid_sync_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+bool ike_msgid_sync_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 
 /* Timers of established SAs (ike_task_dpd.c): DPD (§1.4, §2.4), NAT-T
  * keepalives (RFC 3948 §4), IKE and CHILD SA lifetimes (§2.8). */

@@ -5,7 +5,9 @@
  * USE_TRANSPORT_MODE (§1.3.1), KEYMAT from SK_d and the IKE_SA_INIT
  * nonces, install through the host (inbound before the response that lets
  * the peer use it, outbound when the exchange is done). A failure is a
- * notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, ...) and the IKE SA stays. */
+ * notify (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, ...) and the IKE SA stays;
+ * a CHILD SA the peer made that we cannot install (or refuse) gets our
+ * DELETE (§1.4.1). Virtual IPs asked for: TSi is all of their families. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -49,13 +51,27 @@ ike_child_remote_dyn(const struct ike_sa *sa)
 	return &sa->st.remote;
 }
 
+int
+ike_child_vip_tsi(const struct ike_sa *sa, struct ike_ts_set *out)
+{
+	static const struct ike_addr any;      /* 0.0.0.0/0, ::/0 */
+	const struct cfg_ike_conn *c = sa->conn->cfg;
+	uint8_t i;
+	int rc = 0;
+
+	out->n = 0;
+	for (i = 0; rc == 0 && i < c->n_vips && i < IKE_TS_MAX; i++)
+		rc = ike_ts_from_prefix(&out->ts[out->n++], c->vips[i].family, any.ip, 0, 0,
+					IKE_TS_PORT_ANY_START, IKE_TS_PORT_ANY_END);
+	return rc;
+}
+
 static int
 build_i(struct ike_exch *x)
 {
 	struct ike_sa *sa = x->sa;
 	const struct ike_conf_child *cc = sa->child_conf;
 	struct ike_proposal props[CFG_IKE_MAX_PROPOSALS];
-	struct ike_addr any = { .family = sa->st.local.family };
 	uint32_t spi = 0;
 	uint8_t i;
 	int rc;
@@ -68,11 +84,8 @@ build_i(struct ike_exch *x)
 		props[i] = cc->esp[i];
 		ike_child_put_spi(&props[i], sa->child_spi);
 	}
-	if (rc == 0 && sa->conn->request_vip)  /* our address is not known yet */
-		rc = ike_ts_from_prefix(&sa->offer_tsi.ts[0], sa->st.local.family, any.ip, 0, 0,
-					IKE_TS_PORT_ANY_START, IKE_TS_PORT_ANY_END);
-	if (rc == 0 && sa->conn->request_vip)
-		sa->offer_tsi.n = 1;
+	if (rc == 0 && sa->conn->cfg->n_vips != 0)     /* our address is not known yet */
+		rc = ike_child_vip_tsi(sa, &sa->offer_tsi);
 	else if (rc == 0)
 		rc = ike_conf_ts(cc->cfg->local_ts, cc->cfg->n_local_ts, &sa->st.local,
 				 &sa->offer_tsi);
@@ -268,6 +281,29 @@ build_r(struct ike_exch *x)
 }
 
 void
+ike_child_queue_delete(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t spi_in)
+{
+	if (spi_in < IKE_SPI_ESP_MIN)
+		return;
+	if (sa->n_del_gone >= IKE_SA_DEL_GONE_MAX) {
+		IKE_LOG_SA(ctx, sa, IKE_LOG_WARNING, "no room to DELETE CHILD SA %08x_i", spi_in);
+		return;
+	}
+	sa->del_gone[sa->n_del_gone++] = spi_in;
+}
+
+void
+ike_child_abandon(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
+{
+	uint32_t spi = c->st.spi_in;
+
+	IKE_LOG_SA(ctx, sa, IKE_LOG_NOTICE, "CHILD SA %s %08x_i %08x_o not set up here: DELETE "
+		   "queued", c->st.name, c->st.spi_in, c->st.spi_out);
+	ike_ctx_child_remove(ctx, sa, c);
+	ike_child_queue_delete(ctx, sa, spi);
+}
+
+void
 ike_child_install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
 {
 	int rc = 0;
@@ -277,7 +313,7 @@ ike_child_install_out(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *
 	if (rc != 0) {
 		IKE_LOG_SA(ctx, sa, IKE_LOG_ERR, "CHILD SA %s outbound not installed: %d",
 			   c->st.name, rc);
-		ike_ctx_child_remove(ctx, sa, c);
+		ike_child_abandon(ctx, sa, c);  /* the peer has it (§1.4.1) */
 		return;
 	}
 	c->installed_out = true;
@@ -334,6 +370,8 @@ process_i(struct ike_exch *x)
 	if (check_reply(x, &esp, &chosen) != 0) {
 		IKE_LOG_SA(x->ctx, sa, IKE_LOG_NOTICE, "no CHILD SA (notify %u)",
 			   m->n_notify > 0 ? m->notify[0].type : 0);
+		if (ike_msg_has(m, IKE_PL_SA))  /* the peer made one we refuse */
+			ike_child_queue_delete(x->ctx, sa, sa->child_spi);
 		return 0;               /* the IKE SA stays (§1.2) */
 	}
 	transport = ike_msg_find_notify(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
@@ -347,7 +385,7 @@ process_i(struct ike_exch *x)
 	sa->child_spi = 0;
 	if (child_fill(x, c, sa->child_conf, &esp, transport) != 0 ||
 	    ike_child_install_in(x, c) != 0) {
-		ike_ctx_child_remove(x->ctx, sa, c);
+		ike_child_abandon(x->ctx, sa, c);       /* the peer has it (§1.4.1) */
 		return 0;
 	}
 	ike_sa_child_ids(sa);

@@ -9,7 +9,9 @@
  * rekey of the same SA (§2.8.1) keeps the SA of the exchange without the
  * lowest nonce; its loser deletes the redundant SA. Errors are notifies:
  * NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, TS_UNACCEPTABLE,
- * CHILD_SA_NOT_FOUND, NO_ADDITIONAL_SAS; the IKE SA stays. */
+ * CHILD_SA_NOT_FOUND, NO_ADDITIONAL_SAS; the IKE SA stays. A CHILD SA
+ * the responder made that we refuse or cannot install gets our DELETE
+ * (§1.4.1); a rekey whose new SA failed keeps the old one. */
 #include <errno.h>
 #include <string.h>
 
@@ -69,15 +71,10 @@ offer_ts(struct ike_sa *sa, const struct ike_child *old)
 		sa->ccsa.tsr = old->st.ts_remote;
 		return 0;
 	}
-	if (sa->st.initiator && sa->conn->request_vip) {       /* as in IKE_AUTH */
-		struct ike_addr any = { .family = sa->st.local.family };
-
-		sa->ccsa.tsi.n = 1;
-		rc = ike_ts_from_prefix(&sa->ccsa.tsi.ts[0], any.family, any.ip, 0, 0,
-					IKE_TS_PORT_ANY_START, IKE_TS_PORT_ANY_END);
-	} else {
+	if (sa->st.initiator && sa->conn->cfg->n_vips != 0)    /* as in IKE_AUTH */
+		rc = ike_child_vip_tsi(sa, &sa->ccsa.tsi);
+	else
 		rc = ike_conf_ts(cfg->local_ts, cfg->n_local_ts, local_dyn(sa), &sa->ccsa.tsi);
-	}
 	if (rc == 0)
 		rc = ike_conf_ts(cfg->remote_ts, cfg->n_remote_ts, &sa->st.remote, &sa->ccsa.tsr);
 	return rc;
@@ -441,9 +438,11 @@ ike_ccsa_child_process_i(struct ike_exch *x)
 	if (c != NULL) {
 		rc = create_i(x, c, &esp, &gir);
 		if (rc != 0)
-			ike_ctx_child_remove(x->ctx, sa, c);
+			ike_child_abandon(x->ctx, sa, c);       /* the peer has it (§1.4.1) */
 		else
 			x->child = c;
+	} else {                        /* the peer made one: refused, or no room */
+		ike_child_queue_delete(x->ctx, sa, sa->ccsa.spi);
 	}
 	ike_dh_secret_wipe(&gir);
 	if (x->child == NULL) {
@@ -506,6 +505,10 @@ done_i(struct ike_exch *x)
 		return;
 	id = c->st.id;
 	ike_child_install_out(x->ctx, sa, c);
+	if (old != NULL && ike_child_by_id(sa, id) == NULL) {
+		old->st.rekey = IKE_CHILD_REKEY_NONE;   /* abandoned: OLD stays */
+		return;
+	}
 	if (old != NULL) {
 		replaced(x->ctx, sa, old, ike_child_by_id(sa, id));
 		sa->pend_del_child = old->st.spi_in;    /* §1.3.3, §2.8 */

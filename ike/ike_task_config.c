@@ -3,7 +3,8 @@
  * leases an address from the connection's pools (the same one per
  * identity when free) and is answered with a CFG_REPLY (with the pool's
  * DNS servers); none free: INTERNAL_ADDRESS_FAILURE and no CHILD SA
- * (§3.15.4). An initiator asks for an IPv4 address when told to. */
+ * (§3.15.4). An initiator asks for the virtual IPs of its connection's
+ * vips (any address of a family, or one address) with their DNS servers. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,21 +17,6 @@ enum {
 	IKE_CP_IP6_LEN = 17,            /* address and prefix length: §3.15.1 */
 	IKE_CP_IP6_PREFIX = 128,
 };
-
-static int
-build_i(struct ike_exch *x)
-{
-	struct ike_pl_cp cp = {
-		.type = IKE_CFG_REQUEST,
-		.n_attrs = 2,
-		.attrs = { { .type = IKE_CP_INTERNAL_IP4_ADDRESS },
-			   { .type = IKE_CP_INTERNAL_IP4_DNS } },
-	};
-
-	if (!x->sa->conn->request_vip)
-		return 0;
-	return ike_msg_build_cp(x->b, &cp);
-}
 
 static bool
 wants(const struct ike_pl_cp *cp, uint16_t type)
@@ -111,6 +97,43 @@ add_dns(const struct cfg_ike_pool *p, struct ike_pl_cp *cp)
 		add_attr(cp, p->dns[i].family == AF_INET ? IKE_CP_INTERNAL_IP4_DNS :
 			 IKE_CP_INTERNAL_IP6_DNS, p->dns[i].addr.bytes,
 			 p->dns[i].family == AF_INET ? IKE_CP_IP4_LEN : IKE_CP_IP6_LEN - 1);
+}
+
+static bool
+is_any(const struct cfg_prefix *p)
+{
+	static const uint8_t zero[sizeof(p->addr.bytes)];
+
+	return memcmp(p->addr.bytes, zero, sizeof(zero)) == 0;
+}
+
+/* Initiator (§2.19, §3.15.1): an address of each family of cfg vips,
+ * empty for any (0.0.0.0, ::) or the one wanted, and DNS servers. */
+static int
+build_i(struct ike_exch *x)
+{
+	const struct cfg_ike_conn *c = x->sa->conn->cfg;
+	struct ike_pl_cp cp = { .type = IKE_CFG_REQUEST };
+	uint8_t v6[IKE_CP_IP6_LEN];
+	uint8_t i;
+
+	if (c->n_vips == 0)
+		return 0;
+	for (i = 0; i < c->n_vips; i++) {
+		const struct cfg_prefix *v = &c->vips[i];
+
+		if (v->family == AF_INET) {
+			add_attr(&cp, IKE_CP_INTERNAL_IP4_ADDRESS, v->addr.bytes,
+				 is_any(v) ? 0 : IKE_CP_IP4_LEN);
+			add_attr(&cp, IKE_CP_INTERNAL_IP4_DNS, NULL, 0);
+			continue;
+		}
+		memcpy(v6, v->addr.bytes, IKE_CP_IP6_LEN - 1);
+		v6[IKE_CP_IP6_LEN - 1] = IKE_CP_IP6_PREFIX;
+		add_attr(&cp, IKE_CP_INTERNAL_IP6_ADDRESS, v6, is_any(v) ? 0 : sizeof(v6));
+		add_attr(&cp, IKE_CP_INTERNAL_IP6_DNS, NULL, 0);
+	}
+	return ike_msg_build_cp(x->b, &cp);
 }
 
 static int

@@ -51,11 +51,13 @@ static uint64_t
 soft_at(const struct ike_ctx *ctx, const struct ike_child *c)
 {
 	const struct ike_child_lifetime *l = &c->st.life;
+	uint64_t ha = c->rekey_at_ms != 0 ? c->rekey_at_ms : UINT64_MAX;   /* ike_ha.c */
 
-	if (c->soft_fired || l->soft_seconds == 0 || !c->installed_out ||
-	    c->st.rekey != IKE_CHILD_REKEY_NONE)
+	if (c->soft_fired || !c->installed_out || c->st.rekey != IKE_CHILD_REKEY_NONE)
 		return UINT64_MAX;
-	return wall_to_ms(ctx, l->install_time + l->soft_seconds);
+	if (l->soft_seconds == 0)
+		return ha;
+	return min_u64(ha, wall_to_ms(ctx, l->install_time + l->soft_seconds));
 }
 
 static uint64_t
@@ -95,7 +97,7 @@ pending_at(const struct ike_sa *sa)
 		return 0;
 	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
 		return UINT64_MAX;
-	if (sa->pend_del_child != 0 || sa->pend_del_ike)
+	if (sa->pend_del_child != 0 || sa->pend_del_ike || sa->n_del_gone != 0)
 		return 0;
 	if (!sa->rekeyed && (sa->pend_rekey_ike || sa->pend_rekey_child != 0))
 		return sa->pend_at_ms;
@@ -154,6 +156,14 @@ ike_dpd_child_hard(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
 	ike_ctx_child_remove(ctx, sa, c);
 }
 
+/* An HA takeover rekey (ike_ha.c) waits for a free window: one at a time. */
+static bool
+ha_rekey_waits(const struct ike_sa *sa, const struct ike_child *c)
+{
+	return c->rekey_at_ms != 0 && (sa->req.active || sa->pend_rekey_child != 0 ||
+				       sa->st.phase != IKE_SA_PHASE_ESTABLISHED);
+}
+
 /* One due CHILD SA event at most per call (the list may change). */
 static bool
 child_run(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
@@ -169,6 +179,8 @@ child_run(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
 			ike_ctx_child_remove(ctx, sa, c);
 		} else if (hard_at(ctx, c) <= now) {
 			ike_dpd_child_hard(ctx, sa, c);
+		} else if (ha_rekey_waits(sa, c)) {
+			c->rekey_at_ms = now + IKE_DPD_MS;
 		} else {
 			c->soft_fired = true;
 			ike_rekey_child_start(ctx, sa, c);

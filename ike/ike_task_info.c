@@ -5,7 +5,8 @@
  * removes those CHILD SAs and is answered with the DELETE of our inbound
  * SAs (§1.4.1). As initiator it sends the DELETE of the IKE SA, of a CHILD
  * SA (terminated, expired or rekeyed: that one keeps its inbound SA a few
- * seconds, §2.8) or an empty liveness check (DPD). */
+ * seconds, §2.8; or already gone here, ike_child_queue_delete) or an
+ * empty liveness check (DPD). */
 #include <errno.h>
 #include <string.h>
 
@@ -13,19 +14,26 @@
 
 enum { IKE_INFO_REKEYED_GRACE_MS = 5000 };
 
+/* The CHILD SA being deleted and those already gone here (§1.4.1: our
+ * inbound SPIs), in one Delete payload; none: a liveness check. */
 static int
 build_i(struct ike_exch *x)
 {
 	struct ike_delete d = { .protocol = IKE_PROTO_IKE };
+	struct ike_sa *sa = x->sa;
+	uint8_t i;
 
-	if (x->sa->st.phase == IKE_SA_PHASE_DELETING)
+	if (sa->st.phase == IKE_SA_PHASE_DELETING)
 		return ike_msg_build_delete(x->b, &d);
-	if (x->sa->del_child_spi == 0)
-		return 0;               /* liveness check: empty */
-	d.protocol = IKE_PROTO_ESP;     /* §1.4.1: our inbound SPI */
+	d.protocol = IKE_PROTO_ESP;
 	d.spi_len = 4;
-	d.n_spis = 1;
-	d.spis[0] = x->sa->del_child_spi;
+	if (sa->del_child_spi != 0)
+		d.spis[d.n_spis++] = sa->del_child_spi;
+	for (i = 0; i < sa->n_del_gone && d.n_spis < IKE_DELETE_SPIS_MAX; i++)
+		d.spis[d.n_spis++] = sa->del_gone[i];
+	sa->n_del_gone = 0;
+	if (d.n_spis == 0)
+		return 0;               /* liveness check: empty */
 	return ike_msg_build_delete(x->b, &d);
 }
 

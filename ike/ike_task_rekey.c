@@ -230,7 +230,13 @@ ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 	if (!sa_free_to_send(sa))
 		return;
 	if (sa->pend_del_child != 0) {
-		kick_delete(ctx, sa);
+		kick_delete(ctx, sa);   /* takes the gone SPIs along (ike_task_info.c) */
+		if (sa->req.active)
+			return;
+	}
+	if (sa->n_del_gone != 0) {      /* CHILD SAs gone here: their DELETE (§1.4.1) */
+		if (ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL) != 0)
+			sa->n_del_gone = 0;     /* not sent (logged): not tried again */
 		if (sa->req.active)
 			return;
 	}

@@ -144,8 +144,8 @@ answered(struct ike_ctx *ctx, struct ike_sa *sa, const struct task_list *l, stru
 		ike_ctx_sa_delete(ctx, sa, "deleted by the peer");
 		return;
 	}
-	if (sa->st.phase == IKE_SA_PHASE_ESTABLISHED)
-		ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);
+	if (sa->st.phase == IKE_SA_PHASE_ESTABLISHED || sa->st.phase == IKE_SA_PHASE_REKEYING)
+		ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);     /* HA: IDs, last_resp */
 }
 
 void
@@ -160,6 +160,8 @@ ike_exch_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 	size_t i;
 	int rc;
 
+	if (ike_msgid_sync_request(ctx, sa, m))        /* RFC 6311, message ID 0 */
+		return;
 	exch_init(&x, ctx, sa, m, local, remote);
 	x.raw = raw;
 	x.raw_len = raw_len;
@@ -222,8 +224,8 @@ response_done(struct ike_ctx *ctx, struct ike_sa *sa, const struct task_list *l,
 		ike_ctx_sa_delete(ctx, sa, "deleted");
 		return;
 	}
-	if (sa->st.phase == IKE_SA_PHASE_ESTABLISHED)
-		ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);
+	if (sa->st.phase == IKE_SA_PHASE_ESTABLISHED || sa->st.phase == IKE_SA_PHASE_REKEYING)
+		ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);     /* HA: IDs, last_resp */
 	ike_rekey_kick(ctx, sa);        /* queued work; may free SA */
 }
 
@@ -238,6 +240,8 @@ ike_exch_response(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 	size_t i;
 	int rc = 0;
 
+	if (ike_msgid_sync_response(ctx, sa, m))       /* RFC 6311, message ID 0 */
+		return;
 	exch_init(&x, ctx, sa, m, local, remote);
 	x.raw = raw;
 	x.raw_len = raw_len;
@@ -274,6 +278,8 @@ ike_exch_reject(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
 		   notify);
 	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
 		ike_ctx_sa_delete(ctx, sa, "malformed request");
+	else
+		ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);     /* HA: IDs, last_resp */
 }
 
 int

@@ -4,7 +4,8 @@
 # tests/integration/ike_hostile.py.
 #   (1) malformed datagrams to UDP 500 and 4500 (with and without the RFC 3948 non-ESP
 #       marker): truncated header, IKE length above / below the datagram, a payload length
-#       running past the end, an IKE_SA_INIT without the I flag or without KE, an unknown SPI,
+#       running past the end, an IKE_SA_INIT without the I flag or without KE, an unknown SPI
+#       (answered INVALID_IKE_SPI, RFC 7296 §2.21.4),
 #       garbage, an empty datagram, UDP checksum and UDP length errors, an unknown critical
 #       payload (answered with UNSUPPORTED_CRITICAL_PAYLOAD naming it, RFC 7296 §2.5, as
 #       scapy reads the answer), and in strongSwan's established IKE SA a message with a bad
@@ -168,8 +169,13 @@ for port in 500 4500; do
 	ike_case "$t IKE_SA_INIT request without the I flag" "$INV" send "$port" no-i-flag $m
 	ike_case "$t IKE_SA_INIT without KE" "$INV" send "$port" no-ke $m
 	ike_case "$t garbage (200 octets)" "$INV" send "$port" garbage $m
-	ike_case "$t INFORMATIONAL of an unknown SA" "rx_msgs=+1 rx_unknown_spi=+1" \
-		send "$port" unknown-spi $m
+	# RFC 7296 §2.21.4: a request for an unknown SA is answered INVALID_IKE_SPI (4), one
+	# such answer per second (IKE_CTX_INVALID_SPI_MS)
+	sleep 1.1
+	ike_case "$t INFORMATIONAL of an unknown SA" "rx_msgs=+1 rx_unknown_spi=+1 tx_msgs=+1" \
+		send "$port" unknown-spi $m --reply 2
+	check_contains "$t: answered INVALID_IKE_SPI, the SPIs copied (scapy)" \
+		"^reply exch=37 resp=1 spi_i=[0-9a-f]{16} notify=4:$" "$(tail -n 1 <<<"$CASE_OUT")"
 done
 ike_case "500 empty datagram" "$INV" send 500 empty
 ike_case "500 with a non-ESP marker (only 4500 has one)" "$INV" send 500 good --marker

@@ -12,7 +12,8 @@
 #       intermediate CA, and gateway ECDSA P-384 / client RSA 2048
 #       and RFC 7383 fragmentation: the host's IKE_AUTH response with moon's certificate, and
 #       strongSwan's request with moon's certificate (b-frag)
-#   (e) ike_sock_host initiates to a strongSwan responder (PSK), (m) with certificates
+#   (e) ike_sock_host initiates to a strongSwan responder (PSK), (m) with certificates,
+#       (n) asking for a virtual IP (vips) from strongSwan's pool
 #   (h) IPv6 outer addresses with an IPv4 virtual IP (4in6)
 #   (i) DPD, CHILD SA and IKE SA rekeying started by strongSwan, CHILD SA closed alone
 #   (j) a certificate with the right identity from an untrusted CA is refused
@@ -282,6 +283,45 @@ case_initiator() {
 	check "$tag ike_sock_host exits 0" ish_stop "$ish" "$name"
 }
 
+# (n) ike_sock_host initiates with vips = [ "0.0.0.0" ] (initiator-vip.conf) to a strongSwan
+# responder with a pool: the host asks in IKE_AUTH (CP request), gets strongSwan's first
+# address, and both CHILD SAs are narrowed to it.
+case_initiator_vip() {
+	local ish tag="(n)"
+	swan_terminate_all "$SC" || fail "strongSwan: SAs of an earlier case left over"
+	swan_reset "$SC"
+	swan_conf "$SC" conn=rw local_addrs="$SWAN_C4" remote_addrs="$SWAN_GW4" auth=psk \
+		psk="$PSK" local_id=client.example remote_id=gw.example pools=vpool \
+		pool_addrs=10.7.0.0/28 mobike=no
+	swan_load "$SC" || { fail "$tag swanctl --load-all"; return; }
+	ish_start ish n "$CONF/initiator-vip.conf" --initiate rw/net ||
+		{ fail "$tag ike_sock_host start"; return; }
+	ish_wait n '^initiate ' 50 || fail "$tag host printed no initiate line"
+	if ! ish_wait n '^child-up ' 150; then
+		fail "$tag host printed no child-up (dependent checks skipped)"
+		tail -n 30 "$T_TMP/ish-n.out" 2>/dev/null | sed 's/^/#   /'
+		ish_stop "$ish" n || fail "$tag ike_sock_host did not exit 0"
+		return
+	fi
+	ok "$tag host printed child-up"
+	check "$tag strongSwan (responder) IKE SA established" swan_wait "$SC" \
+		"d['rw']['state']" ESTABLISHED
+	check_eq "$tag host's virtual IP = strongSwan's lease (first of 10.7.0.0/28), no IPv6" \
+		"10.7.0.1 - [\"10.7.0.1\"]" "$(ish_field n ike-up vip4) $(ish_field n ike-up vip6) $(
+			swan_sa_field "$SC" "d['rw']['remote-vips']")"
+	check_eq "$tag host TS: its virtual IP to strongSwan's address" \
+		"10.7.0.1/32 $SWAN_C4/32" \
+		"$(ish_field n child-up local-ts) $(ish_field n child-up remote-ts)"
+	check_eq "$tag strongSwan CHILD SA" "INSTALLED [\"$SWAN_C4/32\"] [\"10.7.0.1/32\"]" \
+		"$(sw_child rw state) $(sw_child rw local-ts) $(sw_child rw remote-ts)"
+	check_pair "$tag" rw n
+	check_contains "$tag terminate (by the responder) completed" \
+		"terminate completed successfully" \
+		"$(swan_ctl "$SC" --terminate --ike rw --timeout 10 2>&1)"
+	check "$tag host logged the delete" ish_wait n '^ike-down '
+	check "$tag ike_sock_host exits 0" ish_stop "$ish" n
+}
+
 # (h) IPv6 outer addresses (IP6 pktinfo, NAT-D over IPv6), IPv4 virtual IP inside: 4in6.
 case_ipv6() {
 	local ish out vip
@@ -442,10 +482,10 @@ case_no_child() {
 	check "$tag ike_sock_host exits 0" ish_stop "$ish" "$name"
 }
 
-# IKE_INTEROP_CASES="a i" runs a subset (a b-rsa b-ecdsa b-frag c d e h i j k l m; all by
+# IKE_INTEROP_CASES="a i" runs a subset (a b-rsa b-ecdsa b-frag c d e h i j k l m n; all by
 # default):
 # a tool while the IKE core is being written. The wire checks (f) follow the selection.
-CASES=${IKE_INTEROP_CASES:-a c d b-rsa b-ecdsa b-frag e h i j k l m}
+CASES=${IKE_INTEROP_CASES:-a c d b-rsa b-ecdsa b-frag e h i j k l m n}
 N_INIT=0	# IKE SAs that start with IKE_SA_INIT (one per case)
 N_REKEYED=0	# IKE SAs made by an IKE SA rekey
 want() { [[ " $CASES " == *" $1 "* ]]; }
@@ -469,6 +509,7 @@ run_case e case_initiator e initiator.conf site auth=psk psk="$PSK" local_id=cli
 	remote_id=gw.example
 run_case m case_initiator m initiator-cert.conf sitecert auth=pubkey cert="$PKI/carol.pem" \
 	key="$PKI/carol.key" ca="$PKI/ca.pem" local_id=carol@example.org remote_id=moon.example.org
+run_case n case_initiator_vip
 run_case h case_ipv6
 run_case i case_rekey
 run_case j case_foreign_ca

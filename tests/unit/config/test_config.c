@@ -4,7 +4,8 @@
  * integer spellings, static neighbours), bad files each compared with the full expected
  * "FILE:LINE: message", JSON output, names and prefix formatting. The
  * IPsec sections are tested in test_config_ipsec.c, the ike section in
- * test_config_ike*.c (their bad files run here).
+ * test_config_ike*.c, the ha section in test_config_ha.c (their bad files
+ * run here).
  *
  * Runs with tests/unit/config as working directory.
  */
@@ -401,7 +402,7 @@ static const struct bad_case bad_cases[] = {
 	{ "02-unknown-section.conf",
 	  "bad/02-unknown-section.conf:34: unknown setting 'clii' at top level (expected "
 	  "one of: eal, dataplane, ports, routes, neighbors, workers, ipsec, sas, policies, "
-	  "ike, cli, log)" },
+	  "ike, ha, cli, log)" },
 	{ "03-unknown-port-key.conf",
 	  "bad/03-unknown-port-key.conf:25: unknown setting 'mtux' in ports[1] (expected "
 	  "one of: name, device, role, ipv4, ipv6, mtu, rx_queues)" },
@@ -680,6 +681,13 @@ test_bad_files_ike(void)
 	CU_ASSERT_TRUE(n_ike_bad_cases >= 40);
 }
 
+static void
+test_bad_files_ha(void)
+{
+	run_bad_cases(ha_bad_cases, n_ha_bad_cases);
+	CU_ASSERT_TRUE(n_ha_bad_cases >= 25);
+}
+
 static bool
 listed_in(const struct bad_case *cases, unsigned int n, const char *file)
 {
@@ -707,13 +715,14 @@ test_bad_files_all_listed(void)
 		n++;
 		listed = listed_in(bad_cases, N_BAD, e->d_name) ||
 			 listed_in(ipsec_bad_cases, n_ipsec_bad_cases, e->d_name) ||
-			 listed_in(ike_bad_cases, n_ike_bad_cases, e->d_name);
+			 listed_in(ike_bad_cases, n_ike_bad_cases, e->d_name) ||
+			 listed_in(ha_bad_cases, n_ha_bad_cases, e->d_name);
 		CU_ASSERT_TRUE(listed);
 		if (!listed)
 			fprintf(stderr, "\nbad/%s has no expected message\n", e->d_name);
 	}
 	closedir(d);
-	CU_ASSERT_EQUAL(n, N_BAD + n_ipsec_bad_cases + n_ike_bad_cases);
+	CU_ASSERT_EQUAL(n, N_BAD + n_ipsec_bad_cases + n_ike_bad_cases + n_ha_bad_cases);
 	CU_ASSERT_TRUE(N_BAD >= 30);
 }
 
@@ -902,6 +911,7 @@ main(void)
 		{ "bad files", test_bad_files },
 		{ "bad files: ipsec", test_bad_files_ipsec },
 		{ "bad files: ike", test_bad_files_ike },
+		{ "bad files: ha", test_bad_files_ha },
 		{ "every bad file listed", test_bad_files_all_listed },
 		{ "nothing half-applied", test_nothing_half_applied },
 		{ "unreadable file, short buffers", test_unreadable },
@@ -925,6 +935,8 @@ main(void)
 		CU_add_test(suite, ike_tests[i].name, ike_tests[i].fn);
 	for (unsigned int i = 0; suite != NULL && i < n_ike_file_tests; i++)
 		CU_add_test(suite, ike_file_tests[i].name, ike_file_tests[i].fn);
+	for (unsigned int i = 0; suite != NULL && i < n_ha_tests; i++)
+		CU_add_test(suite, ha_tests[i].name, ha_tests[i].fn);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();

@@ -1,7 +1,8 @@
 /*
  * Shared by the configuration unit tests: the bad-file table type, the
  * IPsec part's tables and tests (test_config_ipsec.c), the IKE part's
- * (test_config_ike*.c) and the IKE tests' private directory.
+ * (test_config_ike*.c), the HA part's (test_config_ha.c) and the IKE tests'
+ * private directory (used by the HA tests too).
  */
 #ifndef HAGW_TEST_CONFIG_H
 #define HAGW_TEST_CONFIG_H
@@ -30,6 +31,11 @@ extern const struct named_test ike_tests[];
 extern const unsigned int n_ike_tests;
 extern const struct named_test ike_file_tests[];
 extern const unsigned int n_ike_file_tests;
+
+extern const struct bad_case ha_bad_cases[];
+extern const unsigned int n_ha_bad_cases;
+extern const struct named_test ha_tests[];
+extern const unsigned int n_ha_tests;
 
 /*
  * test_config_ike.c: good/ike.conf and good/ike/ copied to a private

@@ -349,6 +349,7 @@ test_ike_conn_rw(void)
 	CU_ASSERT_EQUAL_FATAL(c->n_pools, 2);
 	CU_ASSERT_EQUAL(c->pools[0], 0);
 	CU_ASSERT_EQUAL(c->pools[1], 1);
+	CU_ASSERT_EQUAL(c->n_vips, 0);
 	CU_ASSERT_FALSE(c->send_certreq);
 	CU_ASSERT_EQUAL(c->send_cert, CFG_IKE_SEND_CERT_NEVER);
 	CU_ASSERT_FALSE(c->fragmentation);
@@ -437,6 +438,9 @@ test_ike_conn_site(void)
 	CU_ASSERT_EQUAL(c->rekey_time, 14400);
 	CU_ASSERT_EQUAL(c->over_time, 600);
 	CU_ASSERT_EQUAL(c->n_pools, 0);
+	CU_ASSERT_EQUAL_FATAL(c->n_vips, 2);	/* any IPv4, any IPv6 */
+	check_prefix(&c->vips[0], AF_INET, "0.0.0.0/32");
+	check_prefix(&c->vips[1], AF_INET6, "::/128");
 	CU_ASSERT_EQUAL_FATAL(c->n_children, 1);
 	check_text(ch->name, "host");
 	CU_ASSERT_EQUAL(ch->mode, CFG_SA_TRANSPORT);
@@ -542,9 +546,9 @@ static const char ike_json[] =
 	"\"remote\":{\"id\":\"%any\",\"auth\":\"psk\"},"
 	"\"proposals\":[\"aes256gcm16-prfsha384-ecp384\",\"aes128-sha256-modp2048\"],"
 	"\"rekey_time\":7200,\"reauth_time\":86400,\"over_time\":8640,\"dpd_delay\":10,"
-	"\"dpd_timeout\":60,\"pools\":[\"vip4\",\"vip6\"],\"send_certreq\":false,"
-	"\"send_cert\":\"never\",\"fragmentation\":false,\"mobike\":true,\"encap\":true,"
-	"\"keyingtries\":0,\"unique\":\"replace\",\"children\":["
+	"\"dpd_timeout\":60,\"pools\":[\"vip4\",\"vip6\"],\"vips\":[],"
+	"\"send_certreq\":false,\"send_cert\":\"never\",\"fragmentation\":false,"
+	"\"mobike\":true,\"encap\":true,\"keyingtries\":0,\"unique\":\"replace\",\"children\":["
 	"{\"name\":\"net\",\"local_ts\":[\"10.1.0.0/16\",\"2001:db8:2::/64[tcp/80]\"],"
 	"\"remote_ts\":[\"dynamic\"],\"esp_proposals\":[\"aes128gcm16\",\"aes256-sha256-x25519\"],"
 	"\"mode\":\"tunnel\",\"rekey_time\":1800,\"life_time\":1980,\"rand_time\":180,"
@@ -563,7 +567,8 @@ static const char ike_json[] =
 	"\"key\":\"$/ike/gw.key\"},\"remote\":{\"id\":\"C=CH, O=Example, CN=site\","
 	"\"auth\":\"pubkey\",\"cacerts\":[\"$/ike/ca.pem\"]},\"proposals\":" DEF_IKE ","
 	"\"rekey_time\":14400,\"reauth_time\":0,\"over_time\":600,\"dpd_delay\":30,"
-	"\"dpd_timeout\":150,\"pools\":[]," DEF_OPTS ",\"children\":["
+	"\"dpd_timeout\":150,\"pools\":[],\"vips\":[\"0.0.0.0\",\"::\"]," DEF_OPTS
+	",\"children\":["
 	"{\"name\":\"host\",\"local_ts\":[\"dynamic[47]\"],\"remote_ts\":[\"dynamic\"],"
 	"\"esp_proposals\":" DEF_ESP ",\"mode\":\"transport\",\"rekey_time\":3600,"
 	"\"life_time\":4000,\"rand_time\":60,\"rekey_bytes\":0,\"life_bytes\":0,"
@@ -574,7 +579,7 @@ static const char ike_json[] =
 	"\"remote_addrs\":[\"%any\"],\"local\":{\"id\":\"2001:0db8:1::1\",\"auth\":\"psk\"},"
 	"\"remote\":{\"id\":\"192.0.2.99\",\"auth\":\"psk\"},\"proposals\":" DEF_IKE ","
 	"\"rekey_time\":14400,\"reauth_time\":0,\"over_time\":1440,\"dpd_delay\":30,"
-	"\"dpd_timeout\":150,\"pools\":[]," DEF_OPTS ",\"children\":["
+	"\"dpd_timeout\":150,\"pools\":[],\"vips\":[]," DEF_OPTS ",\"children\":["
 	"{\"name\":\"all\",\"local_ts\":[\"dynamic\"],\"remote_ts\":[\"dynamic\"],"
 	"\"esp_proposals\":" DEF_ESP ",\"mode\":\"tunnel\",\"rekey_time\":3600,"
 	"\"life_time\":3960,\"rand_time\":360,\"rekey_bytes\":0,\"life_bytes\":0,"

@@ -292,6 +292,28 @@ const struct bad_case ike_bad_cases[] = {
 	{ "251-ike-secret-id-spellings.conf",
 	  "bad/251-ike-secret-id-spellings.conf:25: ike.secrets[1].ids[1]: identity "
 	  "'@GW.Example.org' already has a secret (ike.secrets[0].ids[0])" },
+	{ "252-ike-conn-vips-remote-any.conf",
+	  "bad/252-ike-conn-vips-remote-any.conf:31: ike.connections[0].vips: virtual "
+	  "IPs are asked for by an initiator, but remote_addrs is %any: this connection "
+	  "only responds" },
+	{ "253-ike-conn-vips-family-twice.conf",
+	  "bad/253-ike-conn-vips-family-twice.conf:31: ike.connections[0].vips[1]: a "
+	  "second IPv4 virtual IP (also vips[0]): one per family" },
+	{ "254-ike-conn-vips-prefix.conf",
+	  "bad/254-ike-conn-vips-prefix.conf:31: ike.connections[0].vips[0]: "
+	  "'10.3.0.0/24' must be a plain address, without /len" },
+	{ "255-ike-conn-vips-multicast.conf",
+	  "bad/255-ike-conn-vips-multicast.conf:31: ike.connections[0].vips[0]: virtual "
+	  "IP ff02::1 is a multicast address" },
+	{ "256-ike-conn-vips-not-address.conf",
+	  "bad/256-ike-conn-vips-not-address.conf:31: ike.connections[0].vips[0]: "
+	  "'dhcp' is not an IP address" },
+	{ "257-ike-conn-vips-empty.conf",
+	  "bad/257-ike-conn-vips-empty.conf:31: ike.connections[0].vips: must not be "
+	  "empty" },
+	{ "258-ike-conn-vips-too-many.conf",
+	  "bad/258-ike-conn-vips-too-many.conf:31: ike.connections[0].vips: has 3 "
+	  "entries, at most 2 are allowed" },
 };
 
 const unsigned int n_ike_bad_cases = sizeof(ike_bad_cases) / sizeof(ike_bad_cases[0]);

@@ -6,7 +6,7 @@
 #include "ctl_ipsec_want.h"
 
 #define DROPS_0 "\"drops\":{\"replay\":0,\"auth\":0,\"policy\":0,\"malformed\":0,\"lifetime\":0," \
-	"\"mtu\":0}"
+	"\"mtu\":0,\"inactive\":0}"
 
 const char want_a[] =
 	"{\"id\":0,\"name\":\"c1-in\",\"spi\":\"0x00001001\",\"direction\":\"in\","
@@ -16,7 +16,7 @@ const char want_a[] =
 	"\"soft_expired\":false,\"hard_expired\":false,\"age_s\":61,\"seq\":null,"
 	"\"iv_epoch\":null,\"replay_window\":128,\"replay_top\":7,\"packets\":3,\"bytes\":300,"
 	"\"dropped\":3,\"drops\":{\"replay\":2,\"auth\":1,\"policy\":0,\"malformed\":0,"
-	"\"lifetime\":0,\"mtu\":0},\"lifetime\":{\"used_bytes\":300,\"soft_bytes\":null,"
+	"\"lifetime\":0,\"mtu\":0,\"inactive\":0},\"lifetime\":{\"used_bytes\":300,\"soft_bytes\":null,"
 	"\"hard_bytes\":null,\"used_packets\":3,\"soft_packets\":50,\"hard_packets\":100},"
 	"\"selectors\":[{\"local\":\"203.0.113.0/24\",\"remote\":\"10.9.0.5/32\","
 	"\"protocol\":\"any\",\"local_ports\":\"any\",\"remote_ports\":\"any\"}]}";
@@ -29,7 +29,7 @@ const char want_b[] =
 	"\"soft_expired\":false,\"hard_expired\":false,\"age_s\":61,\"seq\":5,\"iv_epoch\":0,"
 	"\"replay_window\":null,\"replay_top\":null,\"packets\":5,\"bytes\":1000,\"dropped\":4,"
 	"\"drops\":{\"replay\":0,\"auth\":0,\"policy\":0,\"malformed\":0,\"lifetime\":0,"
-	"\"mtu\":4},\"lifetime\":{\"used_bytes\":1000,\"soft_bytes\":1000000,"
+	"\"mtu\":4,\"inactive\":0},\"lifetime\":{\"used_bytes\":1000,\"soft_bytes\":1000000,"
 	"\"hard_bytes\":2000000,\"used_packets\":5,\"soft_packets\":null,\"hard_packets\":null},"
 	"\"selectors\":[{\"local\":\"2001:db8::1-2001:db8::5\",\"remote\":\"::/0\","
 	"\"protocol\":\"tcp\",\"local_ports\":\"80\",\"remote_ports\":\"1024-65535\"},"
@@ -55,7 +55,7 @@ const char want_d[] =
 	"\"soft_expired\":false,\"hard_expired\":true,\"age_s\":61,\"seq\":3,\"iv_epoch\":0,"
 	"\"replay_window\":null,\"replay_top\":null,\"packets\":10,\"bytes\":1400,\"dropped\":1,"
 	"\"drops\":{\"replay\":0,\"auth\":0,\"policy\":0,\"malformed\":0,\"lifetime\":1,"
-	"\"mtu\":0},\"lifetime\":{\"used_bytes\":1400,\"soft_bytes\":null,\"hard_bytes\":null,"
+	"\"mtu\":0,\"inactive\":0},\"lifetime\":{\"used_bytes\":1400,\"soft_bytes\":null,\"hard_bytes\":null,"
 	"\"used_packets\":10,\"soft_packets\":null,\"hard_packets\":10},\"selectors\":[]}";
 
 /* `hagwctl show sa c1-in`, `show sa 0x3003` */
@@ -91,6 +91,7 @@ const char text_a[] =
 	"  malformed:  0\n"
 	"  lifetime:   0\n"
 	"  mtu:        0\n"
+	"  inactive:   0\n"
 	"lifetime:\n"
 	"  used_bytes:    300\n"
 	"  soft_bytes:    -\n"
@@ -134,6 +135,7 @@ const char text_c[] =
 	"  malformed:  0\n"
 	"  lifetime:   0\n"
 	"  mtu:        0\n"
+	"  inactive:   0\n"
 	"lifetime:\n"
 	"  used_bytes:    0\n"
 	"  soft_bytes:    -\n"
@@ -180,7 +182,7 @@ const char tel_b_fmt[] =
 	"\"active\":1,\"soft_expired\":0,\"hard_expired\":0,\"age_s\":%u,\"seq\":5,"
 	"\"iv_epoch\":0,\"packets\":5,\"bytes\":1000,\"dropped\":4,\"drops/replay\":0,"
 	"\"drops/auth\":0,\"drops/policy\":0,\"drops/malformed\":0,\"drops/lifetime\":0,"
-	"\"drops/mtu\":4,\"lifetime/used_bytes\":1000,\"lifetime/soft_bytes\":1000000,"
+	"\"drops/mtu\":4,\"drops/inactive\":0,\"lifetime/used_bytes\":1000,\"lifetime/soft_bytes\":1000000,"
 	"\"lifetime/hard_bytes\":2000000,\"lifetime/used_packets\":5,"
 	"\"selectors/0/local\":\"2001:db8::1-2001:db8::5\",\"selectors/0/remote\":\"::/0\","
 	"\"selectors/0/protocol\":\"tcp\",\"selectors/0/local_ports\":\"80\","

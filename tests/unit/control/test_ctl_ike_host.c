@@ -121,6 +121,7 @@ start_ike(void)
 	gw.cfg.ike.enabled = true;
 	gw.cfg.ike.port = 500;
 	gw.cfg.ike.natt_port = 4500;
+	ctl_udp_start(&gw);
 	return ctl_ike_start(&gw, err, sizeof(err));
 }
 
@@ -427,7 +428,9 @@ test_events_and_timers(void)
 	CU_ASSERT_EQUAL(ctl_ike_poll(gw.ike, UINT64_MAX - 1), 0);
 	CU_ASSERT(stub.ops.now_ms(stub.ops.arg) > 0);
 	CU_ASSERT(stub.ops.wall_s(stub.ops.arg) > 1700000000);
-	CU_ASSERT_PTR_NULL(stub.ops.state_event);
+	/* The state hook forwards to HA only once HA sets one. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stub.ops.state_event);
+	stub.ops.state_event(stub.ops.arg, IKE_EV_SA_UP, NULL, NULL);
 }
 
 /* ---- punted UDP ---- */
@@ -488,12 +491,12 @@ test_udp_input(void)
 	punt(5353, 53, "dns", 3, 0);
 	CU_ASSERT_EQUAL(stub.inputs, 2);
 	CU_ASSERT_EQUAL(*unsupported, 1);
-	CU_ASSERT_EQUAL(gw.ike->rx_other_port, 1);
+	CU_ASSERT_EQUAL(gw.udp.no_service, 1);
 	/* UDP length beyond the IP datagram: refused by dp_udp_read. */
 	punt(500, 500, "bad", 3, 4);
 	CU_ASSERT_EQUAL(stub.inputs, 2);
 	CU_ASSERT_EQUAL(*unsupported, 2);
-	CU_ASSERT_EQUAL(gw.ike->rx_bad, 1);
+	CU_ASSERT_EQUAL(gw.udp.bad, 1);
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(gw.dp.pool), in_use);	/* all freed */
 }
 
@@ -589,7 +592,7 @@ test_life_cycle(void)
 	ctl_ike_stop(&gw);
 	CU_ASSERT(stub.freed);
 	CU_ASSERT_PTR_NULL(gw.ike);
-	CU_ASSERT_PTR_NULL(gw.dp.udp_input);
+	CU_ASSERT_EQUAL(gw.udp.n, 0);		/* its ports given back */
 	CU_ASSERT_EQUAL(dp_sad_count(gw.dp.sad), 0);
 	CU_ASSERT_EQUAL(dp_spd_policy_count(gw.dp.spd), 0);
 	ctl_ike_stop(&gw);		/* again: nothing */
@@ -603,7 +606,7 @@ test_life_cycle(void)
 	CU_ASSERT_EQUAL(start_ike(), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "IKE: connection gw: cannot read gw.pem");
 	CU_ASSERT_PTR_NULL(gw.ike);
-	CU_ASSERT_PTR_NULL(gw.dp.udp_input);
+	CU_ASSERT_EQUAL(gw.udp.n, 0);
 	stub.fail_new = false;
 	gw.cfg.ike.enabled = false;
 	CU_ASSERT_EQUAL(ctl_ike_start(&gw, err, sizeof(err)), 0);

@@ -643,7 +643,7 @@ test_in_misc(void)
 	__atomic_fetch_or(&a.in->flags, DP_SA_F_HARD_EXPIRED, __ATOMIC_RELAXED);
 	expect(a.in, pkt(&a, &gcm, 5, 10), 0, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
 	__atomic_fetch_and(&b.in->flags, ~(uint32_t)DP_SA_F_ACTIVE, __ATOMIC_RELAXED);
-	expect(b.in, pkt(&b, &gcm, 9, 10), 0, DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
+	expect(b.in, pkt(&b, &gcm, 9, 10), 0, DP_DROP_ESP_INACTIVE, DP_SA_DROP_INACTIVE);
 	fx_pair_free(&b);
 	done(&a);
 }

@@ -488,7 +488,7 @@ test_out_room(void)
 	expect_out_drop(sa, fx_mbuf(pkt, len), DP_DROP_MALFORMED, DP_SA_DROP_MALFORMED);
 	pkt[3]--;
 	__atomic_fetch_and(&sa->flags, ~(uint32_t)DP_SA_F_ACTIVE, __ATOMIC_RELAXED);
-	expect_out_drop(sa, fx_mbuf(pkt, len), DP_DROP_ESP_LIFETIME, DP_SA_DROP_LIFETIME);
+	expect_out_drop(sa, fx_mbuf(pkt, len), DP_DROP_ESP_INACTIVE, DP_SA_DROP_INACTIVE);
 	fx_sa_del(sa);
 	fx_reset();
 	CU_ASSERT_EQUAL(fx_in_use(), 0);

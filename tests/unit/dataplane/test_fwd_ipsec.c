@@ -10,8 +10,10 @@
  * (or have no route) are protected, discarded or bypassed by policy; a
  * client's packet to another client is encrypted again for that client
  * (checked by decrypting it). Lost SA events counted per worker, the outer IPv4 ID
- * counter per worker. Table-driven; each row one frame, one outcome; no
- * mbuf leaks.
+ * counter per worker. Non-default IKE ports (ike.port 5000, ike.natt_port
+ * 5001): ESP-in-UDP on 5001 only, 4500 plain local UDP; the box's own
+ * datagrams from or to those ports skip the SPD (dp_ctl_output).
+ * Table-driven; each row one frame, one outcome; no mbuf leaks.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,6 +51,8 @@ enum {
 	UDP_LEN = 8,
 	IKE_PORT = 500,
 	NATT_PORT = 4500,
+	ALT_IKE_PORT = 5000,	/* test_ike_ports: ike.port, ike.natt_port */
+	ALT_NATT_PORT = 5001,
 	SPI_OWNED_BY_1 = 0x1001,
 	SPI_UNKNOWN = 0x7777,
 	IPV4_MF = 0x2000,
@@ -842,6 +846,8 @@ setup(void)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	dp.n_ifaces = 3;
 	dp.burst = DP_MAX_BURST;
+	dp.ike_port = IKE_PORT;		/* as dp_init sets them from cfg ike */
+	dp.natt_port = NATT_PORT;
 	for (uint8_t i = 0; i < dp.n_ifaces; i++) {
 		dp.iface[i].index = i;
 		dp.iface[i].mtu = 1500;
@@ -889,6 +895,99 @@ teardown(void)
 		dp_route_free(dp.routes);
 	rte_ring_free(dp.punt_ring);
 	rte_mempool_free(pool);
+}
+
+/* ---- Non-default IKE ports ------------------------------------------------------ */
+
+/* ike.port 5000, ike.natt_port 5001: ESP-in-UDP, keepalives and the
+ * non-ESP marker are recognised on 5001 only; 4500 is plain local UDP,
+ * punted like 500 (the control core serves no IKE there). */
+static const struct row alt_rows[] = {
+	{ "5001: NAT keepalive", PORT_UNTRUSTED, IPPROTO_UDP, ALT_NATT_PORT, 0, 0, 1, { 0xff },
+	  DP_DROP_NATT_KEEPALIVE },
+	{ "5001: non-ESP marker: IKE", PORT_UNTRUSTED, IPPROTO_UDP, ALT_NATT_PORT, 0, 0, 12,
+	  { 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 }, PUNTED },
+	{ "5001: ESP-in-UDP, unknown SPI", PORT_UNTRUSTED, IPPROTO_UDP, ALT_NATT_PORT, 0, 0, 8,
+	  { SPI(SPI_UNKNOWN), 0, 0, 0, 1 }, DP_DROP_ESP_UNKNOWN_SPI },
+	{ "5001: ESP-in-UDP for worker 1's SA", PORT_UNTRUSTED, IPPROTO_UDP, ALT_NATT_PORT, 0, 0,
+	  36, { SPI(SPI_OWNED_BY_1), 0, 0, 0, 2 }, HANDED_OFF },
+	{ "5000: IKE", PORT_UNTRUSTED, IPPROTO_UDP, ALT_IKE_PORT, 0, 0, 8, { 1 }, PUNTED },
+	{ "4500: keepalive is local UDP", PORT_UNTRUSTED, IPPROTO_UDP, NATT_PORT, 0, 0, 1,
+	  { 0xff }, PUNTED },
+	{ "4500: ESP for worker 1's SA is local UDP", PORT_UNTRUSTED, IPPROTO_UDP, NATT_PORT, 0,
+	  0, 36, { SPI(SPI_OWNED_BY_1), 0, 0, 0, 2 }, PUNTED },
+	{ "4500: short, not ESP-malformed", PORT_UNTRUSTED, IPPROTO_UDP, NATT_PORT, 0, 0, 7,
+	  { SPI(SPI_UNKNOWN), 0, 0, 1 }, PUNTED },
+	{ "500: local UDP", PORT_UNTRUSTED, IPPROTO_UDP, IKE_PORT, 0, 0, 8, { 1 }, PUNTED },
+};
+
+/* A UDP datagram the box sends: our address:SPORT -> DST:DPORT. */
+static struct rte_mbuf *
+udp_out_frame(const uint8_t *dst, uint16_t sport, uint16_t dport)
+{
+	uint16_t ip_len = IP_LEN + UDP_LEN + INNER_DATA;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *f = m != NULL ? (uint8_t *)rte_pktmbuf_append(m, ETH_LEN + ip_len) : NULL;
+	struct rte_ipv4_hdr *ip;
+	uint8_t *u;
+
+	if (f == NULL)
+		return NULL;
+	memset(f, 0, ETH_LEN + ip_len);
+	ip = (struct rte_ipv4_hdr *)(f + ETH_LEN);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(ip_len);
+	ip->time_to_live = INNER_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	memcpy(&ip->src_addr, our_ip, 4);
+	memcpy(&ip->dst_addr, dst, 4);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	u = f + ETH_LEN + IP_LEN;
+	u[0] = (uint8_t)(sport >> 8);
+	u[1] = (uint8_t)sport;
+	u[2] = (uint8_t)(dport >> 8);
+	u[3] = (uint8_t)dport;
+	u[5] = UDP_LEN + INNER_DATA;
+	dp_meta(m)->l3_off = ETH_LEN;
+	dp_meta(m)->in_port = PORT_UNTRUSTED;
+	return m;
+}
+
+/* What the box sends to the DISCARD policy's routed address: from or to
+ * an IKE port it is not subject to the SPD (sent: 0), else discarded. */
+static const struct {
+	uint16_t sport, dport;
+	int rc;
+} alt_out[] = {
+	{ ALT_IKE_PORT, ALT_IKE_PORT, 0 },
+	{ ALT_NATT_PORT, ALT_NATT_PORT, 0 },
+	{ 1234, ALT_NATT_PORT, 0 },
+	{ IKE_PORT, IKE_PORT, -EHOSTUNREACH },
+	{ NATT_PORT, NATT_PORT, -EHOSTUNREACH },
+};
+
+static void
+test_ike_ports(void)
+{
+	const uint64_t *discards = &dp.ctl_counters.port[PORT_UNTRUSTED].drops[DP_DROP_SPD_DISCARD];
+	uint64_t before;
+
+	dp.ike_port = ALT_IKE_PORT;
+	dp.natt_port = ALT_NATT_PORT;
+	for (size_t i = 0; i < RTE_DIM(alt_rows); i++)
+		check_row(&alt_rows[i]);
+	for (size_t i = 0; i < RTE_DIM(alt_out); i++) {
+		struct rte_mbuf *m = udp_out_frame(inet_discarded, alt_out[i].sport,
+						   alt_out[i].dport);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		before = *discards;
+		CU_ASSERT_EQUAL(dp_ctl_output(&dp, m), alt_out[i].rc);
+		CU_ASSERT_EQUAL(*discards - before, alt_out[i].rc == 0 ? 0 : 1);
+	}
+	dp.ike_port = IKE_PORT;
+	dp.natt_port = NATT_PORT;
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(pool), 0);
 }
 
 /* dp_fwd_ttl_dec (fwd.h): TTL one less and the checksum right, for every
@@ -941,6 +1040,7 @@ main(int argc, char **argv)
 	suite = CU_add_suite("fwd_ipsec", NULL, NULL);
 	CU_add_test(suite, "classification of packets for us", test_classification);
 	CU_add_test(suite, "hand-off to the owner worker", test_handoff_to_owner);
+	CU_add_test(suite, "ike.port 5000, ike.natt_port 5001", test_ike_ports);
 	CU_add_test(suite, "outbound SPD from the unprotected side", test_spd_out_unprotected_side);
 	CU_add_test(suite, "outbound SPD from the unprotected side, one burst",
 		    test_spd_out_burst);

@@ -235,6 +235,8 @@ h_out(void *arg, const struct ike_sa_state *ike, const struct ike_child_state *c
 	struct ike_pair_side *s = side_of(arg);
 
 	(void)ike;
+	if (s->fail_outbound != 0)
+		return s->fail_outbound;
 	if (s->n_out < PAIR_REC_MAX)
 		s->out[s->n_out++] = *child;
 	op_add(s, 'O', child->spi_in);

@@ -44,6 +44,7 @@ struct ike_pair_side {
 	uint32_t removed_spi_in[PAIR_REC_MAX];
 	int n_ev[PAIR_EV_COUNT];
 	int fail_inbound;               /* child_install_inbound returns this */
+	int fail_outbound;              /* child_install_outbound returns this */
 	int n_sent;
 	/* data path calls in order: 'I' inbound, 'O' outbound, 'R' removed,
 	 * with the CHILD SA's spi_in */

@@ -2,9 +2,14 @@
  * daemons: INVALID_KE_PAYLOAD retry (RFC 7296 §1.3), cookies (§2.6),
  * NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED leaving nothing (§2.21.2),
  * retransmission answered from the response cache with the same bytes
- * (§2.1), giving up after retransmit_tries, malformed datagrams. */
+ * (§2.1), giving up after retransmit_tries, malformed datagrams, answers
+ * outside an IKE SA (INVALID_IKE_SPI, INVALID_MAJOR_VERSION: §1.5, §2.5,
+ * §2.21.4, rate-limited). */
+#include <stdio.h>
 #include <string.h>
 
+#include "ike/ike_ctx_priv.h"
+#include "ike/ike_msg.h"
 #include "tests/unit/ike/test_ike_exchange.h"
 
 static void
@@ -246,6 +251,128 @@ test_give_up(void)
 	ike_pair_free(&p);
 }
 
+/* A bare 28-octet header for the responder (side 1, an SA it does not
+ * have): SPIs, version, exchange, flags, message ID. */
+struct unprot_row {
+	const char *what;
+	uint8_t version;
+	uint8_t exchange;
+	uint8_t flags;
+	uint64_t spi_r;
+	uint16_t answer;        /* notify type, 0: nothing sent */
+};
+
+enum {
+	SPI_I = 0x0102030405060708ULL,
+	SPI_R = 0x1112131415161718ULL,
+	UNPROT_MSGID = 7,
+};
+
+static const struct unprot_row unprot_rows[] = {
+	{ "IKE_AUTH request, unknown SPI", 0x20, IKE_EXCH_AUTH, IKE_FLAG_INITIATOR, SPI_R,
+	  IKE_N_INVALID_IKE_SPI },
+	{ "INFORMATIONAL from the original responder", 0x20, IKE_EXCH_INFORMATIONAL, 0, SPI_R,
+	  IKE_N_INVALID_IKE_SPI },
+	{ "minor version 2.7 is ignored", 0x27, IKE_EXCH_CREATE_CHILD_SA, IKE_FLAG_INITIATOR,
+	  SPI_R, IKE_N_INVALID_IKE_SPI },
+	{ "response, unknown SPI: never answered", 0x20, IKE_EXCH_INFORMATIONAL,
+	  IKE_FLAG_RESPONSE | IKE_FLAG_INITIATOR, SPI_R, 0 },
+	{ "IKE_SA_INIT request with SPIr", 0x20, IKE_EXCH_SA_INIT, IKE_FLAG_INITIATOR, SPI_R, 0 },
+	{ "version 3.0 request", 0x30, IKE_EXCH_CREATE_CHILD_SA, IKE_FLAG_INITIATOR, SPI_R,
+	  IKE_N_INVALID_MAJOR_VERSION },
+	{ "version 15.15 IKE_SA_INIT request", 0xff, IKE_EXCH_SA_INIT, IKE_FLAG_INITIATOR, 0,
+	  IKE_N_INVALID_MAJOR_VERSION },
+	{ "version 3.0 response", 0x30, IKE_EXCH_INFORMATIONAL, IKE_FLAG_RESPONSE, SPI_R, 0 },
+	{ "version 1 (ISAKMP)", 0x10, IKE_EXCH_AUTH, 0, SPI_R, 0 },
+	{ "version 0", 0x00, IKE_EXCH_AUTH, IKE_FLAG_INITIATOR, SPI_R, 0 },
+};
+
+static void
+put_be(uint8_t *b, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+static void
+unprot_send(struct ike_pair *p, const struct unprot_row *r)
+{
+	uint8_t h[IKE_HDR_LEN] = { 0 };
+	struct ike_addr to, from;
+
+	put_be(h, SPI_I, 8);
+	put_be(h + 8, r->spi_r, 8);
+	h[17] = r->version;
+	h[18] = r->exchange;
+	h[19] = r->flags;
+	put_be(h + 20, UNPROT_MSGID, 4);
+	put_be(h + 24, IKE_HDR_LEN, 4);
+	ike_pair_addr(&to, "192.0.2.1", 500);
+	ike_pair_addr(&from, "192.0.2.10", 500);
+	ike_input(p->side[1].ctx, &to, &from, h, sizeof(h));
+}
+
+/* The last datagram sent is R's answer, as §1.5 describes it. */
+static void
+unprot_check(const struct ike_pair *p, const struct unprot_row *r)
+{
+	const struct ike_pair_dgram *d = &p->log[p->n_log - 1];
+	struct ike_msg m;
+
+	CU_ASSERT_EQUAL(d->to, 0);
+	CU_ASSERT_EQUAL(d->dst.port, 500);
+	CU_ASSERT_EQUAL(d->dst.ip[3], 10);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(d->data, d->len, &m), 0);
+	CU_ASSERT_EQUAL(m.hdr.version, IKE_VERSION);
+	CU_ASSERT_EQUAL(m.hdr.spi_i, SPI_I);
+	CU_ASSERT_EQUAL(m.hdr.spi_r, r->spi_r);
+	CU_ASSERT_EQUAL(m.hdr.exchange, r->exchange);
+	CU_ASSERT_EQUAL(m.hdr.msg_id, UNPROT_MSGID);
+	CU_ASSERT_EQUAL(m.hdr.flags, IKE_FLAG_RESPONSE |
+			((r->flags & IKE_FLAG_INITIATOR) ? 0 : IKE_FLAG_INITIATOR));
+	CU_ASSERT_EQUAL(m.sk.type, 0);                  /* cleartext */
+	CU_ASSERT_EQUAL_FATAL(m.n_notify, 1);
+	CU_ASSERT_EQUAL(m.notify[0].type, r->answer);
+	CU_ASSERT_EQUAL(m.notify[0].data.len, 0);
+}
+
+/* Each row a second after the last (the rate limit lets one answer
+ * through per IKE_CTX_INVALID_SPI_MS), then two answerable requests in
+ * the same second: one answer; a second later, answered again. */
+static void
+test_unprotected_answers(void)
+{
+	struct ike_pair p;
+	int sent;
+
+	pair_new(&p, NULL, NULL);
+	for (size_t i = 0; i < sizeof(unprot_rows) / sizeof(unprot_rows[0]); i++) {
+		const struct unprot_row *r = &unprot_rows[i];
+
+		printf("\n    %-45s", r->what);
+		p.now_ms += IKE_CTX_INVALID_SPI_MS;
+		sent = p.n_sent;
+		unprot_send(&p, r);
+		CU_ASSERT_EQUAL(p.n_sent, sent + (r->answer != 0));
+		if (r->answer != 0 && p.n_sent == sent + 1)
+			unprot_check(&p, r);
+		ike_pair_flush(&p);
+	}
+	CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 1), 0);
+	p.now_ms += IKE_CTX_INVALID_SPI_MS;
+	sent = p.n_sent;
+	unprot_send(&p, &unprot_rows[0]);
+	p.now_ms += IKE_CTX_INVALID_SPI_MS - 1;
+	unprot_send(&p, &unprot_rows[5]);
+	unprot_send(&p, &unprot_rows[1]);
+	CU_ASSERT_EQUAL(p.n_sent, sent + 1);
+	p.now_ms += 1;
+	unprot_send(&p, &unprot_rows[5]);
+	CU_ASSERT_EQUAL_FATAL(p.n_sent, sent + 2);
+	unprot_check(&p, &unprot_rows[5]);
+	ike_pair_free(&p);
+}
+
 void
 test_ike_exchange_err_register(CU_pSuite s)
 {
@@ -257,4 +384,5 @@ test_ike_exchange_err_register(CU_pSuite s)
 	CU_add_test(s, "retransmission", test_retransmit);
 	CU_add_test(s, "duplicate request", test_duplicate);
 	CU_add_test(s, "retransmit give-up", test_give_up);
+	CU_add_test(s, "answers outside an IKE SA", test_unprotected_answers);
 }

@@ -5,6 +5,8 @@
  * natt_port with the non-ESP marker (§2.23, RFC 3948), a failed inbound
  * install (the IKE SA stays), and malformed or tampered datagrams. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ike/ike_ctx_priv.h"
@@ -38,6 +40,41 @@ add_pool(struct cfg_ike *c)
 	c->connections[0].pools[0] = 0;
 }
 
+/* A fd00:3::/120 pool "vip6" for the gateway's connection, after vip4. */
+static void
+add_pool6(struct cfg_ike *c)
+{
+	struct cfg_ike_pool *p = &c->pools[c->n_pools];
+
+	snprintf(p->name, sizeof(p->name), "vip6");
+	p->is_prefix = true;
+	p->prefix.family = AF_INET6;
+	p->prefix.len = 120;
+	inet_pton(AF_INET6, "fd00:3::", p->prefix.addr.v6);
+	p->first = p->prefix;
+	p->first.len = 128;
+	inet_pton(AF_INET6, "fd00:3::1", p->first.addr.v6);
+	p->last = p->first;
+	inet_pton(AF_INET6, "fd00:3::ff", p->last.addr.v6);
+	p->size = 255;
+	c->connections[0].pools[c->connections[0].n_pools++] = c->n_pools++;
+}
+
+/* The client's connection asks for the virtual IP TEXT (cfg vips:
+ * "0.0.0.0" or "::" for any address of the family). */
+static struct cfg_ike *
+ask_vip(struct cfg_ike *c, const char *text)
+{
+	struct cfg_ike_conn *conn = &c->connections[0];
+	struct cfg_prefix *v = &conn->vips[conn->n_vips++];
+
+	memset(v, 0, sizeof(*v));
+	v->family = strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
+	v->len = v->family == AF_INET ? 32 : 128;
+	inet_pton(v->family, text, v->addr.bytes);
+	return c;
+}
+
 static void
 test_vip(void)
 {
@@ -48,8 +85,7 @@ test_vip(void)
 	int round;
 
 	add_pool(c1);
-	CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ike_pair_cfg(true), c1), 0);
-	CU_ASSERT_EQUAL(ike_ctx_set_request_vip(p.side[0].ctx, "gw", true), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ask_vip(ike_pair_cfg(true), "0.0.0.0"), c1), 0);
 	for (round = 0; round < 2; round++) {
 		p.side[0].n_in = p.side[0].n_out = p.side[1].n_in = p.side[1].n_out = 0;
 		test_ike_establish(&p);
@@ -93,14 +129,69 @@ test_vip_exhausted(void)
 
 	add_pool(c1);
 	c1->pools[0].size = 0;
-	CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ike_pair_cfg(true), c1), 0);
-	CU_ASSERT_EQUAL(ike_ctx_set_request_vip(p.side[0].ctx, "gw", true), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ask_vip(ike_pair_cfg(true), "0.0.0.0"), c1), 0);
 	test_ike_establish(&p);
 	CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 0), 1);
 	CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 1), 1);
 	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 0);
 	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 0);
 	CU_ASSERT_EQUAL(p.side[0].n_in + p.side[1].n_in, 0);
+	ike_pair_free(&p);
+}
+
+/* vips = [ "10.3.0.77", "::" ] (RFC 7296 §3.15.1: an address wanted, and
+ * any IPv6 one): one CFG_REQUEST for both families, each leased from its
+ * pool (the gateway gives what its pool has); TSi offered as all of both
+ * families, narrowed to the IPv4 address; without vips nothing is asked. */
+static void
+test_vips_both(void)
+{
+	struct cfg_ike *c1 = ike_pair_cfg(false);
+	const struct ike_sa_state *a, *b;
+	struct ike_pair p;
+	struct ike_sa *sa;
+	uint8_t want6[16];
+
+	add_pool(c1);
+	add_pool6(c1);
+	CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ask_vip(ask_vip(ike_pair_cfg(true), "10.3.0.77"),
+							"::"), c1), 0);
+	CU_ASSERT_EQUAL(ike_initiate(p.side[0].ctx, "gw", "net"), 0);
+	sa = p.side[0].ctx->table.all;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
+	ike_pair_run(&p);
+	a = ike_pair_sa(&p, 0);
+	b = ike_pair_sa(&p, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(a->phase, IKE_SA_PHASE_ESTABLISHED);
+	CU_ASSERT_EQUAL(sa->offer_tsi.n, 2);
+	CU_ASSERT_EQUAL(sa->offer_tsi.ts[0].type, IKE_TS_IPV4_ADDR_RANGE);
+	CU_ASSERT_EQUAL(sa->offer_tsi.ts[1].type, IKE_TS_IPV6_ADDR_RANGE);
+	CU_ASSERT_EQUAL(a->vip4.addr.family, AF_INET);
+	CU_ASSERT_EQUAL(memcmp(a->vip4.addr.ip, b->vip4.addr.ip, 4), 0);
+	CU_ASSERT_EQUAL(a->vip4.addr.ip[0], 10);        /* from the pool */
+	CU_ASSERT_EQUAL(a->vip4.addr.ip[1], 3);
+	CU_ASSERT_EQUAL(a->vip6.addr.family, AF_INET6);
+	inet_pton(AF_INET6, "fd00:3::", want6);
+	CU_ASSERT_EQUAL(memcmp(a->vip6.addr.ip, want6, 15), 0);     /* fd00:3::/120 */
+	CU_ASSERT_EQUAL(memcmp(b->vip6.addr.ip, a->vip6.addr.ip, 16), 0);
+	CU_ASSERT_STRING_EQUAL(b->vip6.pool, "vip6");
+	CU_ASSERT_EQUAL(ike_pool_used(ike_ctx_pools(p.side[1].ctx), "vip4"), 1);
+	CU_ASSERT_EQUAL(ike_pool_used(ike_ctx_pools(p.side[1].ctx), "vip6"), 1);
+	CU_ASSERT_EQUAL_FATAL(p.side[0].n_out, 1);
+	CU_ASSERT_EQUAL(p.side[0].out[0].ts_local.n, 1);
+	CU_ASSERT_EQUAL(memcmp(p.side[0].out[0].ts_local.ts[0].start, a->vip4.addr.ip, 4), 0);
+	ike_pair_free(&p);
+
+	/* no vips: no CFG_REQUEST, no lease */
+	c1 = ike_pair_cfg(false);
+	add_pool(c1);
+	CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ike_pair_cfg(true), c1), 0);
+	test_ike_establish(&p);
+	CU_ASSERT_EQUAL(ike_pair_sa(&p, 0)->vip4.addr.family, 0);
+	CU_ASSERT_EQUAL(ike_pool_used(ike_ctx_pools(p.side[1].ctx), "vip4"), 0);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 1);
 	ike_pair_free(&p);
 }
 
@@ -345,6 +436,69 @@ test_install_fails(void)
 	ike_pair_free(&p);
 }
 
+/* RFC 7296 §1.4.1: the CHILD SA made in IKE_AUTH cannot be installed on
+ * one side (inbound or outbound on the initiator, outbound on the
+ * responder, after its response): that side removes it and sends the
+ * DELETE of its inbound SPI, the other side removes its copy; the IKE SAs
+ * stay. The responder's DELETE waits for its timer (no response of its
+ * own to kick it). */
+static const struct {
+	const char *what;
+	int side;               /* where the data path fails */
+	bool outbound;
+	int installed_in;       /* inbound installs on the failing side */
+} abandon_rows[] = {
+	{ "initiator inbound", 0, false, 0 },
+	{ "initiator outbound", 0, true, 1 },
+	{ "responder outbound", 1, true, 1 },
+};
+
+static void
+test_install_abandoned(void)
+{
+	struct ike_pair p;
+	size_t i;
+	int f, o;
+	uint32_t spi;
+
+	for (i = 0; i < sizeof(abandon_rows) / sizeof(abandon_rows[0]); i++) {
+		f = abandon_rows[i].side;
+		o = 1 - f;
+		printf("\n    %-45s", abandon_rows[i].what);
+		CU_ASSERT_EQUAL_FATAL(ike_pair_init(&p, ike_pair_cfg(true), ike_pair_cfg(false)),
+				      0);
+		if (abandon_rows[i].outbound)
+			p.side[f].fail_outbound = -ENOMEM;
+		else
+			p.side[f].fail_inbound = -ENOMEM;
+		test_ike_establish(&p);
+		if (f == 1)
+			ike_pair_advance(&p, 0);        /* the DELETE is due now */
+		CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 0), 1);
+		CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 1), 1);
+		CU_ASSERT_EQUAL(ike_pair_sa(&p, 0)->phase, IKE_SA_PHASE_ESTABLISHED);
+		CU_ASSERT_EQUAL(ike_pair_sa(&p, 1)->phase, IKE_SA_PHASE_ESTABLISHED);
+		CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 0);
+		CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 0);
+		CU_ASSERT_TRUE(ike_pair_logged(&p, f, "DELETE queued"));
+		/* the other side had it in its data path, and took it out */
+		CU_ASSERT_EQUAL_FATAL(p.side[o].n_in, 1);
+		CU_ASSERT_EQUAL(p.side[o].n_out, 1);
+		spi = p.side[o].in[0].spi_in;
+		CU_ASSERT_EQUAL(p.side[o].n_removed, 1);
+		CU_ASSERT_EQUAL(p.side[o].removed_spi_in[0], spi);
+		CU_ASSERT_EQUAL(p.side[o].n_ev[IKE_EV_CHILD_DOWN], 1);
+		CU_ASSERT_EQUAL(p.side[f].n_in, abandon_rows[i].installed_in);
+		CU_ASSERT_EQUAL(p.side[f].n_out, 0);
+		CU_ASSERT_EQUAL(p.side[f].n_removed, abandon_rows[i].installed_in);
+		CU_ASSERT_EQUAL(p.side[f].n_ev[IKE_EV_CHILD_UP], 0);
+		/* IKE_SA_INIT, IKE_AUTH, INFORMATIONAL: three requests, three answers */
+		CU_ASSERT_EQUAL(p.n_sent, 6);
+		CU_ASSERT_EQUAL(ike_pair_sa(&p, f)->msgid_send, f == 0 ? 3 : 1);
+		ike_pair_free(&p);
+	}
+}
+
 static const struct {
 	const char *name;
 	uint16_t port;
@@ -376,6 +530,7 @@ test_malformed(void)
 	struct ike_addr from, to;
 	struct ike_pair_dgram init, auth;
 	static uint8_t buf[IKE_CTX_INIT_MAX + 1];
+	struct ike_msg m;
 	size_t i;
 	int sent;
 
@@ -391,17 +546,24 @@ test_malformed(void)
 	buf[26] = (uint8_t)((IKE_CTX_INIT_MAX + 1) >> 8);      /* header length */
 	buf[27] = (uint8_t)(IKE_CTX_INIT_MAX + 1);
 	ike_input(p.side[1].ctx, &to, &from, buf, IKE_CTX_INIT_MAX + 1);
-	CU_ASSERT_EQUAL(p.n_sent, 0);
+	/* only the request for an unknown SA is answered (§2.21.4) */
+	CU_ASSERT_EQUAL_FATAL(p.n_sent, 1);
+	CU_ASSERT_EQUAL(ike_msg_parse(p.log[0].data, p.log[0].len, &m), 0);
+	CU_ASSERT_EQUAL(m.hdr.flags, IKE_FLAG_RESPONSE);
+	CU_ASSERT_EQUAL(m.hdr.exchange, IKE_EXCH_AUTH);
+	CU_ASSERT_EQUAL_FATAL(m.n_notify, 1);
+	CU_ASSERT_EQUAL(m.notify[0].type, IKE_N_INVALID_IKE_SPI);
+	ike_pair_flush(&p);
 	CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 1), 0);
 	CU_ASSERT_EQUAL(ike_get_stats(p.side[1].ctx)->rx_invalid, 10);
 	CU_ASSERT_EQUAL(ike_get_stats(p.side[1].ctx)->rx_unknown_spi, 1);
 
 	/* a real IKE_SA_INIT request, truncated at every length */
-	p.drop_nth = 3;                 /* keep the IKE_AUTH request for later */
+	p.drop_nth = 4;                 /* keep the IKE_AUTH request for later */
 	test_ike_establish(&p);
-	CU_ASSERT_EQUAL_FATAL(p.n_log, 3);
-	init = p.log[0];
-	auth = p.log[2];
+	CU_ASSERT_EQUAL_FATAL(p.n_log, 4);
+	init = p.log[1];
+	auth = p.log[3];
 	ike_pair_addr(&to, "192.0.2.1", 500);
 	sent = p.n_sent;
 	for (i = 0; i < init.len && i < sizeof(buf); i++) {
@@ -474,12 +636,14 @@ test_ike_exchange_misc_register(CU_pSuite s)
 {
 	CU_add_test(s, "virtual IP", test_vip);
 	CU_add_test(s, "virtual IP exhausted", test_vip_exhausted);
+	CU_add_test(s, "vips: IPv4 address wanted and any IPv6", test_vips_both);
 	CU_add_test(s, "INITIAL_CONTACT", test_initial_contact);
 	CU_add_test(s, "unique policy", test_unique);
 	CU_add_test(s, "delete from either side", test_delete);
 	CU_add_test(s, "delete a CHILD SA", test_delete_child);
 	CU_add_test(s, "encap float to 4500", test_encap_float);
 	CU_add_test(s, "inbound install fails", test_install_fails);
+	CU_add_test(s, "install fails: DELETE to the peer", test_install_abandoned);
 	CU_add_test(s, "transport mode", test_transport);
 	CU_add_test(s, "CHILD SA fails, IKE SA stays", test_child_fails);
 	CU_add_test(s, "malformed datagrams", test_malformed);

@@ -2,7 +2,8 @@
  * §2.17, §2.18, §2.25): CHILD SA rekey both directions with and without
  * PFS, IKE SA rekey both directions, simultaneous rekeys (§2.8.1,
  * §2.8.2), TEMPORARY_FAILURE, INVALID_KE_PAYLOAD in CREATE_CHILD_SA, an
- * additional CHILD SA, the data path's soft and hard lifetimes and the
+ * additional CHILD SA, a new CHILD SA we cannot install deleted at the
+ * peer (§1.4.1), the data path's soft and hard lifetimes and the
  * configured ones (test_ike_rekey_timers.c: DPD and lifetimes). */
 #include <errno.h>
 #include <string.h>
@@ -457,6 +458,70 @@ test_additional_child(void)
 	ike_pair_free(&p);
 }
 
+/* §1.4.1: our additional CHILD SA cannot be installed (inbound, when the
+ * response comes): the responder made it, so it gets our DELETE and
+ * removes it; the first CHILD SA and the IKE SA stay. */
+static void
+test_additional_child_abandoned(void)
+{
+	struct ike_child_state c[2];
+	struct ike_pair p;
+
+	CU_ASSERT_EQUAL_FATAL(rk_setup(&p, NULL, NULL), 0);
+	p.side[0].fail_inbound = -ENOMEM;
+	CU_ASSERT_EQUAL(ike_rekey_child_new(p.side[0].ctx, ike_pair_sa(&p, 0)->id, "net"), 0);
+	ike_pair_run(&p);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 1);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 1);
+	CU_ASSERT_TRUE(ike_pair_logged(&p, 0, "DELETE queued"));
+	CU_ASSERT_EQUAL_FATAL(p.side[1].n_out, 2);     /* the responder had it in use */
+	CU_ASSERT(ike_pair_op_at(&p, 1, 'R', p.side[1].in[1].spi_in) >
+		  ike_pair_op_at(&p, 1, 'O', p.side[1].in[1].spi_in));
+	CU_ASSERT_EQUAL(ike_pair_op_at(&p, 1, 'R', p.side[1].in[0].spi_in), -1);
+	rk_child(&p, 0, &c[0]);
+	rk_child(&p, 1, &c[1]);
+	CU_ASSERT_EQUAL(c[0].spi_in, c[1].spi_out);     /* the first one, both sides */
+	CU_ASSERT_EQUAL(c[1].spi_in, p.side[1].in[0].spi_in);
+	/* INIT 0, AUTH 1, CREATE_CHILD_SA 2, INFORMATIONAL 3 */
+	CU_ASSERT_EQUAL(ike_pair_sa(&p, 0)->msgid_send, 4);
+	CU_ASSERT_EQUAL(ike_pair_sa(&p, 1)->msgid_recv, 4);
+	ike_pair_free(&p);
+}
+
+/* Our rekey's new CHILD SA gets no outbound SA (the exchange is done):
+ * its DELETE goes to the responder, which removes it; the old one is not
+ * replaced on our side (it stays in use until its lifetime ends). */
+static void
+test_rekey_abandoned(void)
+{
+	struct ike_child_state o[2], c;
+	struct ike_pair p;
+	uint32_t new1;
+
+	CU_ASSERT_EQUAL_FATAL(rk_setup(&p, NULL, NULL), 0);
+	rk_child(&p, 0, &o[0]);
+	rk_child(&p, 1, &o[1]);
+	p.side[0].fail_outbound = -ENOMEM;
+	CU_ASSERT_EQUAL(ike_rekey_child(p.side[0].ctx, o[0].id), 0);
+	ike_pair_run(&p);
+	CU_ASSERT_TRUE(ike_pair_logged(&p, 0, "DELETE queued"));
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 1);
+	rk_child(&p, 0, &c);
+	CU_ASSERT_EQUAL(c.id, o[0].id);
+	CU_ASSERT_EQUAL(c.rekey, IKE_CHILD_REKEY_NONE);
+	CU_ASSERT_EQUAL(ike_pair_op_at(&p, 0, 'R', o[0].spi_in), -1);
+	CU_ASSERT_EQUAL_FATAL(p.side[0].n_in, 2);
+	CU_ASSERT(ike_pair_op_at(&p, 0, 'R', p.side[0].in[1].spi_in) >
+		  ike_pair_op_at(&p, 0, 'I', p.side[0].in[1].spi_in));
+	CU_ASSERT_EQUAL_FATAL(p.side[1].n_in, 2);
+	new1 = p.side[1].in[1].spi_in;
+	CU_ASSERT_EQUAL(p.side[1].in[1].spi_out, p.side[0].in[1].spi_in);
+	CU_ASSERT(ike_pair_op_at(&p, 1, 'R', new1) > ike_pair_op_at(&p, 1, 'O', new1));
+	CU_ASSERT_EQUAL(ike_pair_sa(&p, 0)->msgid_send, 4);
+	CU_ASSERT_EQUAL(ike_pair_sa_count(&p, 1), 1);
+	ike_pair_free(&p);
+}
+
 /* The data path's lifetimes (ike_child_expired): soft rekeys, hard
  * deletes the CHILD SA (the IKE SA stays). */
 static void
@@ -503,6 +568,9 @@ test_ike_rekey_register(CU_pSuite s)
 	CU_add_test(s, "rekey collision, one request lost", test_collision_lost_request);
 	CU_add_test(s, "TEMPORARY_FAILURE", test_temporary_failure);
 	CU_add_test(s, "additional CHILD SA", test_additional_child);
+	CU_add_test(s, "additional CHILD SA not installed: DELETE",
+		    test_additional_child_abandoned);
+	CU_add_test(s, "rekeyed CHILD SA not installed: DELETE", test_rekey_abandoned);
 	CU_add_test(s, "data path lifetimes", test_data_path_lifetimes);
 }
 

@@ -1,0 +1,132 @@
+/*
+ * The HA node (ha/ha.h) hosted in hagw's control core: its datagrams on
+ * the sync link and the data links (UDP through the punt path and
+ * dp_udp_send), its timer in the control loop, and what its callbacks do
+ * to the rest of the appliance:
+ *   ctl_ha_sync.c      the active writes IKE SA / CHILD SA state as the
+ *                      IKE daemon reports it, sequence state every sync
+ *                      interval, and the whole state for a bulk sync; the
+ *                      standby applies those records (IKE SAs passive,
+ *                      CHILD SAs installed inactive in the SAD)
+ *   ctl_ha_takeover.c  becoming active (activate every SA with its
+ *                      sequence margin, IKE takeover, VIPs and their
+ *                      announcement) and standby (the reverse)
+ * Everything runs on the control core.
+ */
+#ifndef HAGW_CTL_HA_H
+#define HAGW_CTL_HA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataplane/udp_local.h"
+#include "ha/ha.h"
+#include "ike/ike_host.h"
+
+struct hagw;
+struct json_object;
+
+/* One link to the peer: our address on it and the peer's. */
+struct ctl_ha_link {
+	uint8_t port;			/* dp port index */
+	struct dp_udp_end local;	/* port: cfg ha.port */
+	struct dp_udp_end peer;
+};
+
+/* Per SAD id: the outbound rate behind the takeover margin, and what
+ * the last sequence record said (unchanged SAs are not sent again). */
+struct ctl_ha_sa_seq {
+	uint64_t last_seq;		/* outbound counter at the last sample */
+	uint64_t last_ms;
+	uint32_t rate_pps;		/* peak-hold with decay; standby: as shipped */
+	uint64_t sent_seq;		/* out_seq or win top last shipped */
+	bool sent;
+};
+
+struct ctl_ha_takeover_info {
+	uint64_t at_ms;			/* dp_now_ms() when it started, 0: never */
+	uint64_t duration_us;		/* role_change to ACTIVE, all work included */
+	uint32_t sas;			/* SAs activated */
+	uint64_t max_margin;		/* largest outbound sequence advance */
+	uint32_t ike_sas;		/* IKE SAs taken over */
+	int reason;			/* enum ha_reason */
+};
+
+struct ctl_ha {
+	struct hagw *h;
+	struct ha_node node;
+	uint8_t n_links;
+	struct ctl_ha_link link[HA_MAX_LINKS];
+	uint16_t port;			/* cfg ha.port */
+	uint8_t node_bit;		/* IV node bit: node_id & 1 */
+	uint64_t detect_ms;		/* interval x dead_count */
+	uint32_t sync_interval_ms;
+	uint64_t margin_floor;
+	uint32_t margin_safety;
+	uint32_t rekey_spread_s;	/* 0: no rekey after takeover */
+	uint64_t next_ms;		/* ha_tick's next deadline */
+	uint32_t n_seq;			/* = SAD size */
+	struct ctl_ha_sa_seq *seq;
+	uint8_t *buf;			/* one serialized record */
+	struct ike_sa_state *sa_scratch;	/* a record being applied */
+	struct ike_child_state *child_scratch;
+	/* The static SAs from the config (there when HA starts, never removed):
+	 * their sequence state is keyed by SPI and direction. */
+	uint32_t n_static;
+	uint32_t *static_ids;
+	/* Standby bulk sync: the IKE SA ids a bulk sync carried, so those it
+	 * did not carry can be forgotten at its end. */
+	uint64_t *bulk_ids;
+	size_t bulk_n, bulk_cap;
+	bool in_bulk;
+	/* VIP announcements still to send after a takeover. */
+	uint32_t announce_left;
+	uint64_t next_announce_ms;
+	struct ctl_ha_takeover_info takeover;
+	/* Counters. */
+	uint64_t rx_bad;		/* not a UDP datagram we could read */
+	uint64_t rx_unknown_link;	/* to ha.port but not from a configured peer address */
+	uint64_t records_applied;
+	uint64_t records_failed;
+	uint64_t seq_entries_sent;
+	uint64_t seq_entries_applied;
+	uint64_t events_dropped;	/* IKE events while no standby listened */
+	uint64_t cycles;		/* TSC cycles in HA code (sync cost) */
+};
+
+/* With cfg->ha.enabled: reads the sync key, builds the node, declares
+ * the VIPs, puts every SA (static ones) and IKE into standby until the
+ * role is decided, sets h->ha. Without: 0, h->ha stays NULL. -errno with
+ * the reason in err: the daemon must not start. After ctl_ike_start. */
+int ctl_ha_start(struct hagw *h, char *err, size_t err_len);
+void ctl_ha_stop(struct hagw *h);
+
+/* Control loop, each pass: the node's timers. Work done (0/1). */
+unsigned int ctl_ha_poll(struct ctl_ha *ha, uint64_t now_ms);
+/* A datagram to cfg ha.port (ctl_udp.h service; ARG: the ctl_ha). */
+void ctl_ha_input(void *arg, const struct dp_udp_dgram *d);
+/* True when this appliance may send for its SAs (no HA: always). */
+bool ctl_ha_active(const struct ctl_ha *ha);
+
+/* The IKE daemon's state hook (ike_host.h state_event), ctl_ha_sync.c. */
+void ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *ike,
+		      const struct ike_child_state *child);
+
+/* ha_host_ops of the node (ctl_ha_sync.c, ctl_ha_takeover.c). */
+void ctl_ha_bulk_request(void *arg);
+int ctl_ha_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len);
+void ctl_ha_sync_tick(void *arg);
+void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);
+/* Standby bulk sync bookkeeping (ctl_ha_bulk.c): the IKE SAs it
+ * carried; at its end the others are forgotten. */
+int ctl_ha_bulk_begin(struct ctl_ha *ha);
+int ctl_ha_bulk_seen(struct ctl_ha *ha, uint64_t ike_sa_id);
+int ctl_ha_bulk_end(struct ctl_ha *ha);
+/* Sends the VIP announcements still due (ctl_ha_takeover.c). */
+void ctl_ha_announce_poll(struct ctl_ha *ha, uint64_t now_ms);
+
+/* show ha as JSON (ctl_cmds_ha.c). */
+struct json_object *ctl_ha_json(const struct ctl_ha *ha);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * The standby's side of a bulk sync (ctl_ha.h): a bulk sync carries every
+ * IKE SA the active holds, so an IKE SA the standby holds and the bulk
+ * sync did not carry is stale (deleted while the link was down, or made
+ * by this appliance during a split brain it lost) and is forgotten at
+ * BULK_END, with its CHILD SAs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "control/cli.h"
+#include "control/ctl_ha.h"
+#include "control/ctl_ike.h"
+#include "control/hagw.h"
+#include "control/log.h"
+#include "ike/ike_ctx.h"
+#include "ike/ike_ha.h"
+
+enum { BULK_IDS_MIN = 1024 };
+
+static int
+ids_push(uint64_t **ids, size_t *n, size_t *cap, uint64_t id)
+{
+	if (*n == *cap) {
+		size_t cap2 = *cap == 0 ? BULK_IDS_MIN : *cap * 2;
+		uint64_t *p = realloc(*ids, cap2 * sizeof(**ids));
+
+		if (p == NULL)
+			return -ENOMEM;
+		*ids = p;
+		*cap = cap2;
+	}
+	(*ids)[(*n)++] = id;
+	return 0;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+ctl_ha_bulk_begin(struct ctl_ha *ha)
+{
+	ha->in_bulk = true;
+	ha->bulk_n = 0;
+	return 0;
+}
+
+int
+ctl_ha_bulk_seen(struct ctl_ha *ha, uint64_t ike_sa_id)
+{
+	return ids_push(&ha->bulk_ids, &ha->bulk_n, &ha->bulk_cap, ike_sa_id);
+}
+
+struct stale {
+	const struct ctl_ha *ha;
+	uint64_t *ids;
+	size_t n, cap;
+};
+
+static int
+stale_collect(const struct ike_sa_state *sa, void *arg)
+{
+	struct stale *s = arg;
+
+	if (bsearch(&sa->id, s->ha->bulk_ids, s->ha->bulk_n, sizeof(uint64_t), id_cmp) != NULL)
+		return 0;
+	return ids_push(&s->ids, &s->n, &s->cap, sa->id);
+}
+
+int
+ctl_ha_bulk_end(struct ctl_ha *ha)
+{
+	struct stale s = { .ha = ha };
+	int rc = 0;
+
+	if (!ha->in_bulk)
+		return -EPROTO;
+	ha->in_bulk = false;
+	if (ha->h->ike == NULL)
+		return 0;
+	qsort(ha->bulk_ids, ha->bulk_n, sizeof(uint64_t), id_cmp);
+	rc = ike_sa_foreach(ha->h->ike->ctx, stale_collect, &s);
+	for (size_t i = 0; i < s.n; i++)
+		ike_ha_forget_sa(ha->h->ike->ctx, s.ids[i]);
+	if (s.n > 0)
+		CTL_LOG(NOTICE, "bulk sync: forgot %zu stale IKE SAs", s.n);
+	CTL_LOG(NOTICE, "bulk sync received: %zu IKE SAs", ha->bulk_n);
+	free(s.ids);
+	return rc;
+}

@@ -1,0 +1,440 @@
+/*
+ * What the two appliances keep in sync (README "HA design: what is synced
+ * when"), as records of the HA stream (ha/ha_wire.h):
+ *   IKE SA up or changed  HA_REC_IKE_SA, the serialized ike_sa_state, at
+ *                         once: message IDs and the last response move with
+ *                         every exchange, and the standby must answer the
+ *                         client's next request (or its retransmission)
+ *   IKE SA gone           HA_REC_IKE_SA_DEL
+ *   CHILD SA installed    HA_REC_IKE_SA of its IKE SA (message IDs), then
+ *                         HA_REC_CHILD; the standby installs it inactive
+ *   CHILD SA removed      HA_REC_CHILD_DEL
+ *   every sync interval   HA_REC_SEQ: outbound counters (with the measured
+ *                         rate behind the takeover margin) and inbound
+ *                         windows of the SAs that moved since the last one
+ *   new session           bulk sync: all of the above, between BULK_BEGIN
+ *                         and BULK_END; the standby then forgets the IKE SAs
+ *                         the bulk sync did not carry (stale ones)
+ * The active writes; the standby applies (ctl_ha_record).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/cli.h"
+#include "control/ctl_ha.h"
+#include "control/ctl_ike.h"
+#include "control/hagw.h"
+#include "control/log.h"
+#include "dataplane/sa.h"
+#include "ike/ike_ctx.h"
+#include "ike/ike_ha.h"
+#include "ike/ike_state_ser.h"
+
+enum {
+	SEQ_BATCH = 1024,		/* sequence entries per record */
+	WIN_BITS = 32,			/* inbound window bits shipped below the top */
+	RATE_DECAY_SHIFT = 3,		/* peak-hold rate decays by 1/8 per interval */
+	HA_MS_PER_S = 1000,
+};
+
+static bool
+may_write(const struct ctl_ha *ha)
+{
+	return ha_node_role(&ha->node) == HA_ROLE_ACTIVE && ha_chan_up(&ha->node.chan);
+}
+
+/* ---- IKE state ---- */
+
+static int
+write_sa(struct ctl_ha *ha, const struct ike_sa_state *sa)
+{
+	ssize_t n = ike_sa_state_serialize(sa, ha->buf, HA_WIRE_REC_MAX);
+
+	if (n < 0)
+		return (int)n;
+	return ha_write(&ha->node, HA_REC_IKE_SA, ha->buf, (uint32_t)n);
+}
+
+static int
+write_child(struct ctl_ha *ha, const struct ike_child_state *c)
+{
+	ssize_t n = ike_child_state_serialize(c, ha->buf, HA_WIRE_REC_MAX);
+
+	if (n < 0)
+		return (int)n;
+	return ha_write(&ha->node, HA_REC_CHILD, ha->buf, (uint32_t)n);
+}
+
+static int
+write_id(struct ctl_ha *ha, uint16_t type, uint64_t id)
+{
+	uint8_t v[sizeof(uint64_t)];
+
+	for (unsigned int i = 0; i < sizeof(v); i++)
+		v[i] = (uint8_t)(id >> (56 - 8 * i));
+	return ha_write(&ha->node, type, v, sizeof(v));
+}
+
+static uint64_t
+read_id(const uint8_t *v)
+{
+	uint64_t id = 0;
+
+	for (unsigned int i = 0; i < sizeof(id); i++)
+		id = id << 8 | v[i];
+	return id;
+}
+
+void
+ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *sa,
+		 const struct ike_child_state *child)
+{
+	struct ctl_ha *ha = arg;
+	int rc = 0;
+
+	if (!may_write(ha)) {
+		ha->events_dropped += ha_node_role(&ha->node) == HA_ROLE_ACTIVE;
+		return;
+	}
+	switch (ev) {
+	case IKE_EV_SA_UP:
+	case IKE_EV_SA_UPDATE:
+		rc = write_sa(ha, sa);
+		break;
+	case IKE_EV_SA_DOWN:
+		rc = write_id(ha, HA_REC_IKE_SA_DEL, sa->id);
+		break;
+	case IKE_EV_CHILD_UP:
+		rc = write_sa(ha, sa);
+		if (rc == 0)
+			rc = write_child(ha, child);
+		break;
+	case IKE_EV_CHILD_DOWN:
+		rc = write_id(ha, HA_REC_CHILD_DEL, child->id);
+		break;
+	}
+	if (rc < 0)
+		CTL_LOG(WARNING, "IKE SA %" PRIu64 ": not synced: %s", sa->id, strerror(-rc));
+}
+
+/* ---- sequence state ---- */
+
+/* Inbound window as shipped: the top and which of the WIN_BITS numbers
+ * below it were seen (replay.h: bit seq % (words * 64)). */
+static uint32_t
+win_bits_of(const struct dp_replay_state *w)
+{
+	uint64_t ring = ((uint64_t)w->size / DP_REPLAY_WORD_BITS + 1) * DP_REPLAY_WORD_BITS;
+	uint32_t bits = 0;
+
+	for (unsigned int i = 0; i < WIN_BITS && w->top > i + 1; i++) {
+		uint64_t s = (w->top - 1 - i) % ring;
+
+		if (w->bitmap[s / DP_REPLAY_WORD_BITS] >> (s % DP_REPLAY_WORD_BITS) & 1)
+			bits |= 1u << i;
+	}
+	return bits;
+}
+
+/* The reverse: every number up to the top is closed except those of the
+ * last WIN_BITS the active had not seen. Closing the older ones costs at
+ * most a late, reordered packet; opening them could admit a replay. */
+static void
+win_from_wire(const struct ha_wire_seq *w, uint32_t size, struct dp_replay_state *s)
+{
+	uint64_t ring = ((uint64_t)size / DP_REPLAY_WORD_BITS + 1) * DP_REPLAY_WORD_BITS;
+
+	s->top = w->win_top;
+	s->size = size;
+	memset(s->bitmap, 0xff, sizeof(s->bitmap));
+	for (unsigned int i = 0; i < WIN_BITS && w->win_top > i + 1; i++) {
+		uint64_t q = (w->win_top - 1 - i) % ring;
+
+		if (!(w->win_bits >> i & 1))
+			s->bitmap[q / DP_REPLAY_WORD_BITS] &= ~(1ull << (q % DP_REPLAY_WORD_BITS));
+	}
+}
+
+/* Peak-hold outbound rate: a burst right before a failure is what the
+ * margin must cover, so the rate falls only slowly after one. */
+static void
+rate_sample(struct ctl_ha_sa_seq *q, uint64_t seq, uint64_t now_ms)
+{
+	if (q->last_ms != 0 && now_ms > q->last_ms && seq >= q->last_seq) {
+		uint64_t r = (seq - q->last_seq) * HA_MS_PER_S / (now_ms - q->last_ms);
+		uint32_t decayed = q->rate_pps - (q->rate_pps >> RATE_DECAY_SHIFT);
+
+		q->rate_pps = (uint32_t)RTE_MIN(RTE_MAX(r, (uint64_t)decayed), UINT32_MAX);
+	}
+	q->last_seq = seq;
+	q->last_ms = now_ms;
+}
+
+struct seq_batch {
+	struct ctl_ha *ha;
+	bool all;			/* bulk: every SA, moved or not */
+	uint32_t n;
+	int rc;
+};
+
+static void
+batch_flush(struct seq_batch *b)
+{
+	int rc;
+
+	if (b->n == 0)
+		return;
+	rc = ha_write(&b->ha->node, HA_REC_SEQ, b->ha->buf, b->n * HA_WIRE_SEQ_LEN);
+	if (rc < 0 && b->rc == 0)
+		b->rc = rc;
+	b->ha->seq_entries_sent += b->n;
+	b->n = 0;
+}
+
+static void
+seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id, uint64_t now_ms)
+{
+	struct dp_sa *sa = dp_sad_get(b->ha->h->dp.sad, sa_id);
+	struct ctl_ha_sa_seq *q;
+	struct dp_sa_seq_state st;
+	struct ha_wire_seq w;
+	uint64_t mark;
+
+	if (sa == NULL || sa_id >= b->ha->n_seq)
+		return;
+	q = &b->ha->seq[sa_id];
+	dp_sa_seq_export(sa, &st);
+	if (st.dir == DP_SA_OUTBOUND)
+		rate_sample(q, st.out_seq, now_ms);
+	mark = st.dir == DP_SA_OUTBOUND ? st.out_seq : st.win.top;
+	if (!b->all && q->sent && q->sent_seq == mark)
+		return;
+	w = (struct ha_wire_seq){
+		.child_id = child_id, .spi = st.spi, .dir = st.dir, .iv_epoch = st.iv_epoch,
+		.out_seq = st.out_seq, .epoch_start_seq = st.epoch_start_seq,
+		.rate_pps = q->rate_pps, .win_top = st.win.top,
+		.win_bits = st.dir == DP_SA_INBOUND ? win_bits_of(&st.win) : 0,
+	};
+	ha_wire_seq_encode(&w, b->ha->buf + b->n * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN);
+	q->sent = true;
+	q->sent_seq = mark;
+	if (++b->n == SEQ_BATCH)
+		batch_flush(b);
+}
+
+static int
+seq_child(uint64_t child_id, const struct ctl_ike_child_info *info, void *arg)
+{
+	struct seq_batch *b = arg;
+	uint64_t now = dp_now_ms();
+
+	if (info->has_in)
+		seq_add(b, child_id, info->sa_in, now);
+	if (info->has_out)
+		seq_add(b, child_id, info->sa_out, now);
+	return 0;
+}
+
+static int
+seq_write_all(struct ctl_ha *ha, bool all)
+{
+	struct seq_batch b = { .ha = ha, .all = all };
+	uint64_t now = dp_now_ms();
+
+	for (uint32_t i = 0; i < ha->n_static; i++)
+		seq_add(&b, 0, ha->static_ids[i], now);
+	if (ha->h->ike != NULL)
+		ctl_ike_children_foreach(&ha->h->ike->children, seq_child, &b);
+	batch_flush(&b);
+	return b.rc;
+}
+
+void
+ctl_ha_sync_tick(void *arg)
+{
+	struct ctl_ha *ha = arg;
+
+	if (may_write(ha))
+		seq_write_all(ha, false);
+}
+
+/* ---- bulk sync (active) ---- */
+
+struct bulk {
+	struct ctl_ha *ha;
+	uint32_t n_ike, n_child;
+	int rc;
+};
+
+static int
+bulk_child(const struct ike_child_state *c, void *arg)
+{
+	struct bulk *b = arg;
+
+	b->rc = write_child(b->ha, c);
+	b->n_child += b->rc == 0;
+	return b->rc;
+}
+
+static int
+bulk_sa(const struct ike_sa_state *sa, void *arg)
+{
+	struct bulk *b = arg;
+
+	if (sa->phase < IKE_SA_PHASE_ESTABLISHED || sa->phase == IKE_SA_PHASE_DEAD)
+		return 0;		/* half-open: the client will retry it */
+	b->rc = write_sa(b->ha, sa);
+	if (b->rc < 0)
+		return b->rc;
+	b->n_ike++;
+	return ike_child_foreach(b->ha->h->ike->ctx, sa->id, bulk_child, b);
+}
+
+void
+ctl_ha_bulk_request(void *arg)
+{
+	struct ctl_ha *ha = arg;
+	struct bulk b = { .ha = ha };
+
+	if (ha_bulk_begin(&ha->node) < 0)
+		return;
+	if (ha->h->ike != NULL)
+		ike_sa_foreach(ha->h->ike->ctx, bulk_sa, &b);
+	if (b.rc == 0)
+		b.rc = seq_write_all(ha, true);
+	if (b.rc == 0)
+		b.rc = ha_bulk_end(&ha->node, b.n_ike, b.n_child);
+	if (b.rc < 0)
+		CTL_LOG(WARNING, "bulk sync incomplete: %s", strerror(-b.rc));
+	else
+		CTL_LOG(NOTICE, "bulk sync: %u IKE SAs, %u CHILD SAs", b.n_ike, b.n_child);
+}
+
+/* ---- applying records (standby) ---- */
+
+static int
+apply_sa(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
+{
+	int rc = ike_sa_state_deserialize(v, len, ha->sa_scratch);
+
+	if (rc == 0)
+		rc = ike_ha_import_sa(ha->h->ike->ctx, ha->sa_scratch);
+	if (rc == 0 && ha->in_bulk)
+		rc = ctl_ha_bulk_seen(ha, ha->sa_scratch->id);
+	ike_sa_state_wipe(ha->sa_scratch);
+	return rc;
+}
+
+static int
+apply_child(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
+{
+	int rc = ike_child_state_deserialize(v, len, ha->child_scratch);
+
+	if (rc == 0)
+		rc = ike_ha_import_child(ha->h->ike->ctx, ha->child_scratch);
+	ike_child_state_wipe(ha->child_scratch);
+	return rc;
+}
+
+/* The standby's SA for one shipped entry, or NULL. */
+static struct dp_sa *
+seq_target(struct ctl_ha *ha, const struct ha_wire_seq *w)
+{
+	struct ctl_ike_child_info info;
+	struct dp_sad *sad = ha->h->dp.sad;
+
+	if (w->child_id == 0) {
+		for (uint32_t i = 0; i < ha->n_static; i++) {
+			struct dp_sa *sa = dp_sad_get(sad, ha->static_ids[i]);
+
+			if (sa != NULL && sa->p.spi == w->spi && (uint8_t)sa->p.dir == w->dir)
+				return sa;
+		}
+		return NULL;
+	}
+	if (ha->h->ike == NULL || !ctl_ike_child_get(&ha->h->ike->children, w->child_id, &info))
+		return NULL;
+	if (w->dir == DP_SA_OUTBOUND)
+		return info.has_out ? dp_sad_get(sad, info.sa_out) : NULL;
+	return info.has_in ? dp_sad_get(sad, info.sa_in) : NULL;
+}
+
+static int
+apply_seq_one(struct ctl_ha *ha, const struct ha_wire_seq *w)
+{
+	struct dp_sa *sa = seq_target(ha, w);
+	struct dp_sa_seq_state st = {
+		.spi = w->spi, .dir = w->dir, .out_seq = w->out_seq, .iv_epoch = w->iv_epoch,
+		.epoch_start_seq = w->epoch_start_seq,
+	};
+
+	if (sa == NULL)
+		return -ENOENT;		/* its CHILD record comes first; a race with a delete */
+	if (sa->p.dir == DP_SA_INBOUND)
+		win_from_wire(w, sa->p.replay_window, &st.win);
+	if (sa->id < ha->n_seq)
+		ha->seq[sa->id].rate_pps = w->rate_pps;
+	return dp_sa_seq_import(sa, &st);
+}
+
+static int
+apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
+{
+	struct ha_wire_seq w;
+	int bad = 0;
+
+	if (len % HA_WIRE_SEQ_LEN != 0)
+		return -EBADMSG;
+	for (uint32_t off = 0; off < len; off += HA_WIRE_SEQ_LEN) {
+		if (ha_wire_seq_decode(v + off, HA_WIRE_SEQ_LEN, &w) < 0 ||
+		    apply_seq_one(ha, &w) < 0)
+			bad++;
+		else
+			ha->seq_entries_applied++;
+	}
+	return bad == 0 ? 0 : -ENOENT;
+}
+
+static int
+apply(struct ctl_ha *ha, uint16_t type, const uint8_t *v, uint32_t len)
+{
+	bool ike = ha->h->ike != NULL;
+
+	switch (type) {
+	case HA_REC_BULK_BEGIN:
+		return ctl_ha_bulk_begin(ha);
+	case HA_REC_BULK_END:
+		return ctl_ha_bulk_end(ha);
+	case HA_REC_IKE_SA:
+		return ike ? apply_sa(ha, v, len) : -ENOTSUP;
+	case HA_REC_CHILD:
+		return ike ? apply_child(ha, v, len) : -ENOTSUP;
+	case HA_REC_IKE_SA_DEL:
+		return !ike ? -ENOTSUP : len != 8 ? -EBADMSG :
+			ike_ha_forget_sa(ha->h->ike->ctx, read_id(v));
+	case HA_REC_CHILD_DEL:
+		return !ike ? -ENOTSUP : len != 8 ? -EBADMSG :
+			ike_ha_forget_child(ha->h->ike->ctx, read_id(v));
+	case HA_REC_SEQ:
+		return apply_seq(ha, v, len);
+	default:
+		return -EBADMSG;
+	}
+}
+
+int
+ctl_ha_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len)
+{
+	struct ctl_ha *ha = arg;
+	int rc = apply(ha, type, value, len);
+
+	if (rc < 0) {
+		ha->records_failed++;
+		CTL_LOG(DEBUG, "record type %u (%u octets): %s", type, len, strerror(-rc));
+	} else {
+		ha->records_applied++;
+	}
+	return rc;
+}
