@@ -263,11 +263,31 @@ add_listen(struct cfg_ctx *ctx, const config_setting_t *s, const struct cfg_pref
 	return 0;
 }
 
-/* Without ike.listen: every address of every untrusted port, IPv4 first. */
+/* The port of HA virtual address A (the ha section is parsed first), or -1. */
+static int
+vip_port(const struct cfg *cfg, const struct cfg_prefix *a)
+{
+	for (unsigned int i = 0; cfg->ha.enabled && i < cfg->ha.n_vips; i++)
+		if (cfg_addr_equal(&cfg->ha.vips[i].address, a))
+			return cfg->ha.vips[i].port;
+	return -1;
+}
+
+/* Without ike.listen: the HA virtual addresses of untrusted ports (the
+ * clients' gateway), then every address of every untrusted port, IPv4
+ * first. */
 static int
 default_listen(struct cfg_ctx *ctx, const config_setting_t *group)
 {
 	const struct cfg *cfg = ctx->cfg;
+
+	for (unsigned int i = 0; cfg->ha.enabled && i < cfg->ha.n_vips; i++) {
+		const struct cfg_ha_vip *v = &cfg->ha.vips[i];
+
+		if (cfg->ports[v->port].role == CFG_ROLE_UNTRUSTED &&
+		    add_listen(ctx, group, &v->address, v->port) < 0)
+			return -EINVAL;
+	}
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
 		const struct cfg_port *p = &cfg->ports[i];
@@ -302,7 +322,9 @@ parse_listen_addr(struct cfg_ctx *ctx, const config_setting_t *s)
 	cfg_prefix_format(&a, true, text, sizeof(text));
 	port = cfg_port_owning(cfg, &a);
 	if (port < 0)
-		return cfg_err_setting(ctx, s, "%s is not an address of any port", text);
+		port = vip_port(cfg, &a);	/* HA: the clients' gateway address */
+	if (port < 0)
+		return cfg_err_setting(ctx, s, "%s is not an address of any port or ha.vips", text);
 	if (cfg->ports[port].role != CFG_ROLE_UNTRUSTED)
 		return cfg_err_setting(ctx, s, "%s is an address of port '%s', which is %s (IKE "
 				       "listens on untrusted ports)", text, cfg->ports[port].name,

@@ -67,7 +67,7 @@ stale_collect(const struct ike_sa_state *sa, void *arg)
 {
 	struct stale *s = arg;
 
-	if (bsearch(&sa->id, s->ha->bulk_ids, s->ha->bulk_n, sizeof(uint64_t), id_cmp) != NULL)
+	if (s->ha->bulk_n > 0 && bsearch(&sa->id, s->ha->bulk_ids, s->ha->bulk_n, sizeof(uint64_t), id_cmp) != NULL)
 		return 0;
 	return ids_push(&s->ids, &s->n, &s->cap, sa->id);
 }
@@ -83,7 +83,8 @@ ctl_ha_bulk_end(struct ctl_ha *ha)
 	ha->in_bulk = false;
 	if (ha->h->ike == NULL)
 		return 0;
-	qsort(ha->bulk_ids, ha->bulk_n, sizeof(uint64_t), id_cmp);
+	if (ha->bulk_n > 0)
+		qsort(ha->bulk_ids, ha->bulk_n, sizeof(uint64_t), id_cmp);
 	rc = ike_sa_foreach(ha->h->ike->ctx, stale_collect, &s);
 	for (size_t i = 0; i < s.n; i++)
 		ike_ha_forget_sa(ha->h->ike->ctx, s.ids[i]);

@@ -488,6 +488,30 @@ peer_nonce_new(struct ha_chan *c, const uint8_t *nonce)
 	return 0;
 }
 
+enum { WINDOW_BITS = 64 };
+
+/* Sliding-window replay check: true when COUNTER may be accepted. */
+static bool
+window_fresh(uint64_t top, uint64_t seen, uint64_t counter)
+{
+	if (counter > top)
+		return true;
+	return top - counter < WINDOW_BITS && !(seen >> (top - counter) & 1);
+}
+
+/* Marks COUNTER accepted (after window_fresh and authentication). */
+static void
+window_mark(uint64_t *top, uint64_t *seen, uint64_t counter)
+{
+	if (counter > *top) {
+		uint64_t shift = counter - *top;
+
+		*seen = shift >= WINDOW_BITS ? 0 : *seen << shift;
+		*top = counter;
+	}
+	*seen |= UINT64_C(1) << (*top - counter);
+}
+
 /* A verified HELLO: nonce bookkeeping, replay check, key derivation. */
 static int
 hello_accept(struct ha_chan *c, struct ha_chan_rx *rx)
@@ -497,14 +521,17 @@ hello_accept(struct ha_chan *c, struct ha_chan_rx *rx)
 		    memcmp(h->nonce, c->peer_nonce, HA_WIRE_NONCE_LEN) == 0;
 	int rc;
 
-	if (same ? rx->hdr.counter <= c->peer_hello_counter : nonce_is_old(c, h->nonce))
+	if (same ? !window_fresh(c->peer_hello_counter, c->peer_hello_seen, rx->hdr.counter) :
+		   nonce_is_old(c, h->nonce))
 		return drop(c, HA_CHAN_DROP_REPLAY);
 	if (!same) {
 		rc = peer_nonce_new(c, h->nonce);
 		if (rc != 0)
 			return rc;
+		c->peer_hello_counter = 0;
+		c->peer_hello_seen = 0;
 	}
-	c->peer_hello_counter = rx->hdr.counter;
+	window_mark(&c->peer_hello_counter, &c->peer_hello_seen, rx->hdr.counter);
 	rx->is_hello = true;
 	if (memcmp(h->peer_nonce, c->nonce, HA_WIRE_NONCE_LEN) != 0) {
 		rx->want_hello = true;		/* the peer does not know our nonce */
@@ -555,7 +582,7 @@ data_session(struct ha_chan *c, const uint8_t *buf, size_t n, const struct ha_wi
 	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
 		if (!cand[i]->valid || cand[i]->id != h->session)
 			continue;
-		if (h->counter <= cand[i]->rx_counter) {	/* cheap check first */
+		if (!window_fresh(cand[i]->rx_counter, cand[i]->rx_seen, h->counter)) {
 			if (*why == HA_CHAN_DROP_NO_SESSION)
 				*why = HA_CHAN_DROP_REPLAY;
 			continue;
@@ -589,7 +616,7 @@ open_data(struct ha_chan *c, uint8_t *buf, size_t len, struct ha_chan_rx *rx)
 	}
 	memcpy(buf + HA_WIRE_HDR_LEN, scratch, n);
 	OPENSSL_cleanse(scratch, n);
-	s->rx_counter = rx->hdr.counter;
+	window_mark(&s->rx_counter, &s->rx_seen, rx->hdr.counter);
 	if (s == &c->next) {
 		session_wipe(&c->cur);
 		c->cur = c->next;

@@ -24,9 +24,11 @@
  *   DATA    AES-256-GCM, nonce = direction salt (4) || counter (8),
  *           AAD = the 24-octet header. The sender's counter starts at 1
  *           for each session and increases by one per datagram; the
- *           receiver accepts a counter only above the highest it has
- *           accepted (a datagram reordered on the link is dropped like a
- *           replay; the stream retransmits). A new session (new keys)
+ *           receiver accepts each counter once, within a window of the
+ *           64 below the highest accepted (RFC 4303 §3.4.3 style): one
+ *           counter space serves every link, and datagrams sent on the
+ *           sync link and the data links in one tick arrive in any order.
+ *           HELLO counters are checked the same way. A new session (new keys)
  *           becomes current only when a DATA datagram under it verifies,
  *           so a forged or replayed HELLO cannot tear down a working
  *           session.
@@ -76,6 +78,7 @@ struct ha_chan_session {
 	struct ha_chan_dir rx;
 	uint64_t tx_counter;		/* last counter sent */
 	uint64_t rx_counter;		/* highest counter accepted */
+	uint64_t rx_seen;		/* bit i: rx_counter - i accepted (ha_chan_window) */
 };
 
 struct ha_chan {
@@ -89,6 +92,7 @@ struct ha_chan {
 	bool pair_derived;		/* a session came from (nonce, peer_nonce): never again */
 	uint64_t hello_counter;		/* HELLO counters we sent */
 	uint64_t peer_hello_counter;	/* highest HELLO counter accepted, per peer nonce */
+	uint64_t peer_hello_seen;	/* its window bits, as rx_seen */
 	/* Peer nonces superseded by a newer one: a HELLO carrying one is a
 	 * replay (a peer never goes back to an old nonce). A ring. */
 	uint8_t old_peer_nonces[HA_CHAN_OLD_NONCES][HA_WIRE_NONCE_LEN];

@@ -15,7 +15,7 @@ const struct bad_case ike_bad_cases[] = {
 	  "bad/165-ike-not-group.conf:21: ike: expected a group, got a list" },
 	{ "166-ike-listen-not-ours.conf",
 	  "bad/166-ike-listen-not-ours.conf:22: ike.listen[1]: 192.0.2.9 is not an "
-	  "address of any port" },
+	  "address of any port or ha.vips" },
 	{ "167-ike-listen-trusted.conf",
 	  "bad/167-ike-listen-trusted.conf:22: ike.listen[0]: 198.51.100.1 is an address "
 	  "of port 'inside', which is trusted (IKE listens on untrusted ports)" },
