@@ -15,6 +15,7 @@
 
 #include "control/cli.h"
 #include "control/ctl_cmds_ike.h"
+#include "control/ctl_ha.h"
 #include "control/ctl_ike.h"
 #include "control/ctl_json.h"
 #include "control/hagw.h"
@@ -38,6 +39,21 @@ ike_of(void *ctx, char *err, size_t err_len)
 		return NULL;
 	}
 	return h->ike;
+}
+
+/* The daemon's IKE for a command that makes it send: not on an HA
+ * standby, whose IKE SAs are passive copies of the active's. */
+static struct ctl_ike *
+ike_sender_of(void *ctx, char *err, size_t err_len)
+{
+	struct hagw *h = ctx;
+	struct ctl_ike *ike = ike_of(ctx, err, err_len);
+
+	if (ike != NULL && !ctl_ha_active(h->ha)) {
+		snprintf(err, err_len, "this appliance is not the HA active: run it there");
+		return NULL;
+	}
+	return ike;
 }
 
 static int
@@ -125,7 +141,7 @@ ctl_cmd_initiate(void *ctx, int argc, char **argv, struct json_object **out, cha
 
 	if (argc < 1 || argc > 2)
 		return usage("initiate CONNECTION [CHILD]", err, err_len);
-	ike = ike_of(ctx, err, err_len);
+	ike = ike_sender_of(ctx, err, err_len);
 	if (ike == NULL)
 		return -ENOTSUP;
 	rc = ike_initiate(ike->ctx, argv[0], child);
@@ -162,7 +178,7 @@ by_id(void *ctx, int argc, char **argv, const char *verb, const char *what,
 		snprintf(err, err_len, "usage: %s %s ID", verb, what);
 		return -EINVAL;
 	}
-	ike = ike_of(ctx, err, err_len);
+	ike = ike_sender_of(ctx, err, err_len);
 	if (ike == NULL)
 		return -ENOTSUP;
 	rc = fn(ike->ctx, id);

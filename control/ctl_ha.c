@@ -325,9 +325,3 @@ ctl_ha_input(void *arg, const struct dp_udp_dgram *d)
 	ha->cycles += rte_rdtsc() - t0;
 	ha->next_ms = 0;		/* answer (ACKs, segments) on this pass */
 }
-
-bool
-ctl_ha_active(const struct ctl_ha *ha)
-{
-	return ha == NULL || ha_node_role(&ha->node) == HA_ROLE_ACTIVE;
-}

@@ -107,7 +107,11 @@ unsigned int ctl_ha_poll(struct ctl_ha *ha, uint64_t now_ms);
 /* A datagram to cfg ha.port (ctl_udp.h service; ARG: the ctl_ha). */
 void ctl_ha_input(void *arg, const struct dp_udp_dgram *d);
 /* True when this appliance may send for its SAs (no HA: always). */
-bool ctl_ha_active(const struct ctl_ha *ha);
+static inline bool
+ctl_ha_active(const struct ctl_ha *ha)
+{
+	return ha == NULL || ha->node.role.role == HA_ROLE_ACTIVE;
+}
 
 /* The IKE daemon's state hook (ike_host.h state_event), ctl_ha_sync.c. */
 void ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *ike,

@@ -577,7 +577,10 @@ on_hello(struct ha_node *n, unsigned int link, const struct ha_chan_rx *rx, uint
 		v.flags = n->role.peer.flags;	/* a HELLO carries no flags */
 		v.has_flags = n->role.peer.has_flags;
 	}
-	peer_heard(n, link, &v, now);
+	/* Only a HELLO that echoes our current nonce proves the peer alive
+	 * now: an old one, replayed, must not hold off a takeover. */
+	if (rx->fresh)
+		peer_heard(n, link, &v, now);
 	if (rx->want_hello)
 		send_hello(n, link);
 	/* Keys derived: a DATA datagram confirms them, no need to wait. */
