@@ -169,6 +169,7 @@ ha_free(struct ctl_ha *ha)
 	free(ha->child_scratch);
 	free(ha->static_ids);
 	free(ha->bulk_ids);
+	free(ha->bulk_child_ids);
 	free(ha);
 }
 

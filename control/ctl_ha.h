@@ -79,6 +79,8 @@ struct ctl_ha {
 	 * did not carry can be forgotten at its end. */
 	uint64_t *bulk_ids;
 	size_t bulk_n, bulk_cap;
+	uint64_t *bulk_child_ids;	/* the same for CHILD SAs */
+	size_t bulk_child_n, bulk_child_cap;
 	bool in_bulk;
 	/* VIP announcements still to send after a takeover. */
 	uint32_t announce_left;
@@ -122,10 +124,11 @@ void ctl_ha_bulk_request(void *arg);
 int ctl_ha_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len);
 void ctl_ha_sync_tick(void *arg);
 void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);
-/* Standby bulk sync bookkeeping (ctl_ha_bulk.c): the IKE SAs it
- * carried; at its end the others are forgotten. */
+/* Standby bulk sync bookkeeping (ctl_ha_bulk.c): the IKE SAs and CHILD
+ * SAs it carried; at its end the others are forgotten. */
 int ctl_ha_bulk_begin(struct ctl_ha *ha);
 int ctl_ha_bulk_seen(struct ctl_ha *ha, uint64_t ike_sa_id);
+int ctl_ha_bulk_seen_child(struct ctl_ha *ha, uint64_t child_id);
 int ctl_ha_bulk_end(struct ctl_ha *ha);
 /* Sends the VIP announcements still due (ctl_ha_takeover.c). */
 void ctl_ha_announce_poll(struct ctl_ha *ha, uint64_t now_ms);

@@ -3,7 +3,9 @@
  * IKE SA the active holds, so an IKE SA the standby holds and the bulk
  * sync did not carry is stale (deleted while the link was down, or made
  * by this appliance during a split brain it lost) and is forgotten at
- * BULK_END, with its CHILD SAs.
+ * BULK_END, with its CHILD SAs; so is a CHILD SA of a kept IKE SA that
+ * the bulk sync did not carry (deleted while the sync link was down: kept,
+ * it would be activated at the next takeover).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -47,7 +49,14 @@ ctl_ha_bulk_begin(struct ctl_ha *ha)
 {
 	ha->in_bulk = true;
 	ha->bulk_n = 0;
+	ha->bulk_child_n = 0;
 	return 0;
+}
+
+int
+ctl_ha_bulk_seen_child(struct ctl_ha *ha, uint64_t child_id)
+{
+	return ids_push(&ha->bulk_child_ids, &ha->bulk_child_n, &ha->bulk_child_cap, child_id);
 }
 
 int
@@ -58,17 +67,35 @@ ctl_ha_bulk_seen(struct ctl_ha *ha, uint64_t ike_sa_id)
 
 struct stale {
 	const struct ctl_ha *ha;
-	uint64_t *ids;
+	uint64_t *ids;			/* IKE SAs to forget */
 	size_t n, cap;
+	uint64_t *child_ids;		/* CHILD SAs to forget */
+	size_t child_n, child_cap;
 };
+
+static bool
+carried(const uint64_t *ids, size_t n, uint64_t id)
+{
+	return n > 0 && bsearch(&id, ids, n, sizeof(uint64_t), id_cmp) != NULL;
+}
+
+static int
+stale_child(const struct ike_child_state *c, void *arg)
+{
+	struct stale *s = arg;
+
+	if (carried(s->ha->bulk_child_ids, s->ha->bulk_child_n, c->id))
+		return 0;
+	return ids_push(&s->child_ids, &s->child_n, &s->child_cap, c->id);
+}
 
 static int
 stale_collect(const struct ike_sa_state *sa, void *arg)
 {
 	struct stale *s = arg;
 
-	if (s->ha->bulk_n > 0 && bsearch(&sa->id, s->ha->bulk_ids, s->ha->bulk_n, sizeof(uint64_t), id_cmp) != NULL)
-		return 0;
+	if (carried(s->ha->bulk_ids, s->ha->bulk_n, sa->id))
+		return ike_child_foreach(s->ha->h->ike->ctx, sa->id, stale_child, s);
 	return ids_push(&s->ids, &s->n, &s->cap, sa->id);
 }
 
@@ -85,12 +112,19 @@ ctl_ha_bulk_end(struct ctl_ha *ha)
 		return 0;
 	if (ha->bulk_n > 0)
 		qsort(ha->bulk_ids, ha->bulk_n, sizeof(uint64_t), id_cmp);
+	if (ha->bulk_child_n > 0)
+		qsort(ha->bulk_child_ids, ha->bulk_child_n, sizeof(uint64_t), id_cmp);
 	rc = ike_sa_foreach(ha->h->ike->ctx, stale_collect, &s);
+	for (size_t i = 0; i < s.child_n; i++)
+		ike_ha_forget_child(ha->h->ike->ctx, s.child_ids[i]);
 	for (size_t i = 0; i < s.n; i++)
 		ike_ha_forget_sa(ha->h->ike->ctx, s.ids[i]);
-	if (s.n > 0)
-		CTL_LOG(NOTICE, "bulk sync: forgot %zu stale IKE SAs", s.n);
-	CTL_LOG(NOTICE, "bulk sync received: %zu IKE SAs", ha->bulk_n);
+	if (s.n + s.child_n > 0)
+		CTL_LOG(NOTICE, "bulk sync: forgot %zu stale IKE SAs, %zu stale CHILD SAs", s.n,
+			s.child_n);
+	CTL_LOG(NOTICE, "bulk sync received: %zu IKE SAs, %zu CHILD SAs", ha->bulk_n,
+		ha->bulk_child_n);
 	free(s.ids);
+	free(s.child_ids);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "control/hagw.h"
 #include "dataplane/sa.h"
 #include "ike/ike_ctx.h"
+#include "ike/ike_ha.h"
 
 static const char *const chan_drop_names[HA_CHAN_DROP_MAX] = {
 	[HA_CHAN_DROP_MALFORMED] = "malformed",
@@ -155,6 +156,29 @@ held_json(const struct ctl_ha *ha)
 }
 
 static struct json_object *
+ike_ha_json(const struct ctl_ha *ha)
+{
+	const struct ike_ha_stats *s;
+	struct json_object *o;
+
+	if (ha->h->ike == NULL)
+		return NULL;
+	s = ike_ha_get_stats(ha->h->ike->ctx);
+	o = json_object_new_object();
+	ADD(o, "passive", BOOL(ike_ha_is_passive(ha->h->ike->ctx)));
+	ADD(o, "imported", U64(s->imported));
+	ADD(o, "forgotten", U64(s->forgotten));
+	ADD(o, "passive_drops", U64(s->passive_drops));
+	ADD(o, "takeovers", U64(s->takeovers));
+	ADD(o, "msgid_syncs_sent", U64(s->msgid_syncs_sent));
+	ADD(o, "msgid_syncs_ok", U64(s->msgid_syncs_ok));
+	ADD(o, "msgid_syncs_answered", U64(s->msgid_syncs_answered));
+	ADD(o, "msgid_syncs_dropped", U64(s->msgid_syncs_dropped));
+	ADD(o, "takeover_rekeys_scheduled", U64(s->takeover_rekeys_scheduled));
+	return o;
+}
+
+static struct json_object *
 takeover_json(const struct ctl_ha *ha, uint64_t now)
 {
 	const struct ctl_ha_takeover_info *t = &ha->takeover;
@@ -194,6 +218,7 @@ ctl_ha_json(const struct ctl_ha *ha)
 	ADD(o, "sync", sync_json(ha));
 	ADD(o, "held", held_json(ha));
 	ADD(o, "last_takeover", takeover_json(ha, now));
+	ADD(o, "ike", ike_ha_json(ha));
 	ADD(o, "takeovers", U64(n->stats.takeovers));
 	ADD(o, "cycles", U64(ha->cycles));
 	ADD(o, "tsc_hz", U64(rte_get_tsc_hz()));

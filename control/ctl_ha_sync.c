@@ -334,6 +334,8 @@ apply_child(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 
 	if (rc == 0)
 		rc = ike_ha_import_child(ha->h->ike->ctx, ha->child_scratch);
+	if (rc == 0 && ha->in_bulk)
+		rc = ctl_ha_bulk_seen_child(ha, ha->child_scratch->id);
 	ike_child_state_wipe(ha->child_scratch);
 	return rc;
 }

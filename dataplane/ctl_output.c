@@ -15,7 +15,8 @@
  * for its next hop is held by the neighbour table already encrypted.
  * Only explicit policies apply: the default action (for traffic from
  * trusted ports) and IKE's own ports (ike.port and ike.natt_port, RFC 7296
- * §2.23, RFC 3948) are not applied to, or taken from, what the box sends.
+ * §2.23, RFC 3948) and the HA port are not applied to, or taken from,
+ * what the box sends.
  * Frames leave with the port's current source MAC (the HA virtual MAC
  * while this node owns the port's VIPs), and a VIP is a host on its link
  * while not owned (vip.h).
@@ -72,11 +73,13 @@ ctl_drop(struct dp *dp, struct rte_mbuf *m, enum dp_drop_reason reason)
 	return -EHOSTUNREACH;
 }
 
-/* ike.port or ike.natt_port (RFC 7296 §2, RFC 3948 §2). */
+/* ike.port or ike.natt_port (RFC 7296 §2, RFC 3948 §2), or ha.port:
+ * the appliance's own control traffic, never subject to the SPD. */
 static bool
-ike_port(const struct dp *dp, uint16_t port)
+own_control_port(const struct dp *dp, uint16_t port)
 {
-	return port == dp->ike_port || port == dp->natt_port;
+	return port == dp->ike_port || port == dp->natt_port ||
+	       (dp->ha_port != 0 && port == dp->ha_port);
 }
 
 /* The policy for a packet we send; *sa set for PROTECT. */
@@ -92,7 +95,7 @@ ctl_policy(struct dp *dp, struct rte_mbuf *m, struct dp_sa **sa)
 	    dp_flow_extract(rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off),
 			    rte_pktmbuf_data_len(m) - l3_off, &f) < 0)
 		return DP_POLICY_BYPASS;
-	if (f.proto == IPPROTO_UDP && (ike_port(dp, f.sport) || ike_port(dp, f.dport)))
+	if (f.proto == IPPROTO_UDP && (own_control_port(dp, f.sport) || own_control_port(dp, f.dport)))
 		return DP_POLICY_BYPASS;
 	fp = &f;
 	dp_spd_lookup_out(dp->spd, &fp, 1, &res);

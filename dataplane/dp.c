@@ -448,6 +448,7 @@ dp_init(struct dp *dp, const struct cfg *cfg, char *err, size_t err_len)
 	dp->idle_backoff_us = cfg->dp.idle_backoff_us;
 	dp->ike_port = cfg->ike.port;
 	dp->natt_port = cfg->ike.natt_port;
+	dp->ha_port = cfg->ha.enabled ? cfg->ha.port : 0;
 	dp->n_workers = cfg->n_workers;
 	dp->icmp_limit.rate = cfg->dp.icmp_rate;
 	dp->icmp_limit.burst = cfg->dp.icmp_burst;

@@ -194,6 +194,9 @@ struct dp {
 	 * what the box sends from or to either port bypasses the SPD. */
 	uint16_t ike_port;
 	uint16_t natt_port;
+	/* cfg ha.port when HA is on, else 0: the appliances' sync and
+	 * heartbeat datagrams bypass the SPD like IKE's (ctl_output.c). */
+	uint16_t ha_port;
 	/* HA virtual addresses (vip.c): configured after dp_init. */
 	struct dp_vips vips;
 	/* Local UDP (IKE, HA sync) goes here once a module registers; the

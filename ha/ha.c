@@ -111,6 +111,7 @@ ha_node_init(struct ha_node *n, const struct ha_conf *conf, const struct ha_host
 		ha_chan_fini(&n->chan);
 		goto fail;
 	}
+	explicit_bzero(n->conf.psk, sizeof(n->conf.psk));	/* the channel keeps its own */
 	memcpy(&n->boot_id, n->chan.nonce, sizeof(n->boot_id));	/* random per start */
 	ha_role_init(&n->role, &conf->role, node_now(n));
 	n->next_hb_ms = n->role.started_ms;
