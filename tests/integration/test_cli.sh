@@ -21,7 +21,8 @@ while read -r c; do
 done <<<"$commands"
 
 # Commands with required arguments (synopsis not starting with "[") run in their own
-# sections; IKE commands answer a clear error without an ike section (this lab has none).
+# sections; IKE and HA commands answer a clear error without an ike / ha section (this lab
+# has neither).
 required=$(json "'\n'.join(c['command'] for c in d if c['args'] and not c['args'].startswith('['))" \
 	<<<"$help_json")
 while read -r c; do
@@ -31,6 +32,12 @@ while read -r c; do
 		out=$(ctl $c 2>&1)
 		check_eq "text: $c without IKE: exit status 1" 1 "$?"
 		check_contains "text: $c without IKE: says so" "IKE is not configured" "$out"
+		continue
+	fi
+	if [[ "$c" == "show ha" || "$c" == "ha "* ]]; then
+		out=$(ctl $c 2>&1)
+		check_eq "text: $c without HA: exit status 1" 1 "$?"
+		check_contains "text: $c without HA: says so" "HA is not configured" "$out"
 		continue
 	fi
 	args=()
