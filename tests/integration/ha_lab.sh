@@ -69,8 +69,8 @@
 # Environment: HA_ENABLE (0/1, default 0), HAGW_BIN, HAGWCTL_BIN, HL_CLIENT_PSK,
 # HL_HA_PRIO_A/B (200/100), HL_HA_PREEMPT (false), HL_HA_EXTRA (text added inside the ha
 # group), HL_HA_REKEY (false), HL_CONF_EXTRA_A/B (text appended to a config),
-# HL_IKE_LISTEN (ike.listen; default 192.0.2.1 with HA_ENABLE=0, none with HA_ENABLE=1: the
-# config loader refuses a VIP there today), HL_LCORE_A/B (0/1),
+# HL_IKE_LISTEN (ike.listen; default none: IKE then listens on the untrusted VIPs, or on
+# 192.0.2.1 as A's own address without HA), HL_LCORE_A/B (0/1),
 # HL_SWAN_EXTRA (more swan_conf KEY=VALUE for every client), HL_START_TIMEOUT (60),
 # HL_STOP_TIMEOUT (10), HL_CAP_SNAPLEN (256), HL_MAX_CLIENTS (16: identities with a secret),
 # HL_LOG_LEVEL (info), LAB_SAVE_LOGS (hl_down copies configs, logs, charon.log there).
@@ -281,9 +281,9 @@ EOF
 hl_ike_section() {
 	local i ids="" n=0 secrets="" max=${HL_MAX_CLIENTS:-16}
 	local listen listen_line=""
-	# config/cfg_ike.c accepts only port addresses in ike.listen (not ha.vips): with HA
-	# the default is no listen setting (IKE on the own untrusted address).
-	if [ "$HA_ENABLE" = 1 ]; then listen=${HL_IKE_LISTEN-}; else listen=${HL_IKE_LISTEN-$HL_VIP_U}; fi
+	# Without a listen setting IKE listens on the untrusted VIPs (with HA) and on the
+	# untrusted port addresses (192.0.2.1 itself without HA).
+	listen=${HL_IKE_LISTEN-}
 	[ -n "$listen" ] && listen_line="listen = [ \"$listen\" ];"
 	for i in $(seq "$max"); do
 		ids+="${ids:+, }\"client$i.example\""
