@@ -79,6 +79,7 @@ peer_json(const struct ha_node *n)
 	ADD(o, "in_sync", BOOL(p->known && (p->flags & HA_HB_F_IN_SYNC)));
 	ADD(o, "session_up", BOOL(ha_chan_up(&n->chan)));
 	ADD(o, "sessions", U64(n->chan.sessions));
+	ADD(o, "caps", U64(n->peer_caps));
 	return o;
 }
 
@@ -120,6 +121,7 @@ sync_json(const struct ctl_ha *ha)
 	ADD(o, "heartbeats_sent", U64(n->heartbeats_sent));
 	ADD(o, "heartbeats_received", U64(n->heartbeats_received));
 	ADD(o, "send_errors", U64(n->send_errors));
+	ADD(o, "records_unsupported", U64(n->records_unsupported));
 	ADD(o, "dropped", drops_json(&ha->node.chan, ha));
 	return o;
 }

@@ -102,6 +102,8 @@ ha_node_init(struct ha_node *n, const struct ha_conf *conf, const struct ha_host
 		n->conf.sync_interval_ms = HA_DEFAULT_SYNC_INTERVAL_MS;
 	if (n->conf.max_buffer == 0)
 		n->conf.max_buffer = HA_DEFAULT_MAX_BUFFER;
+	if (n->conf.caps == 0)
+		n->conf.caps = HA_CAPS;
 	rc = ha_chan_init(&n->chan, conf->role.node_id, conf->peer_node_id, conf->psk,
 			  conf->psk_len);
 	if (rc != 0)
@@ -184,7 +186,7 @@ send_hello(struct ha_node *n, unsigned int link)
 	struct ha_wire_hello h = {
 		.priority = n->conf.role.priority,
 		.role = (uint8_t)n->role.role,
-		.caps = HA_CAPS,
+		.caps = n->conf.caps,
 		.epoch = n->role.epoch,
 		.boot_id = n->boot_id,
 	};
@@ -574,6 +576,7 @@ on_hello(struct ha_node *n, unsigned int link, const struct ha_chan_rx *rx, uint
 	};
 
 	n->stats.hellos_received++;
+	n->peer_caps = h->caps;
 	if (n->role.peer.known && n->role.peer.boot_id == h->boot_id) {
 		v.flags = n->role.peer.flags;	/* a HELLO carries no flags */
 		v.has_flags = n->role.peer.has_flags;
@@ -813,6 +816,23 @@ ha_tick(struct ha_node *n)
 
 /* ---- the host's writes and requests ----------------------------------- */
 
+/* The capability a record type needs from the peer (0: none). */
+static uint32_t
+rec_cap(uint16_t type)
+{
+	switch (type) {
+	case HA_REC_SEQ:
+		return HA_CAP_SEQ_SYNC;
+	case HA_REC_IKE_SA:
+	case HA_REC_IKE_SA_DEL:
+	case HA_REC_CHILD:
+	case HA_REC_CHILD_DEL:
+		return HA_CAP_IKE_STATE;
+	default:
+		return 0;
+	}
+}
+
 int
 ha_write(struct ha_node *n, uint16_t type, const void *value, uint32_t len)
 {
@@ -820,6 +840,10 @@ ha_write(struct ha_node *n, uint16_t type, const void *value, uint32_t len)
 
 	if (n->role.role != HA_ROLE_ACTIVE)
 		return -EPERM;
+	if ((n->peer_caps & rec_cap(type)) != rec_cap(type)) {
+		n->stats.records_unsupported++;
+		return 0;
+	}
 	/* No session, or a bulk sync owed: the bulk sync will carry it. */
 	if (!ha_chan_up(&n->chan) || n->bulk_pending)
 		return 0;
@@ -866,6 +890,8 @@ ha_switchover(struct ha_node *n)
 {
 	if (n->role.role != HA_ROLE_ACTIVE || n->so_state != HA_SO_IDLE || !peer_in_sync(n))
 		return -EAGAIN;
+	if (!(n->peer_caps & HA_CAP_SWITCHOVER))
+		return -EOPNOTSUPP;
 	node_log(n, HA_LOG_NOTICE, "ha: switchover to peer %u requested", n->conf.peer_node_id);
 	switchover_start(n, node_now(n));
 	return 0;

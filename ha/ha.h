@@ -58,6 +58,10 @@ struct ha_conf {
 	uint8_t psk_len;
 	uint32_t sync_interval_ms;	/* sequence state, default 50 */
 	size_t max_buffer;		/* stream bytes kept unacknowledged, default 64 MiB */
+	/* HA_CAP_* this node announces and accepts; 0: all this version has.
+	 * A rolling upgrade pairs two versions: what the peer did not
+	 * announce is not sent to it. */
+	uint32_t caps;
 };
 
 struct ha_host_ops {
@@ -86,6 +90,7 @@ struct ha_stats {
 	uint64_t heartbeats_sent, heartbeats_received;
 	uint64_t hellos_sent, hellos_received;
 	uint64_t records_bad;			/* record() refused */
+	uint64_t records_unsupported;		/* not sent: the peer did not announce the capability */
 	uint64_t bulk_syncs_sent, bulk_syncs_received;
 	uint64_t send_errors;
 	uint64_t dgrams_bad;			/* authenticated, but a bad message list/value */
@@ -104,6 +109,7 @@ struct ha_node {
 	struct ha_stream stream;
 	struct ha_role_state role;
 	uint64_t boot_id;
+	uint32_t peer_caps;		/* HA_CAP_* of the peer's last HELLO */
 	bool in_sync;			/* standby: last bulk sync complete, stream intact */
 	uint64_t bulk_generation;
 	uint64_t next_hb_ms;

@@ -77,6 +77,7 @@ struct net {
 	uint64_t delivered, lost, duplicated, reordered, tampered;
 	uint8_t psk[2][HA_CHAN_PSK_MIN];
 	size_t max_buffer;		/* ha_conf.max_buffer, 0: default */
+	uint32_t caps[2];		/* ha_conf.caps per host, 0: all */
 };
 
 static struct net *net;			/* one per test */
@@ -265,6 +266,7 @@ host_start(struct net *nt, unsigned int idx, uint8_t prio, bool preempt)
 		.psk_len = HA_CHAN_PSK_MIN,
 		.sync_interval_ms = 50,
 		.max_buffer = nt->max_buffer,
+		.caps = nt->caps[idx],
 	};
 
 	memcpy(c.psk, nt->psk[idx], HA_CHAN_PSK_MIN);
@@ -811,6 +813,41 @@ test_switchover(void)
 	pair_end();
 }
 
+/* Rolling upgrade: B (an older version) announces IKE state only. A
+ * sends it what B takes and counts the rest; a switchover to a peer
+ * without the capability is refused; the pair still fails over. */
+static void
+test_capabilities(void)
+{
+	struct host *a, *b;
+
+	net = net_new();
+	net->caps[1] = HA_CAP_IKE_STATE;
+	net->h[0].state_n = net->h[1].state_n = 5;
+	host_start(net, 0, 200, false);
+	net_run(net, HOLD + 10);
+	host_start(net, 1, 100, false);
+	a = &net->h[0];
+	b = &net->h[1];
+	RUN_UNTIL(net, b->node.in_sync, 5000);
+	CU_ASSERT_TRUE_FATAL(b->node.in_sync);
+	CU_ASSERT_EQUAL(a->node.peer_caps, HA_CAP_IKE_STATE);
+	CU_ASSERT_EQUAL(b->node.peer_caps,
+			HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER);
+	a->seq_records = true;
+	write_inc(a, 7);
+	net_run(net, 500);
+	CU_ASSERT_EQUAL(b->rec_inc, 7);			/* IKE state: delivered */
+	CU_ASSERT_EQUAL(b->rec_seq, 0);			/* sequence records: not sent */
+	CU_ASSERT_EQUAL(a->node.stats.records_unsupported, 10);	/* one per sync tick */
+	CU_ASSERT_EQUAL(ha_switchover(&a->node), -EOPNOTSUPP);
+	host_kill(a);
+	RUN_UNTIL(net, role(1) == HA_ROLE_ACTIVE, 500);
+	CU_ASSERT_EQUAL(role(1), HA_ROLE_ACTIVE);
+	CU_ASSERT_EQUAL(b->node.role.reason, HA_REASON_PEER_DEAD);
+	pair_end();
+}
+
 /* The SWITCHOVER request never arrives: the active gives up after 1 s. */
 static void
 test_switchover_timeout(void)
@@ -1073,6 +1110,7 @@ main(void)
 		{ "split brain", test_split_brain },
 		{ "switchover", test_switchover },
 		{ "switchover timeout", test_switchover_timeout },
+		{ "capabilities (rolling upgrade)", test_capabilities },
 		{ "preemption", test_preemption },
 		{ "tampered, duplicated, replayed datagrams", test_bad_datagrams },
 		{ "wrong PSK", test_wrong_psk },
