@@ -359,10 +359,12 @@ const struct ctl_cmd ctl_commands[] = {
 	  ctl_cmd_show_spd_clients, false },
 	{ "show spd", "", "security policies by priority, the default action, the number of "
 	  "remote-access clients", ctl_cmd_show_spd, true },
-	{ "show ike-sas", "", "IKE SAs: state, role, addresses, NAT, SPIs, suite, identities, "
+	{ "show ike-sas", "[FROM [COUNT]]", "IKE SAs (a page of COUNT from index FROM): state, "
+	  "role, addresses, NAT, SPIs, suite, identities, "
 	  "virtual IPs, times, message IDs, peer capabilities (never keys)",
 	  ctl_cmd_show_ike_sas, false },
-	{ "show child-sas", "", "CHILD SAs: SPIs, mode, suite, encapsulation, traffic selectors, "
+	{ "show child-sas", "[FROM [COUNT]]", "CHILD SAs (a page of COUNT from index FROM): SPIs, "
+	  "mode, suite, encapsulation, traffic selectors, "
 	  "lifetimes, rekey state (never keys)", ctl_cmd_show_child_sas, false },
 	{ "show ike stats", "", "IKE counters: messages, errors, cookies, half-open SAs",
 	  ctl_cmd_show_ike_stats, false },

@@ -85,23 +85,27 @@ id_parse(const char *word, uint64_t *id)
 enum show_kind { SHOW_SAS, SHOW_CHILDREN, SHOW_STATS };
 
 static int
-show(void *ctx, int argc, const char *synopsis, enum show_kind kind, struct json_object **out,
-     char *err, size_t err_len)
+show(void *ctx, int argc, char **argv, const char *synopsis, enum show_kind kind,
+     struct json_object **out, char *err, size_t err_len)
 {
+	struct ctl_ike_page page = { 0, 0 };
 	struct ctl_ike *ike;
 	struct ctl_ike_walker w;
 	uint64_t now = (uint64_t)time(NULL);
 
-	if (argc > 0)
+	/* The lists take an optional page: FROM [COUNT]. */
+	if (argc > (kind == SHOW_STATS ? 0 : 2) ||
+	    (argc >= 1 && !id_parse(argv[0], &page.from)) ||
+	    (argc == 2 && (!id_parse(argv[1], &page.count) || page.count == 0)))
 		return usage(synopsis, err, err_len);
 	ike = ike_of(ctx, err, err_len);
 	if (ike == NULL)
 		return -ENOTSUP;
 	ctl_ike_walker(ike, &w);
 	if (kind == SHOW_SAS)
-		*out = ctl_ike_sas_json(&w, now);
+		*out = ctl_ike_sas_json(&w, now, &page);
 	else if (kind == SHOW_CHILDREN)
-		*out = ctl_ike_children_json(&w, now);
+		*out = ctl_ike_children_json(&w, now, &page);
 	else
 		*out = ctl_ike_stats_json(&w, ike_get_stats(ike->ctx),
 					  ike_half_open_count(ike->ctx));
@@ -112,21 +116,22 @@ int
 ctl_cmd_show_ike_sas(void *ctx, int argc, char **argv, struct json_object **out, char *err,
 		     size_t err_len)
 {
-	return show(ctx, argc, "show ike-sas", SHOW_SAS, out, err, err_len);
+	return show(ctx, argc, argv, "show ike-sas [FROM [COUNT]]", SHOW_SAS, out, err, err_len);
 }
 
 int
 ctl_cmd_show_child_sas(void *ctx, int argc, char **argv, struct json_object **out, char *err,
 		       size_t err_len)
 {
-	return show(ctx, argc, "show child-sas", SHOW_CHILDREN, out, err, err_len);
+	return show(ctx, argc, argv, "show child-sas [FROM [COUNT]]", SHOW_CHILDREN, out, err,
+		    err_len);
 }
 
 int
 ctl_cmd_show_ike_stats(void *ctx, int argc, char **argv, struct json_object **out, char *err,
 		       size_t err_len)
 {
-	return show(ctx, argc, "show ike stats", SHOW_STATS, out, err, err_len);
+	return show(ctx, argc, argv, "show ike stats", SHOW_STATS, out, err, err_len);
 }
 
 /* ---- triggers ---- */

@@ -324,29 +324,49 @@ ctl_ike_child_json(const struct ike_child_state *c, uint64_t now_s)
 
 /* ---- the lists ---- */
 
+/* What page_take says of the next record; PAGE_FULL also stops a walk
+ * early (a positive return of the foreach callbacks: not an error). */
+enum { PAGE_SKIP, PAGE_TAKE, PAGE_FULL };
+
 struct walk {
 	const struct ctl_ike_walker *w;
 	struct json_object *list;
 	uint64_t now;
 	uint64_t n_sas, n_children;
+	uint64_t index;			/* records passed so far */
+	struct ctl_ike_page page;
 };
+
+static int
+page_take(struct walk *wk)
+{
+	uint64_t i = wk->index++;
+
+	if (wk->page.count != 0 && i >= wk->page.from + wk->page.count)
+		return PAGE_FULL;
+	return i >= wk->page.from ? PAGE_TAKE : PAGE_SKIP;
+}
 
 static int
 sa_one(const struct ike_sa_state *sa, void *arg)
 {
 	struct walk *wk = arg;
+	int take = page_take(wk);
 
-	json_object_array_add(wk->list, ctl_ike_sa_json(sa, wk->now));
-	return 0;
+	if (take == PAGE_TAKE)
+		json_object_array_add(wk->list, ctl_ike_sa_json(sa, wk->now));
+	return take == PAGE_FULL ? PAGE_FULL : 0;
 }
 
 static int
 child_one(const struct ike_child_state *c, void *arg)
 {
 	struct walk *wk = arg;
+	int take = page_take(wk);
 
-	json_object_array_add(wk->list, ctl_ike_child_json(c, wk->now));
-	return 0;
+	if (take == PAGE_TAKE)
+		json_object_array_add(wk->list, ctl_ike_child_json(c, wk->now));
+	return take == PAGE_FULL ? PAGE_FULL : 0;
 }
 
 static int
@@ -358,12 +378,16 @@ sa_children(const struct ike_sa_state *sa, void *arg)
 }
 
 static struct json_object *
-list_walk(const struct ctl_ike_walker *w, uint64_t now_s,
+list_walk(const struct ctl_ike_walker *w, uint64_t now_s, const struct ctl_ike_page *page,
 	  int (*cb)(const struct ike_sa_state *sa, void *arg))
 {
 	struct walk wk = { .w = w, .list = json_object_new_array(), .now = now_s };
+	int rc;
 
-	if (wk.list == NULL || w->sa_foreach(w->src, cb, &wk) != 0) {
+	if (page != NULL)
+		wk.page = *page;
+	rc = wk.list == NULL ? -ENOMEM : w->sa_foreach(w->src, cb, &wk);
+	if (rc != 0 && rc != PAGE_FULL) {
 		json_object_put(wk.list);
 		return NULL;
 	}
@@ -371,15 +395,17 @@ list_walk(const struct ctl_ike_walker *w, uint64_t now_s,
 }
 
 struct json_object *
-ctl_ike_sas_json(const struct ctl_ike_walker *w, uint64_t now_s)
+ctl_ike_sas_json(const struct ctl_ike_walker *w, uint64_t now_s,
+		 const struct ctl_ike_page *page)
 {
-	return list_walk(w, now_s, sa_one);
+	return list_walk(w, now_s, page, sa_one);
 }
 
 struct json_object *
-ctl_ike_children_json(const struct ctl_ike_walker *w, uint64_t now_s)
+ctl_ike_children_json(const struct ctl_ike_walker *w, uint64_t now_s,
+		      const struct ctl_ike_page *page)
 {
-	return list_walk(w, now_s, sa_children);
+	return list_walk(w, now_s, page, sa_children);
 }
 
 /* ---- counters ---- */

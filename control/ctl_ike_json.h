@@ -29,10 +29,20 @@ struct ctl_ike_walker {
 struct json_object *ctl_ike_sa_json(const struct ike_sa_state *sa, uint64_t now_s);
 struct json_object *ctl_ike_child_json(const struct ike_child_state *c, uint64_t now_s);
 
-/* Arrays of every IKE SA / every CHILD SA (by IKE SA, in walk order);
- * NULL if out of memory or the walk failed. */
-struct json_object *ctl_ike_sas_json(const struct ctl_ike_walker *w, uint64_t now_s);
-struct json_object *ctl_ike_children_json(const struct ctl_ike_walker *w, uint64_t now_s);
+/* A page of a list: COUNT records from index FROM (walk order); COUNT 0:
+ * all from FROM. At 100,000 SAs the whole list is tens of MB of JSON that
+ * the control core would build in one go. */
+struct ctl_ike_page {
+	uint64_t from;
+	uint64_t count;
+};
+
+/* Arrays of the IKE SAs / CHILD SAs (by IKE SA, in walk order) of PAGE
+ * (NULL: all); NULL if out of memory or the walk failed. */
+struct json_object *ctl_ike_sas_json(const struct ctl_ike_walker *w, uint64_t now_s,
+				     const struct ctl_ike_page *page);
+struct json_object *ctl_ike_children_json(const struct ctl_ike_walker *w, uint64_t now_s,
+					  const struct ctl_ike_page *page);
 
 /* The counters, the half-open count and the number of SAs now. */
 struct json_object *ctl_ike_stats_json(const struct ctl_ike_walker *w, const struct ike_stats *s,

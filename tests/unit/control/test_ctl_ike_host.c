@@ -564,8 +564,20 @@ test_commands(void)
 	CU_ASSERT_STRING_EQUAL(j, "[]");
 	CU_ASSERT_EQUAL(run(ctl_cmd_show_child_sas, 0, NULL, j, sizeof(j)), 0);
 	CU_ASSERT_STRING_EQUAL(j, "[]");
-	CU_ASSERT_EQUAL(run(ctl_cmd_show_ike_sas, 1, five, j, sizeof(j)), -EINVAL);
-	CU_ASSERT_STRING_EQUAL(err, "usage: show ike-sas");
+	CU_ASSERT_EQUAL(run(ctl_cmd_show_ike_sas, 1, five, j, sizeof(j)), 0);	/* a page */
+	CU_ASSERT_STRING_EQUAL(j, "[]");
+	{
+		const char *zero_count[] = { "0", "0" }, *three[] = { "1", "2", "3" };
+
+		CU_ASSERT_EQUAL(run(ctl_cmd_show_ike_sas, 1, bad, j, sizeof(j)), -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, "usage: show ike-sas [FROM [COUNT]]");
+		CU_ASSERT_EQUAL(run(ctl_cmd_show_child_sas, 2, zero_count, j, sizeof(j)),
+				-EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, "usage: show child-sas [FROM [COUNT]]");
+		CU_ASSERT_EQUAL(run(ctl_cmd_show_child_sas, 3, three, j, sizeof(j)), -EINVAL);
+		CU_ASSERT_EQUAL(run(ctl_cmd_show_ike_stats, 1, five, j, sizeof(j)), -EINVAL);
+		CU_ASSERT_STRING_EQUAL(err, "usage: show ike stats");
+	}
 	stub.stats.rx_msgs = 4;
 	CU_ASSERT_EQUAL(run(ctl_cmd_show_ike_stats, 0, NULL, j, sizeof(j)), 0);
 	CU_ASSERT_STRING_EQUAL(j, "{\"ike_sas\":0,\"child_sas\":0,\"half_open\":3,\"rx_msgs\":4,"

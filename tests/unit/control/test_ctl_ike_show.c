@@ -423,7 +423,7 @@ check_no_keys(struct json_object *o)
 static void
 test_ike_sas(void)
 {
-	struct json_object *o = ctl_ike_sas_json(&walker, NOW);
+	struct json_object *o = ctl_ike_sas_json(&walker, NOW, NULL);
 
 	check_json(o, want_sas);
 	check_text(o, text_sas);
@@ -431,10 +431,46 @@ test_ike_sas(void)
 	json_object_put(o);
 }
 
+/* ids of the records in a page, as "1,2". */
+static void
+page_ids(struct json_object *o, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; o != NULL && i < json_object_array_length(o); i++) {
+		struct json_object *id;
+
+		json_object_object_get_ex(json_object_array_get_idx(o, i), "id", &id);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "",
+					json_object_get_string(id));
+	}
+	json_object_put(o);
+}
+
+static void
+test_pages(void)
+{
+	const struct { uint64_t from, count; const char *sas, *children; } cases[] = {
+		{ 0, 0, "1,2", "11,12" }, { 0, 1, "1", "11" }, { 1, 1, "2", "12" },
+		{ 1, 0, "2", "12" }, { 1, 5, "2", "12" }, { 2, 1, "", "" }, { 9, 0, "", "" },
+	};
+	char got[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctl_ike_page p = { cases[i].from, cases[i].count };
+
+		page_ids(ctl_ike_sas_json(&walker, NOW, &p), got, sizeof(got));
+		CU_ASSERT_STRING_EQUAL(got, cases[i].sas);
+		page_ids(ctl_ike_children_json(&walker, NOW, &p), got, sizeof(got));
+		CU_ASSERT_STRING_EQUAL(got, cases[i].children);
+	}
+}
+
 static void
 test_child_sas(void)
 {
-	struct json_object *o = ctl_ike_children_json(&walker, NOW);
+	struct json_object *o = ctl_ike_children_json(&walker, NOW, NULL);
 	struct json_object *one;
 
 	check_json(o, want_children);
@@ -485,8 +521,8 @@ test_walk_fails(void)
 	struct ike_stats st = { 0 };
 
 	walk_fails = true;
-	CU_ASSERT_PTR_NULL(ctl_ike_sas_json(&walker, NOW));
-	CU_ASSERT_PTR_NULL(ctl_ike_children_json(&walker, NOW));
+	CU_ASSERT_PTR_NULL(ctl_ike_sas_json(&walker, NOW, NULL));
+	CU_ASSERT_PTR_NULL(ctl_ike_children_json(&walker, NOW, NULL));
 	CU_ASSERT_PTR_NULL(ctl_ike_stats_json(&walker, &st, 0));
 	walk_fails = false;
 }
@@ -504,6 +540,7 @@ main(void)
 	s = CU_add_suite("ctl_ike_show", NULL, NULL);
 	CU_add_test(s, "show ike-sas", test_ike_sas);
 	CU_add_test(s, "show child-sas", test_child_sas);
+	CU_add_test(s, "pages", test_pages);
 	CU_add_test(s, "show ike stats", test_stats);
 	CU_add_test(s, "odd values", test_odd_values);
 	CU_add_test(s, "walk fails", test_walk_fails);
