@@ -40,6 +40,7 @@ struct ctl_ha_sa_seq {
 	uint64_t last_seq;		/* outbound counter at the last sample */
 	uint64_t last_ms;
 	uint32_t rate_pps;		/* peak-hold with decay; standby: as shipped */
+	uint32_t rate_slow_pps;		/* the same, decaying 32 times slower (split brain) */
 	uint64_t sent_seq;		/* out_seq or win top last shipped */
 	bool sent;
 };

@@ -36,6 +36,7 @@ enum {
 	SEQ_BATCH = 1024,		/* sequence entries per record */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
 	RATE_DECAY_SHIFT = 3,		/* peak-hold rate decays by 1/8 per interval */
+	RATE_SLOW_DECAY_SHIFT = 8,	/* the slow one by 1/256: ~9 s half-life at 50 ms */
 	HA_MS_PER_S = 1000,
 };
 
@@ -166,7 +167,10 @@ rate_sample(struct ctl_ha_sa_seq *q, uint64_t seq, uint64_t now_ms)
 		uint64_t r = (seq - q->last_seq) * HA_MS_PER_S / (now_ms - q->last_ms);
 		uint32_t decayed = q->rate_pps - (q->rate_pps >> RATE_DECAY_SHIFT);
 
+		uint32_t slow = q->rate_slow_pps - (q->rate_slow_pps >> RATE_SLOW_DECAY_SHIFT);
+
 		q->rate_pps = (uint32_t)RTE_MIN(RTE_MAX(r, (uint64_t)decayed), UINT32_MAX);
+		q->rate_slow_pps = (uint32_t)RTE_MIN(RTE_MAX(r, (uint64_t)slow), UINT32_MAX);
 	}
 	q->last_seq = seq;
 	q->last_ms = now_ms;

@@ -149,12 +149,53 @@ become_standby(struct ctl_ha *ha, enum ha_reason why)
 	CTL_LOG(NOTICE, "standby (%s)", ha_reason_name(why));
 }
 
+/* We won a split brain and stay active, but the loser sent on our
+ * outbound SAs since the peer was lost: at most what its own takeover
+ * margin skipped plus what it sent at the SA's rate meanwhile. Each
+ * outbound SA moves past that (and to a new IV epoch, as at a takeover).
+ * The IKE SAs keep our message IDs: a client the loser answered meanwhile
+ * may be ahead, and its next request is then retransmitted until DPD
+ * gives up (a split brain needs every link cut at once). */
+static void
+split_brain_won(struct ctl_ha *ha)
+{
+	uint64_t since = ha->node.peer_lost_ms != 0 ? dp_now_ms() - ha->node.peer_lost_ms : 0;
+	struct dp_sad *sad = ha->h->dp.sad;
+	uint32_t iter = 0, n = 0;
+	struct dp_sa *sa;
+
+	since += ha->detect_ms + ha->sync_interval_ms;
+	while ((sa = dp_sad_next(sad, &iter)) != NULL) {
+		uint64_t rate, margin;
+
+		if (sa->p.dir != DP_SA_OUTBOUND || !dp_sa_is_active(sa))
+			continue;
+		rate = sa->id < ha->n_seq ? ha->seq[sa->id].rate_slow_pps : 0;
+		margin = margin_of(ha, sa->id) + rate * since * ha->margin_safety / HA_MS_PER_S;
+		dp_sa_deactivate(sad, sa->id);
+		dp_sa_activate(sad, sa->id, ha->node_bit, margin);
+		n++;
+	}
+	if (ha->h->ike != NULL) {
+		/* No RFC 6311 exchange here: the loser may have run one on these
+		 * IKE SAs already, and a second is refused (ike_state.h,
+		 * msgid_sync_used). The SK IV counters still move on. */
+		struct ike_ha_takeover_opts o = { .iv_margin = IKE_IV_MARGIN, .msgid_sync = false };
+
+		ike_ha_takeover(ha->h->ike->ctx, &o);
+	}
+	CTL_LOG(NOTICE, "split brain won: %u outbound SAs moved past the peer's numbers "
+		"(%" PRIu64 " ms)", n, since);
+}
+
 void
 ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why)
 {
 	struct ctl_ha *ha = arg;
 
-	if (role == HA_ROLE_ACTIVE)
+	if (role == HA_ROLE_ACTIVE && old == HA_ROLE_ACTIVE)
+		split_brain_won(ha);
+	else if (role == HA_ROLE_ACTIVE)
 		become_active(ha, why);
 	else if (role == HA_ROLE_STANDBY && old == HA_ROLE_ACTIVE)
 		become_standby(ha, why);

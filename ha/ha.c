@@ -416,6 +416,7 @@ liveness_events(struct ha_node *n, uint64_t now)
 		node_log(n, HA_LOG_WARNING, "ha: peer %u dead (no link heard for %" PRIu64 " ms)",
 			 n->conf.peer_node_id, ha_role_dead_ms(&n->role));
 		session_down(n, "peer dead");
+		n->peer_lost_ms = now;
 	} else if (!n->peer_was_alive && alive) {
 		node_log(n, HA_LOG_NOTICE, "ha: peer %u alive", n->conf.peer_node_id);
 	}
@@ -445,6 +446,17 @@ node_step(struct ha_node *n, uint64_t now)
 	liveness_events(n, now);
 	if (rc >= 0)
 		role_changed(n, old, now);
+	if (n->role.split_won) {
+		/* We stay active, but the peer was active too and sent on our
+		 * SAs: the host moves past what it may have used. */
+		n->role.split_won = false;
+		node_log(n, HA_LOG_WARNING, "ha: split brain won against peer %u (epoch %" PRIu64
+			 "), active since %" PRIu64 " ms", n->conf.peer_node_id, n->role.peer.epoch,
+			 n->peer_lost_ms != 0 ? now - n->peer_lost_ms : 0);
+		if (n->ops.role_change != NULL)
+			n->ops.role_change(n->ops.arg, HA_ROLE_ACTIVE, HA_ROLE_ACTIVE,
+					   HA_REASON_SPLIT_BRAIN);
+	}
 }
 
 /* ---- bulk sync, sequence sync, switchover ----------------------------- */

@@ -69,7 +69,9 @@ struct ha_host_ops {
 	int (*send)(void *arg, unsigned int link, const uint8_t *data, size_t len);
 	uint64_t (*now_ms)(void *arg);
 	/* The role changed; the host activates or deactivates its state
-	 * (takeover: margins, VIPs, IKE), then returns. */
+	 * (takeover: margins, VIPs, IKE), then returns. ROLE == OLD ==
+	 * ACTIVE with HA_REASON_SPLIT_BRAIN: we won a split brain and stay
+	 * active, but the peer sent on our SAs since n->peer_lost_ms. */
 	void (*role_change)(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);
 	/* Active: a new session with the peer: write a bulk sync now
 	 * (ha_bulk_begin, records, ha_bulk_end). */
@@ -116,6 +118,7 @@ struct ha_node {
 	uint64_t next_sync_ms;
 	uint64_t last_peer_hb_ms;
 	bool peer_was_alive;		/* role.peer_alive at the last step */
+	uint64_t peer_lost_ms;		/* when the peer was last declared dead, 0: never */
 	bool sync_was_up;		/* role.link[HA_LINK_SYNC].up at the last step */
 	bool sync_lost;			/* the sync link went down while the peer lived */
 	bool bulk_pending;		/* active: a bulk sync is owed to the peer */

@@ -183,14 +183,19 @@ step_standby(struct ha_role_state *r, bool in_sync, uint64_t now_ms)
 static int
 step_active(struct ha_role_state *r, uint64_t now_ms)
 {
-	if (!r->peer_alive || r->peer.role != HA_WIRE_ROLE_ACTIVE)
+	if (!r->peer_alive || r->peer.role != HA_WIRE_ROLE_ACTIVE) {
+		r->split_contest = false;
 		return -1;
+	}
 	if (r->yielding)
 		return role_change(r, HA_ROLE_STANDBY, HA_REASON_SWITCHOVER, now_ms);
 	if (now_ms < r->grace_until_ms && r->peer.epoch < r->epoch)
 		return -1;
 	if (!ha_role_we_win(r))
 		return role_change(r, HA_ROLE_STANDBY, HA_REASON_SPLIT_BRAIN, now_ms);
+	if (!r->split_contest)
+		r->split_won = true;
+	r->split_contest = true;
 	return -1;
 }
 

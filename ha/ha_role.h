@@ -115,6 +115,11 @@ struct ha_role_state {
 	bool yielding;			/* active: handing over, lose every contest */
 	uint64_t grace_until_ms;	/* active by switchover: keep against an older epoch */
 	uint64_t transitions;
+	/* Active, split brain won: set once per contest (the peer stays
+	 * active until it hears it lost); the node acts on it and clears it:
+	 * the loser sent on our SAs meanwhile. */
+	bool split_won;
+	bool split_contest;		/* the peer is active and we know we win */
 };
 
 void ha_role_init(struct ha_role_state *r, const struct ha_role_conf *conf, uint64_t now_ms);

@@ -114,6 +114,12 @@ struct ike_sa_state {
 	/* What the peer announced. */
 	bool peer_fragmentation;        /* FRAGMENTATION_SUPPORTED (RFC 7383) */
 	bool peer_msgid_sync;           /* MESSAGE_ID_SYNC_SUPPORTED (RFC 6311) */
+	/* An RFC 6311 exchange (message ID 0) already ran on this IKE SA:
+	 * another would reuse message ID 0 under the same keys, and an
+	 * implementation that makes AEAD IVs from message IDs (strongSwan)
+	 * refuses to answer it and drops the IKE SA. The next takeover
+	 * skips it; an IKE SA rekey gives a fresh SA. */
+	bool msgid_sync_used;
 	bool peer_mobike;               /* MOBIKE_SUPPORTED (RFC 4555) */
 	bool peer_redirect;             /* REDIRECT_SUPPORTED (RFC 5685) */
 	uint16_t peer_sig_hashes;       /* bit n: RFC 7427 hash algorithm n */

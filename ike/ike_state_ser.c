@@ -222,6 +222,7 @@ static const struct ike_ser_field sa_fields[IKE_SA_T_COUNT] = {
 	[IKE_SA_T_COLLISION_NONCE] = ARRAY(SA, collision_nonce.bytes, collision_nonce.len, F_OPT,
 					   valid_nonce),
 	[IKE_SA_T_CHILD_IDS] = ARRAY(SA, child_ids, n_children, F_OPT, NULL),
+	[IKE_SA_T_MSGID_SYNC_USED] = FIELD(FK_BOOL, SA, msgid_sync_used, F_OPT, NULL),
 };
 #undef SA
 

@@ -113,6 +113,7 @@ enum ike_sa_tlv {
 	IKE_SA_T_DPD_INTERVAL,          /* (M) u32 */
 	IKE_SA_T_COLLISION_NONCE,       /* nonce */
 	IKE_SA_T_CHILD_IDS,             /* u64 array */
+	IKE_SA_T_MSGID_SYNC_USED,       /* bool (absent: false) */
 	IKE_SA_T_COUNT,
 };
 

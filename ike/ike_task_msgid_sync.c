@@ -101,6 +101,8 @@ ike_msgid_sync_start(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t margin)
 
 	if (!sa->st.peer_msgid_sync)
 		return -EOPNOTSUPP;
+	if (sa->st.msgid_sync_used)
+		return -EALREADY;
 	if (sa->req.active || sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
 		return -EBUSY;
 	margin = max_u32(margin, sa->st.window_remote);
@@ -115,6 +117,7 @@ ike_msgid_sync_start(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t margin)
 	if (rc != 0)
 		return rc;
 	s->out_active = true;
+	sa->st.msgid_sync_used = true;
 	s->out_nonce = v.nonce;
 	s->out_m1 = v.send;
 	s->out_p1 = v.recv;

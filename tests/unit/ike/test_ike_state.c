@@ -119,6 +119,7 @@ fill_sa(struct ike_sa_state *s)
 	s->nat_local = s->nat_remote = s->natt = true;
 	s->keepalive_interval = 20;
 	s->peer_fragmentation = s->peer_msgid_sync = s->peer_mobike = s->peer_redirect = true;
+	s->msgid_sync_used = true;
 	s->peer_sig_hashes = 1 << IKE_HASH_SHA2_256 | 1 << IKE_HASH_SHA2_512;
 	s->auth_local = IKE_AUTH_PSK;
 	s->auth_remote = IKE_AUTH_DIGITAL_SIGNATURE;
@@ -353,6 +354,7 @@ cmp_sa(const struct ike_sa_state *a, const struct ike_sa_state *b)
 	EQ(keepalive_interval);
 	EQ(peer_fragmentation);
 	EQ(peer_msgid_sync);
+	EQ(msgid_sync_used);
 	EQ(peer_mobike);
 	EQ(peer_redirect);
 	EQ(peer_sig_hashes);
@@ -601,12 +603,13 @@ test_max_len(void)
 		+ 257 + 257 + 1 + 1 + 1 + 255            /* ids, auth, DN */
 		+ 1 + 1 + 1 + 1 + 2                      /* peer capabilities */
 		+ 19 + 31 + 19 + 31                      /* virtual IPs */
-		+ 5 * 8 + 4 + 256 + 32 * 8;              /* times, DPD, nonce, children */
+		+ 5 * 8 + 4 + 256 + 32 * 8               /* times, DPD, nonce, children */
+		+ 1;                                     /* message ID sync used */
 	size_t child_values = 8 + 8 + 63 + 1 + 1 + 1 + 4 + 4 + 12 /* id .. suite */
 		+ 4 * 64 + 1 + 2 + 2                     /* keys, encap */
 		+ 2 * (1 + 8 * (1 + 1 + 2 + 2 + 16 + 16)) /* IPv6 selectors */
 		+ 4 * 8 + 4 + 4 + 8 + 1 + 8 + 8 + 4 + 4;
-	size_t sa_max = HDR + 54 * TLV_HDR + sa_values;
+	size_t sa_max = HDR + 55 * TLV_HDR + sa_values;
 	size_t child_max = HDR + 30 * TLV_HDR + child_values;
 
 	CU_ASSERT_EQUAL(ike_sa_state_max_len(), sa_max);

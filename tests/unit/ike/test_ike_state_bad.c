@@ -88,6 +88,7 @@ optional_type(uint8_t kind, uint16_t t)
 	case IKE_SA_T_VIP6_POOL:
 	case IKE_SA_T_COLLISION_NONCE:
 	case IKE_SA_T_CHILD_IDS:
+	case IKE_SA_T_MSGID_SYNC_USED:
 		return true;
 	default:
 		return false;
@@ -173,7 +174,7 @@ static void
 test_truncation(void)
 {
 	truncate_kind(C, 0);
-	truncate_kind(S, 2);
+	truncate_kind(S, 3);
 }
 
 /* ---- unknown, duplicate and missing TLVs ---- */
