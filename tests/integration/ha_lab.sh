@@ -67,7 +67,7 @@
 #                           pids, DPDK runtime dirs); empty when clean
 #
 # Environment: HA_ENABLE (0/1, default 0), HAGW_BIN, HAGWCTL_BIN, HL_CLIENT_PSK,
-# HL_HA_PRIO_A/B (200/100), HL_HA_PREEMPT (false), HL_HA_EXTRA (text added inside the ha
+# HL_HA_INTERVAL_MS, HL_HA_DEAD_COUNT (25, 4: hagw's defaults), HL_HA_PRIO_A/B (200/100), HL_HA_PREEMPT (false), HL_HA_EXTRA (text added inside the ha
 # group), HL_HA_REKEY (false), HL_CONF_EXTRA_A/B (text appended to a config),
 # HL_IKE_LISTEN (ike.listen; default none: IKE then listens on the untrusted VIPs, or on
 # 192.0.2.1 as A's own address without HA), HL_LCORE_A/B (0/1),
@@ -258,8 +258,8 @@ ha = {
   preempt = ${HL_HA_PREEMPT:-false};
   psk_file = "$HL_DIR/ha.key";
   port = $HL_HA_PORT;
-  interval_ms = 25;
-  dead_count = 4;
+  interval_ms = ${HL_HA_INTERVAL_MS:-25};
+  dead_count = ${HL_HA_DEAD_COUNT:-4};
   sync_interval_ms = 50;
   margin_floor = 1024;
   margin_safety = 2;
