@@ -668,6 +668,11 @@ test_msgid_sync(void)
 	CU_ASSERT_FALSE(b->req.active);
 	CU_ASSERT_EQUAL(b->st.msgid_send, 11);
 	CU_ASSERT_EQUAL(b->st.msgid_recv, 5);
+	/* Once per IKE SA: message ID 0 again would repeat an IV for a peer
+	 * that derives AEAD IVs from message IDs (strongSwan). */
+	CU_ASSERT_TRUE(b->st.msgid_sync_used);
+	CU_ASSERT_EQUAL(ike_ha_msgid_sync(net.n[NODE_B].ctx, b->st.id, 0), -EALREADY);
+	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_B].ctx)->msgid_syncs_sent, 1);
 	CU_ASSERT_EQUAL(c->st.msgid_send, 5);
 	CU_ASSERT_EQUAL(c->st.msgid_recv, 11);
 	after_sync(&net, &req_b);
