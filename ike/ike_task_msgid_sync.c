@@ -39,6 +39,11 @@ enum {
 	MIDSYNC_SEND_OFF = 4,
 	MIDSYNC_RECV_OFF = 8,
 	MIDSYNC_DATA_LEN = 12,
+	/* After a sync, the IKE SA is rekeyed within this window (seconds,
+	 * from its start, spread so a takeover of many SAs does not make a
+	 * storm): the new IKE SA may be synced again at a later takeover. */
+	MIDSYNC_REKEY_AFTER_S = 60,
+	MIDSYNC_REKEY_SPREAD_S = 60,
 };
 
 struct midsync_vals {
@@ -134,6 +139,22 @@ ike_msgid_sync_window(const struct ike_sa *sa, const struct ike_msg *m)
 	       sa->st.peer_msgid_sync && sa->st.phase == IKE_SA_PHASE_ESTABLISHED;
 }
 
+/* msgid_sync_used is for good on this IKE SA: bring its rekey forward. */
+static void
+rekey_soon(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+	uint32_t r = 0;
+	uint64_t at;
+
+	if (ike_spi_random((uint8_t *)&r, sizeof(r)) != 0)
+		r = 0;
+	at = ike_ctx_wall_s(ctx) + MIDSYNC_REKEY_AFTER_S + r % MIDSYNC_REKEY_SPREAD_S;
+	if (sa->st.rekey_time == 0 || sa->st.rekey_time > at) {
+		sa->st.rekey_time = at;
+		sa->rekey_fired = false;
+	}
+}
+
 bool
 ike_msgid_sync_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
@@ -154,6 +175,7 @@ ike_msgid_sync_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
 	ctx->ha_stats.msgid_syncs_ok++;
 	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "MESSAGE_ID_SYNC done: send %u recv %u",
 		   sa->st.msgid_send, sa->st.msgid_recv);
+	rekey_soon(ctx, sa);
 	ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);
 	ike_rekey_kick(ctx, sa);        /* queued work; may free SA */
 	return true;

@@ -671,6 +671,9 @@ test_msgid_sync(void)
 	/* Once per IKE SA: message ID 0 again would repeat an IV for a peer
 	 * that derives AEAD IVs from message IDs (strongSwan). */
 	CU_ASSERT_TRUE(b->st.msgid_sync_used);
+	/* ... so the IKE SA is rekeyed within 60..120 s: the new one can be. */
+	CU_ASSERT(b->st.rekey_time >= ike_ctx_wall_s(net.n[NODE_B].ctx) + 60 &&
+		  b->st.rekey_time < ike_ctx_wall_s(net.n[NODE_B].ctx) + 120);
 	CU_ASSERT_EQUAL(ike_ha_msgid_sync(net.n[NODE_B].ctx, b->st.id, 0), -EALREADY);
 	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_B].ctx)->msgid_syncs_sent, 1);
 	CU_ASSERT_EQUAL(c->st.msgid_send, 5);
