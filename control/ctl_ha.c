@@ -27,7 +27,9 @@
 
 enum {
 	HA_LOG_LINE = 512,
-	HA_DEFAULT_BUFFER = 64u << 20,	/* unacknowledged stream bytes kept */
+	/* Unacknowledged stream bytes kept: a bulk sync of 100,000 CHILD SAs
+	 * (~1.2 KB each with its IKE SA) must fit; the ring grows on demand. */
+	HA_DEFAULT_BUFFER = 512u << 20,
 };
 
 /* ---- host operations ---- */

@@ -122,6 +122,8 @@ sync_json(const struct ctl_ha *ha)
 	ADD(o, "heartbeats_received", U64(n->heartbeats_received));
 	ADD(o, "send_errors", U64(n->send_errors));
 	ADD(o, "records_unsupported", U64(n->records_unsupported));
+	ADD(o, "stalls", U64(n->stalls));
+	ADD(o, "stall_max_ms", U64(n->stall_max_ms));
 	ADD(o, "dropped", drops_json(&ha->node.chan, ha));
 	return o;
 }

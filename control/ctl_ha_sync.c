@@ -209,12 +209,17 @@ seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id, uint64_t now_ms)
 	if (sa == NULL || sa_id >= b->ha->n_seq)
 		return;
 	q = &b->ha->seq[sa_id];
-	dp_sa_seq_export(sa, &st);
-	if (st.dir == DP_SA_OUTBOUND)
-		rate_sample(q, st.out_seq, now_ms);
-	mark = st.dir == DP_SA_OUTBOUND ? st.out_seq : st.win.top;
+	/* Cheap first: most SAs did not move in one interval. */
+	if (sa->p.dir == DP_SA_OUTBOUND) {
+		mark = dp_sa_out_seq(sa);
+		rate_sample(q, mark, now_ms);
+	} else {
+		mark = __atomic_load_n(&sa->win.top, __ATOMIC_RELAXED);
+	}
 	if (!b->all && q->sent && q->sent_seq == mark)
 		return;
+	dp_sa_seq_export(sa, &st);
+	mark = st.dir == DP_SA_OUTBOUND ? st.out_seq : st.win.top;
 	w = (struct ha_wire_seq){
 		.child_id = child_id, .spi = st.spi, .dir = st.dir, .iv_epoch = st.iv_epoch,
 		.out_seq = st.out_seq, .epoch_start_seq = st.epoch_start_seq,

@@ -804,12 +804,39 @@ next_deadline(const struct ha_node *n, uint64_t now)
 	return next > now ? next : now;
 }
 
+/* Our own stall (a long pass of the host: a bulk sync written or applied,
+ * a burst of IKE work) must not count against the peer: its heartbeats
+ * are waiting in our input queue, unread. The time we were away beyond
+ * one interval is added to every link's last-heard time, so only silence
+ * we were there to hear can make the peer dead. */
+static void
+stall_forgive(struct ha_node *n, uint64_t now)
+{
+	uint64_t gap = n->last_tick_ms != 0 && now > n->last_tick_ms ? now - n->last_tick_ms : 0;
+	uint64_t extra;
+
+	n->last_tick_ms = now;
+	if (gap <= n->conf.role.interval_ms)
+		return;
+	extra = gap - n->conf.role.interval_ms;
+	n->stats.stalls++;
+	if (gap > n->stats.stall_max_ms)
+		n->stats.stall_max_ms = gap;
+	for (unsigned int i = 0; i < n->role.conf.n_links; i++) {
+		struct ha_link_state *l = &n->role.link[i];
+
+		if (l->last_heard_ms != 0)
+			l->last_heard_ms = l->last_heard_ms + extra < now ? l->last_heard_ms + extra : now;
+	}
+}
+
 uint64_t
 ha_tick(struct ha_node *n)
 {
 	uint64_t now = node_now(n);
 	unsigned int link;
 
+	stall_forgive(n, now);
 	node_step(n, now);
 	switchover_step(n, now);
 	watch_peer_sync(n, now);

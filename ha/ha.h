@@ -93,6 +93,8 @@ struct ha_stats {
 	uint64_t hellos_sent, hellos_received;
 	uint64_t records_bad;			/* record() refused */
 	uint64_t records_unsupported;		/* not sent: the peer did not announce the capability */
+	uint64_t stalls;			/* ticks later than an interval (our own long pass) */
+	uint64_t stall_max_ms;			/* the longest of them */
 	uint64_t bulk_syncs_sent, bulk_syncs_received;
 	uint64_t send_errors;
 	uint64_t dgrams_bad;			/* authenticated, but a bad message list/value */
@@ -119,6 +121,7 @@ struct ha_node {
 	uint64_t last_peer_hb_ms;
 	bool peer_was_alive;		/* role.peer_alive at the last step */
 	uint64_t peer_lost_ms;		/* when the peer was last declared dead, 0: never */
+	uint64_t last_tick_ms;		/* the previous ha_tick, 0: none yet */
 	bool sync_was_up;		/* role.link[HA_LINK_SYNC].up at the last step */
 	bool sync_lost;			/* the sync link went down while the peer lived */
 	bool bulk_pending;		/* active: a bulk sync is owed to the peer */
