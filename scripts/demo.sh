@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# A guided tour of hagw's main job, an IKEv2 remote-access IPsec gateway: installs what is
-# missing, builds build/ (optimised, no sanitizers), starts hagw in a lab of network
-# namespaces (scripts/lab.sh) with an `ike` section (PSK, pool 10.9.0.0/28), connects a
-# strongSwan client (charon with kernel-libipsec in the client namespace, the helpers of
-# tests/integration/swan.sh, as tests/integration/test_ike_hagw.sh does), sends ping and
-# iperf3 through the ESP tunnel to the lan namespace, rekeys the CHILD SA under a ping,
-# disconnects, tears everything down by pid and summarises. Root on Debian 12; exits non-zero
-# if a step fails. Environment: LAB_NAME (default hagwdemo).
+# A guided tour of hagw's stateful failover (issue 5): installs what is missing, builds build/
+# (optimised, no sanitizers), starts two hagw appliances A and B in the HA lab of
+# tests/integration/ha_lab.sh (A active, B standby, virtual IP 192.0.2.1 and virtual MAC owned
+# by the active), connects two strongSwan clients (charon with kernel-libipsec, the helpers of
+# tests/integration/swan.sh) through the virtual IP, sends a ping every 10 ms from each client
+# and a 100 Mbit/s iperf3 stream through the ESP tunnels, kills the active with SIGKILL and
+# measures the outage; shows that the clients' IKE and CHILD SAs are the same ones before and
+# after (their SPIs) and that no IKE_SA_INIT / IKE_AUTH crossed the wire after the kill
+# (tests/integration/ha_check.py on a capture), shows B's takeover, restarts A and shows it
+# rejoin as the standby with a bulk sync, tears everything down by pid and summarises.
+# Root on Debian 12; about 40 s once built; exits non-zero if a step fails.
+# Environment: LAB_NAME (default hagwdemo; namespaces LAB_NAME-hub, -gwa, -gwb, -cli, -lan).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,38 +35,35 @@ say "building hagw (the gateway) and hagwctl (its CLI) in build/ (optimised, no 
 ninja -C build control/hagw tools/hagwctl >/dev/null || die "build failed (ninja -C build)"
 say "built build/control/hagw and build/tools/hagwctl"
 
-# What swan.sh expects from tests/integration/lib.sh.
+# What swan.sh and ha_lab.sh expect from tests/integration/lib.sh.
 # shellcheck disable=SC2034
 T_BG_PIDS=()
-t_log() { echo "# $*" >&2; }
+t_log() { :; }
 fatal() { die "$*"; }
 
 export HAGW_BIN=$ROOT/build/control/hagw HAGWCTL_BIN=$ROOT/build/tools/hagwctl
+export HA_ENABLE=1
 LAB_NAME=${LAB_NAME:-hagwdemo}
-# shellcheck disable=SC2034
-LAB_DIR=/tmp/$LAB_NAME
-# shellcheck source=lab.sh
-. "$ROOT/scripts/lab.sh"
-# shellcheck source=../tests/integration/swan.sh
-. "$ROOT/tests/integration/swan.sh"
-lab_init
+# shellcheck source=../tests/integration/ha_lab.sh
+. "$ROOT/tests/integration/ha_lab.sh"
+hl_init "$LAB_NAME-"
 swan_check_install
+for tool in tcpdump iperf3; do
+	command -v "$tool" >/dev/null || die "missing tool: $tool"
+done
 
+N=2			# strongSwan clients
+PINGS=600		# 6 s at 10 ms
+KILL_AFTER=2		# s of traffic before the kill
+GAP=$ROOT/tests/integration/ha_gap.py
+CHECK=$ROOT/tests/integration/ha_check.py
 DEMO_TMP=
-SC=
-PIDS=()	# background commands started here (ping, iperf3 server), ended by pid
 
 teardown() {
-	local rc=0 pid
+	local rc=0
 	trap '' PIPE INT TERM
-	for pid in "${PIDS[@]}"; do
-		if lab_alive "$pid"; then
-			kill -TERM "$pid" 2>/dev/null || true
-		fi
-		wait "$pid" 2>/dev/null || true
-	done
-	[ -n "$SC" ] && swan_stop "$SC"
-	lab_down || rc=1
+	[ -d "$HL_SWAN_DIR" ] && swan_stop "$HL_SWAN_DIR"
+	hl_down || rc=1
 	[ -n "$DEMO_TMP" ] && rm -rf "$DEMO_TMP"
 	return $rc
 }
@@ -72,7 +73,7 @@ on_exit() {
 	trap - EXIT
 	section "Teardown (after a failure)"
 	teardown
-	say "charon and hagw stopped, namespaces $LAB_NS_C, $LAB_NS_GW, $LAB_NS_L removed"
+	say "charon, both hagw and the lab processes stopped, namespaces removed"
 	exit "$rc"
 }
 
@@ -80,196 +81,225 @@ trap on_exit EXIT
 trap 'exit 130' INT TERM
 trap 'exit 141' PIPE
 
-DEMO_TMP=$(mktemp -d "/tmp/$LAB_NAME-swan.XXXXXX") || die "mktemp"
-SC=$DEMO_TMP/client
+DEMO_TMP=$(mktemp -d "/tmp/$LAB_NAME-demo.XXXXXX") || die "mktemp"
 
-# hagwctl JSON -> a Python expression over d (the data of the envelope).
-hj() {
-	local expr=${*: -1}
-	lab_ctl --json "${@:1:$#-1}" | "$PY" -c '
-import json, sys
-d = json.load(sys.stdin)
-if isinstance(d, dict) and "ok" in d and "data" in d:
-    d = d["data"]
-v = eval(sys.argv[1])
-print(json.dumps(v) if isinstance(v, (dict, list, bool)) or v is None else v)
-' "$expr"
+# hl_cj with the demo's failure handling.
+cj() { hl_cj "$@" 2>/dev/null; }
+
+# `hagwctl show ha` on G, abridged: role and why, the peer, the sync stream's main counters,
+# what G holds, the last takeover.
+show_ha() {
+	printf '  $ hagwctl show ha      # on %s (abridged)\n' "$1"
+	hl_ctl "$1" show ha | awk '
+		/^[a-z_]+:/ { sec = $1 }
+		/^(node_id|role|reason|epoch|in_sync|detection_ms|sync_interval_ms|takeovers):/ {
+			print "    " $0; next }
+		/^(peer|sync|held|last_takeover):/ { print "    " $0; next }
+		/^  / && sec ~ /^(held|last_takeover):$/ { print "    " $0; next }
+		/^  (role|alive|in_sync|session_up):/ && sec == "peer:" { print "    " $0; next }
+		/^  (records_sent|bytes_sent|records_applied|bulk_syncs_sent|bulk_syncs_received|lag_bytes):/ &&
+			sec == "sync:" { print "    " $0 }'
 }
 
-# hagwctl's text output, only the top-level lines whose key is one of KEYS (a blank line
-# between list entries kept): show_keys "K1|K2" ARGS...
-show_keys() {
-	local keys=$1
-	shift
-	printf '  $ hagwctl %s\n' "$*"
-	lab_ctl "$@" | awk -v re="^($keys):" '/^$/ { sep = n } $0 ~ re || /^\(none\)$/ {
-		if (sep) print ""; sep = 0; n++; print "    " $0 }'
-}
+# The clients' SAs (swan_sas JSON) into FILE.
+save_sas() { swan_sas "$HL_SWAN_DIR" >"$1"; }
 
-# wait_eq WANT TRIES CMD...: polls CMD (0.2 s apart) until it prints WANT.
-wait_eq() {
-	local want=$1 tries=$2
-	shift 2
-	for _ in $(seq "$tries"); do
-		[ "$("$@" 2>/dev/null)" = "$want" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-sw_child() {
-	swan_sa_field "$SC" "[c for c in d['psk']['child-sas'].values()
-		if c['state'] == 'INSTALLED'][0]['$1']"
-}
-
-loss() { grep -oE '[0-9]+ packets transmitted, [0-9]+ received.*packet loss' <<<"$1"; }
-
-PSK=hagw-demo-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
-(umask 077 && echo "$PSK" >"$DEMO_TMP/psk.secret") || die "PSK file"
-NET=203.0.113.0/24
-LAN=$LAB_NET4
-export LAB_CONF_EXTRA="
-ike = {
-	listen = [ \"$LAB_GWC4\" ];
-	pools = ( { name = \"vip4\"; addrs = \"10.9.0.0/28\"; } );
-	secrets = ( { ids = [ \"client.example\" ]; file = \"$DEMO_TMP/psk.secret\"; } );
-	connections = (
-		{
-			name = \"rw\";
-			local = { id = \"gw.example\"; auth = \"psk\"; };
-			remote = { id = \"client.example\"; auth = \"psk\"; };
-			pools = [ \"vip4\" ];
-			children = ( { name = \"net\"; local_ts = [ \"$NET\" ]; } );
-		}
-	);
-};"
-
-section "2. Lab: client ($LAB_NS_C) -- hagw ($LAB_NS_GW) -- lan ($LAB_NS_L)"
+section "2. Lab: two appliances, one virtual IP"
 cat <<EOF
-  client  $LAB_C4, strongSwan's charon (kernel-libipsec: ESP in UDP 4500 on a TUN)
-    |  veth $LAB_IF_C <-> $LAB_IF_GWC
-  hagw    port "client" $LAB_GWC4 (IKEv2 on 500/4500), port "lan" $LAB_GWL4
-          connection "rw": PSK (file of mode 600), virtual IPs from pool 10.9.0.0/28,
-          protected network $NET
-    |  veth $LAB_IF_GWL <-> $LAB_IF_L
-  lan     $LAB_L4; behind it $LAN (in $NET)
+  clients (${HL_PREFIX}cli)  192.0.2.11, .12: strongSwan, connecting to the VIP $HL_VIP_U
+     |  client LAN (bridge brc in ${HL_PREFIX}hub)
+  hagw A (${HL_PREFIX}gwa)  untrusted0 $HL_A_U  trusted0 $HL_A_T  priority 200
+  hagw B (${HL_PREFIX}gwb)  untrusted0 $HL_B_U  trusted0 $HL_B_T  priority 100
+     |  sync0: a direct link A $HL_A_S <-> B $HL_B_S (HA state, heartbeats)
+     |  trusted LAN (bridge brt): heartbeats also on both LANs
+  lan server (${HL_PREFIX}lan)  $HL_LAN (iperf3 -s), routes the client pool $HL_POOL
+     via VIP $HL_VIP_T
+  VIPs $HL_VIP_U / $HL_VIP_T and the virtual MAC $HL_VMAC belong to the active;
+  heartbeat 25 ms, dead after 4 missed (detection 100 ms), sequence sync every 50 ms
 EOF
-lab_up 2>"$DEMO_TMP/lab.err" || die "the lab did not come up: $(tail -n 20 "$DEMO_TMP/lab.err")"
-say "hagw running, pid $(lab_hagw_pid), $(lab_ctl show version | awk '{ print $1, $2; exit }')"
-out=$(lab_run c ping -c 1 -w 5 "$LAN" 2>&1)
-say "plain ping client -> $LAN before the tunnel, routed by hagw: $(loss "$out")"
+hl_up 2>"$DEMO_TMP/lab.err" || die "the lab did not come up: $(tail -n 20 "$DEMO_TMP/lab.err")"
+hl_gw_start A 2>>"$DEMO_TMP/lab.err" || die "hagw A did not start: $(hl_gw_log A | tail -n 20)"
+sleep 0.3
+hl_gw_start B 2>>"$DEMO_TMP/lab.err" || die "hagw B did not start: $(hl_gw_log B | tail -n 20)"
+hl_wait_pair || die "A active and B standby in sync: not reached"
+say "hagw A pid $HL_PID_A and hagw B pid $HL_PID_B running; A is active, B standby and in sync"
+show_ha A
+show_ha B
 
-section "3. strongSwan connects (IKEv2, PSK, AES-GCM-256, X25519, asks for a virtual IP)"
-swan_setup "$SC" "$LAB_NS_C" || die "strongSwan setup"
-swan_conf "$SC" conn=psk auth=psk psk="$PSK" local_id=client.example remote_id=gw.example \
-	local_addrs="$LAB_C4" remote_addrs="$LAB_GWC4" mobike=no vips=0.0.0.0 \
-	remote_ts="$NET" ike_proposals=aes256gcm16-prfsha384-x25519 esp_proposals=aes256gcm16
-pid_c=
-swan_start pid_c "$SC" || die "charon did not start: $(swan_log "$SC" | tail -n 5)"
-swan_load "$SC" || die "swanctl --load-all"
-say "charon started in $LAB_NS_C (pid $pid_c), connection loaded"
-say "\$ swanctl --initiate --child net --ike psk"
-out=$(swan_initiate "$SC" net 15 psk)
-grep -q "initiate completed successfully" <<<"$out" ||
-	die "strongSwan could not connect: $(tail -n 8 <<<"$out")"
-say "initiate completed successfully"
-say "\$ swanctl --list-sas (summarised)"
-swan_sas "$SC" | "$PY" -c '
+section "3. Two strongSwan clients connect through the VIP $HL_VIP_U"
+CAP=$DEMO_TMP/client.pcap
+hl_capture_start "$CAP" || die "tcpdump on the client LAN"
+say "tcpdump records every frame between the clients and both appliances from now on"
+hl_clients_start "$N" 2>>"$DEMO_TMP/lab.err" ||
+	die "strongSwan: $(swan_log "$HL_SWAN_DIR" | tail -n 10)"
+for i in $(seq "$N"); do
+	hl_client_up "$i" 2>>"$DEMO_TMP/lab.err" || die "client $i could not connect"
+	say "client $i ($(hl_client_addr "$i")): IKE SA up, virtual IP $(hl_client_vip "$i")"
+done
+hl_wait_cj "$N $N $((2 * N)) 0" 50 B show ha \
+	'"%d %d %d %d" % (d["held"]["ike_sas"], d["held"]["child_sas"], d["held"]["sas"],
+			 d["held"]["sas_active"])' ||
+	die "B does not hold the clients' SAs"
+say "B already holds them: $N IKE SAs (passive), $N CHILD SAs, $((2 * N)) ESP SAs installed" \
+	"inactive:"
+show_ha B
+save_sas "$DEMO_TMP/sas_before.json"
+
+section "4. Traffic through A, then kill -9 A"
+say "each client pings $HL_LAN every 10 ms from its virtual IP ($PINGS pings);"
+say "client 1 also sends an iperf3 TCP stream paced at 100 Mbit/s (6 s, 0.5 s intervals)"
+PING_PIDS=()
+for i in $(seq "$N"); do
+	hl_ping_start pid "$i" "$PINGS" 0.01 "$DEMO_TMP/ping$i.out"
+	PING_PIDS+=("$pid")
+done
+T_IPERF=$(hl_now)
+hl_run cli timeout 25 iperf3 -c "$HL_LAN" -B "$(hl_client_vip 1)" -p 5201 -t 6 -i 0.5 \
+	-b 100M -J >"$DEMO_TMP/iperf.json" 2>&1 &
+IPERF_PID=$!
+HL_PIDS+=("$IPERF_PID")
+sleep "$KILL_AFTER"
+say "\$ kill -9 $HL_PID_A      # hagw A, the active, dies without a word"
+hl_gw_kill9 A 2>/dev/null
+T_KILL=$HL_KILL_TS
+for pid in "${PING_PIDS[@]}"; do
+	wait "$pid"
+done
+wait "$IPERF_PID"
+
+section "5. The outage"
+OUTAGE=""
+for i in $(seq "$N"); do
+	res=$("$PY" "$GAP" "$DEMO_TMP/ping$i.out") || die "ha_gap: client $i: $res"
+	line=$("$PY" -c '
 import json, sys
-d = json.load(sys.stdin)["psk"]
-c = [c for c in d["child-sas"].values() if c["state"] == "INSTALLED"][0]
-ks = lambda s: s["encr-alg"] + ("_" + s["encr-keysize"] if s.get("encr-keysize") else "")
-print("    IKE SA psk: %s, %s[%s] -> %s[%s], %s/%s/%s" % (d["state"], d["local-host"],
-      d["local-id"], d["remote-host"], d["remote-id"], ks(d), d["prf-alg"], d["dh-group"]))
-print("    virtual IP: %s" % " ".join(d.get("local-vips", [])))
-print("    CHILD SA net: %s, %s, ESP in UDP %s, SPIs in %s / out %s, %s === %s" % (
-      c["state"], ks(c), c.get("encap", "no"), c["spi-in"], c["spi-out"],
-      " ".join(c["local-ts"]), " ".join(c["remote-ts"])))
-' || die "swanctl --list-sas"
-VIP=$(swan_sa_field "$SC" "d['psk']['local-vips'][0]")
-[[ "$VIP" =~ ^10\.9\.0\.[0-9]+$ ]] || die "no virtual IP from hagw's pool (got '$VIP')"
-SPI_IN=$(sw_child spi-in) SPI_OUT=$(sw_child spi-out)
+d, kill = json.loads(sys.argv[1]), float(sys.argv[2])
+print("largest gap between replies %.0f ms (%.0f ms after the kill), %d of %d pings lost" % (
+      d["max_gap_ms"], (d["gap_end"] - kill) * 1000, d["lost"], d["sent"]))' "$res" "$T_KILL")
+	say "client $i: $line"
+	OUTAGE+="${OUTAGE:+; }client $i: ${line%%,*}, ${line##*, }"
+done
+IPERF=$("$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t0, kill = float(sys.argv[2]), float(sys.argv[3])
+iv = d["intervals"]
+rows = []
+for x in iv:
+    s = x["sum"]
+    mark = " <- kill" if s["start"] <= kill - t0 < s["end"] else ""
+    rows.append("      %4.1f-%4.1f s  %6.1f Mbit/s  %3d retransmits%s" % (
+        s["start"], s["end"], s["bits_per_second"] / 1e6, s.get("retransmits", 0), mark))
+e = d["end"]
+low = min(iv, key=lambda x: x["sum"]["bits_per_second"])["sum"]
+print("\n".join(rows))
+print("SUMMARY %.1f Mbit/s received on average, %d retransmits, lowest 0.5 s interval %.1f Mbit/s"
+      % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"].get("retransmits", 0),
+         low["bits_per_second"] / 1e6))' "$DEMO_TMP/iperf.json" "$T_IPERF" "$T_KILL" 2>&1) ||
+	die "iperf3: $(tail -n 5 "$DEMO_TMP/iperf.json")"
+say "iperf3 (client 1 -> $HL_LAN, TCP, sender side):"
+grep -v '^SUMMARY' <<<"$IPERF"
+IPERF_SUM=$(sed -n 's/^SUMMARY //p' <<<"$IPERF")
+say "iperf3: $IPERF_SUM"
 
-section "4. hagw's view"
-wait_eq "1 1" 25 hj show ike stats '"%d %d" % (d["ike_sas"], d["child_sas"])' ||
-	die "hagw does not hold one IKE SA and one CHILD SA"
-show_keys "id|connection|state|role|remote|suite|remote_id|virtual_ips|children" show ike-sas
-show_keys "id|spi_in|spi_out|mode|suite|udp_encap|local_ts|remote_ts" show child-sas
-CHILD_ID=$(hj show child-sas 'd[0]["id"]')
-[ "$(hj show child-sas 'd[0]["spi_in"] + " " + d[0]["spi_out"]')" = "0x$SPI_OUT 0x$SPI_IN" ] ||
-	die "hagw's CHILD SA SPIs differ from strongSwan's"
-say "same SPIs as strongSwan (hagw's inbound 0x$SPI_OUT = strongSwan's outbound)"
+section "6. B took over"
+hl_wait_role B active 20 || die "B is not active"
+show_ha B
+TAKEOVER=$(cj B show ha '"reason %s, %d SAs activated, %d IKE SAs, %d us of work" % (
+	d["last_takeover"]["reason"], d["last_takeover"]["sas_activated"],
+	d["last_takeover"]["ike_sas"], d["last_takeover"]["duration_us"])')
+say "takeover: $TAKEOVER"
 
-section "5. Traffic through the ESP tunnel (from the virtual IP $VIP to $LAN)"
-say "\$ ping -c 5 -I $VIP $LAN"
-out=$(lab_run c ping -c 5 -i 0.2 -w 10 -I "$VIP" "$LAN" 2>&1)
-PING1=$(loss "$out")
-say "$PING1"
-grep -q " 0% packet loss" <<<"$PING1" || die "ping through the tunnel lost packets"
-say "\$ iperf3 -c $LAN -B $VIP -t 3 (TCP, client -> lan)"
-ip netns exec "$LAB_NS_L" iperf3 -s -1 -B "$LAN" -p 5201 >/dev/null 2>&1 &
-PIDS+=($!)
-sleep 0.5
-ipj=$(lab_run c timeout 20 iperf3 -c "$LAN" -B "$VIP" -p 5201 -t 3 -J 2>&1)
-RATE=$("$PY" -c 'import json, sys; d = json.loads(sys.argv[1])["end"]
-print("%.0f Mbit/s (%.1f MB in 3 s), %d retransmits" % (
-      d["sum_received"]["bits_per_second"] / 1e6, d["sum_received"]["bytes"] / 1e6,
-      d["sum_sent"].get("retransmits", 0)))' "$ipj" 2>/dev/null) ||
-	die "iperf3 through the tunnel failed: $(tail -n 3 <<<"$ipj")"
-say "$RATE"
-show_keys "spi|direction|algorithm|udp_encap|packets|bytes|dropped" show sa
-[ "$(hj show sa 'sum(s["dropped"] for s in d)')" = 0 ] || die "hagw dropped ESP packets"
+section "7. The same tunnels: no new IKE SA, no new CHILD SA"
+# Let the clients' DPD (2 s, when idle) reach B too before the wire is checked.
+sleep 2.5
+save_sas "$DEMO_TMP/sas_after.json"
+"$PY" - "$DEMO_TMP/sas_before.json" "$DEMO_TMP/sas_after.json" <<'EOF' || die "SPIs changed"
+import json, sys
+b, a = (json.load(open(p)) for p in sys.argv[1:3])
+same = True
+print("  strongSwan's SAs (swanctl --list-sas), before the kill and now:")
+print("    %-6s %-5s %-46s %-46s %s" % ("client", "SA", "before", "now", "same"))
+for name in sorted(b):
+    rows = [("IKE", lambda d: "%s/%s %s" % (d["initiator-spi"], d["responder-spi"],
+                                            d["state"]))]
+    for kid in sorted(b[name]["child-sas"]):
+        rows.append(("CHILD", lambda d, k=kid: "%s/%s %s" % (
+            d["child-sas"][k]["spi-in"], d["child-sas"][k]["spi-out"],
+            d["child-sas"][k]["state"]) if k in d.get("child-sas", {}) else "(gone)"))
+    for what, f in rows:
+        x, y = f(b[name]), f(a[name]) if name in a else "(gone)"
+        same = same and x == y
+        print("    %-6s %-5s %-46s %-46s %s" % (name, what, x, y, "yes" if x == y else "NO"))
+print("    (IKE: initiator/responder SPI; CHILD: inbound/outbound SPI)")
+sys.exit(0 if same else 1)
+EOF
+hl_capture_stop
+res=$("$PY" "$CHECK" "$CAP" --takeover "$T_KILL" 2>"$DEMO_TMP/check.err")
+rc=$?
+WIRE=$("$PY" -c '
+import json, sys
+d = json.loads(sys.argv[1])
+names = {"34": "IKE_SA_INIT", "35": "IKE_AUTH", "36": "CREATE_CHILD_SA", "37": "INFORMATIONAL"}
+for w in ("before", "after"):
+    x = d["ike"][w]
+    print("IKE messages %-6s the kill: %s" % (w, ", ".join(
+        "%s %d" % (names.get(k, k), v) for k, v in sorted(x.items())) or "none"))
+e = d["esp_packets"]
+print("ESP packets before / after: %d / %d on %d SAs; sequence numbers after the kill above "
+      "those before on every SA: %s; (SPI, IV) pairs repeated: %d" % (
+      e["before"], e["after"], len(d["esp_sas"]),
+      "yes" if not [v for v in d["violations"] if v["check"] == "b"] else "NO",
+      d["repeated_ivs"]))
+print("VERDICT %s" % d["verdict"])' "$res" 2>&1)
+say "the capture, checked by tests/integration/ha_check.py (T = the kill):"
+grep -v '^VERDICT' <<<"$WIRE" | sed 's/^/    /'
+[ "$rc" -eq 0 ] || die "ha_check: $(head -n 5 "$DEMO_TMP/check.err")"
+[ "$("$PY" -c 'import json, sys; d = json.loads(sys.argv[1])["ike"]["after"]
+print(d.get("34", 0) + d.get("35", 0))' "$res")" = 0 ] || die "IKE_SA_INIT/IKE_AUTH after the kill"
+say "no IKE_SA_INIT or IKE_AUTH after the kill: the clients never re-authenticated"
+# N(MSG_ID_SYN): IKEV2_MESSAGE_ID_SYNC itself (N(MSG_ID_SYN_SUP) is the support notify).
+SYNC_RE='N\(MSG_ID_SYN\)'
+SYNC=$(grep -cE "$SYNC_RE" "$HL_SWAN_DIR/charon.log" 2>/dev/null)
+say "charon's log: ${SYNC:-0} messages with RFC 6311 IKEV2_MESSAGE_ID_SYNC (B re-synchronised" \
+	"the IKE message IDs with each client after the takeover):"
+grep -E "$SYNC_RE" "$HL_SWAN_DIR/charon.log" 2>/dev/null | head -n 4 | sed 's/^/    /'
 
-section "6. hagw rekeys the CHILD SA while a ping runs (0.1 s apart)"
-lab_run c ping -c 30 -i 0.1 -w 15 -I "$VIP" "$LAN" >"$DEMO_TMP/ping.out" 2>&1 &
-ping_pid=$!
-PIDS+=("$ping_pid")
-sleep 1
-say "\$ hagwctl rekey child $CHILD_ID"
-[ "$(hj rekey child "$CHILD_ID" 'd["rekeying"]')" = true ] || die "hagwctl rekey child"
-old="$SPI_IN $SPI_OUT"
-swan_wait "$SC" "[c['spi-in'] for c in d['psk']['child-sas'].values()
-	if c['state'] == 'INSTALLED'] not in ([], ['$SPI_IN'])" true 25 ||
-	die "strongSwan did not install a new CHILD SA"
-SPI_IN=$(sw_child spi-in) SPI_OUT=$(sw_child spi-out)
-wait_eq "1 0x$SPI_OUT 0x$SPI_IN" 25 hj show child-sas \
-	'"%d %s %s" % (len(d), d[0]["spi_in"], d[0]["spi_out"])' ||
-	die "hagw does not hold the new CHILD SA alone"
-wait_eq 2 25 hj show sa 'len([s for s in d if s["active"]])' ||
-	die "hagw's old ESP SAs are still there"
-say "strongSwan's SPIs (in out): $old -> $SPI_IN $SPI_OUT"
-show_keys "id|spi_in|spi_out|rekey_state" show child-sas
-say "hagw holds only the new CHILD SA and its 2 ESP SAs (the old ones are deleted)"
-wait "$ping_pid"
-PING2=$(loss "$(cat "$DEMO_TMP/ping.out")")
-say "ping across the rekey: $PING2"
-grep -q " 0% packet loss" <<<"$PING2" || die "pings lost across the rekey"
-
-section "7. strongSwan disconnects"
-say "\$ swanctl --terminate --ike psk"
-out=$(swan_ctl "$SC" --terminate --ike psk --timeout 10 2>&1)
-grep -q "terminate completed successfully" <<<"$out" || die "terminate: $(tail -n 3 <<<"$out")"
-swan_wait "$SC" "len(d)" 0 25 || die "strongSwan still holds an SA"
-wait_eq "0 0" 25 hj show ike stats \
-	'"%d %d" % (d["ike_sas"], d["child_sas"])' || die "hagw still holds IKE/CHILD SAs"
-wait_eq 0 25 hj show sa 'len(d)' || die "hagw's SAD is not empty"
-say "strongSwan: swanctl --list-sas is empty"
-show_keys "id" show ike-sas
-show_keys "id" show child-sas
-show_keys "id" show sa
+section "8. A comes back and rejoins as the standby (bulk sync)"
+say "\$ hagw -c gwa.conf      # A restarts with no state; B stays active (preempt off)"
+T_RESTART=$(hl_now)
+hl_gw_start A 2>>"$DEMO_TMP/lab.err" || die "hagw A did not restart: $(hl_gw_log A | tail -n 20)"
+hl_wait_role A standby 50 || die "A did not become standby"
+hl_wait_cj "True $N $N" 50 A show ha \
+	'"%s %d %d" % (d["in_sync"], d["held"]["ike_sas"], d["held"]["child_sas"])' ||
+	die "A did not get B's $N IKE SAs and $N CHILD SAs"
+T_SYNCED=$("$PY" -c "import time; print('%.2f' % (time.time() - $T_RESTART))")
+say "A is standby and in sync $T_SYNCED s after it was started (process start-up included)"
+show_ha A
+REJOIN=$(cj A show ha '"%s, %d bulk sync received, %d IKE SAs and %d CHILD SAs held, %d active" % (
+	d["role"], d["sync"]["bulk_syncs_received"], d["held"]["ike_sas"], d["held"]["child_sas"],
+	d["held"]["sas_active"])')
+say "B: $(cj B show ha '"%s, bulk syncs sent %d" % (d["role"], d["sync"]["bulk_syncs_sent"])')"
+out=$(hl_run cli ping -c 5 -i 0.1 -w 5 -I "$(hl_client_vip 1)" "$HL_LAN" 2>&1)
+PING_AFTER=$(grep -oE '[0-9]+ packets transmitted, [0-9]+ received.*packet loss' <<<"$out")
+say "ping through B with A back as standby: $PING_AFTER"
 
 trap - EXIT
-section "8. Teardown"
-teardown || die "teardown: hagw did not stop cleanly"
-left=$(ip netns list | awk '{print $1}' | grep -cE "^$LAB_NAME-(c|gw|l)$")
-[ "$left" -eq 0 ] || die "namespaces left: $left"
-say "charon (pid $pid_c) and hagw stopped by pid, namespaces removed"
+section "9. Teardown"
+swan_stop "$HL_SWAN_DIR"
+hl_gw_stop A || die "hagw A did not stop cleanly"
+hl_gw_stop B || die "hagw B did not stop cleanly"
+say "charon stopped; hagw A and B stopped by pid (SIGTERM, exit status 0)"
+teardown || die "teardown"
+left=$(hl_leftovers)
+[ -z "$left" ] || die "left behind: $left"
+say "namespaces ${HL_PREFIX}hub/gwa/gwb/cli/lan removed, nothing left"
 
 section "Summary"
-say "built build/ (hagw, hagwctl); lab of 3 namespaces, hagw on net_af_packet"
-say "strongSwan -> hagw: IKEv2 PSK, AES_GCM_16_256/PRF_HMAC_SHA2_384/CURVE_25519, vip $VIP"
-say "ping through the tunnel: $PING1"
-say "iperf3 through the tunnel: $RATE"
-say "CHILD SA rekey by hagw under ping: $PING2"
-say "disconnect: no SA left on either side; teardown clean"
+say "two hagw appliances, A active and B standby; $N strongSwan clients through VIP $HL_VIP_U"
+say "kill -9 of the active under traffic: $OUTAGE"
+say "iperf3 across the kill: $IPERF_SUM"
+say "B's takeover: $TAKEOVER"
+say "clients' IKE and CHILD SPIs unchanged; no IKE_SA_INIT / IKE_AUTH after the kill"
+say "A restarted: $REJOIN"
 say "runtime $((SECONDS - T0)) s"
