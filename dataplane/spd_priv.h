@@ -86,6 +86,7 @@ struct dp_spd {
 	struct spd_linear *lin[SPD_FAMILIES];	/* atomic; set: used instead of acl */
 	struct rte_lpm *lpm4;			/* atomic pointers, NULL before the */
 	struct rte_lpm6 *lpm6;			/* first client of the family */
+	struct rte_hash *host4;			/* IPv4 /32 clients (with lpm4), lock-free */
 	struct spd_hot *hot;			/* n_slots entries */
 	enum dp_policy_action default_action;
 	/* Control core only. */
