@@ -599,6 +599,8 @@ clients4(const struct dp_spd *spd, const struct dp_flow *const *flows, const uin
 	if (h != NULL) {
 		n = hosts4(h, flows, miss, n, res, rest);
 		miss = rest;
+		if (n == 0)
+			return;		/* all found; rte_lpm's bulk lookup needs n >= 1 */
 	}
 	for (unsigned int j = 0; j < n; j++) {
 		uint32_t v;
