@@ -575,6 +575,21 @@ hl_clients_start() {
 	swan_load "$HL_SWAN_DIR"
 }
 
+# hl_client_spis N: clients 1..N as strongSwan sees them: IKE initiator and responder SPIs,
+# then the sorted CHILD in/out SPI pairs, ';' after each client (compare before / after).
+hl_client_spis() {
+	local i out=""
+	for i in $(seq "$1"); do
+		out+="$(swan_sa_field "$HL_SWAN_DIR" "(lambda s: ' '.join([s['initiator-spi'],
+			s['responder-spi']] + sorted(c['spi-in'] + '/' + c['spi-out']
+			for c in s['child-sas'].values())))(d['c$i'])");"
+	done
+	echo "$out"
+}
+
+# hl_ha_field G EXPR: EXPR over G's show ha (JSON as d).
+hl_ha_field() { hl_cj "$1" show ha "$2"; }
+
 # hl_client_up I [TIMEOUT]
 hl_client_up() {
 	local out

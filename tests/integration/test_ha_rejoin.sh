@@ -38,15 +38,6 @@ IKE_SAS='" ".join(sorted("%s/%s/%d/%d" % (s["spi_i"], s["spi_r"], s["msgid_send"
 	s["msgid_recv"]) for s in d))'
 CHILD_SPIS='" ".join(sorted(c["spi_in"] + "/" + c["spi_out"] for c in d))'
 
-client_spis() {
-	local i out=""
-	for i in $(seq "$N"); do
-		out+="$(swan_sa_field "$HL_SWAN_DIR" "(lambda s: ' '.join([s['initiator-spi'],
-			s['responder-spi']] + sorted(c['spi-in'] + '/' + c['spi-out']
-			for c in s['child-sas'].values())))(d['c$i'])");"
-	done
-	echo "$out"
-}
 
 # The clients' CHILD SAs as hagw names them: hagw's inbound SPI is the client's outbound.
 client_child_spis_gw() {
@@ -54,7 +45,6 @@ client_child_spis_gw() {
 		for s in d.values() for c in s['child-sas'].values()))"
 }
 
-ha_field() { hl_cj "$1" show ha "$2"; }
 
 pings_start() {
 	local i pid
@@ -76,15 +66,9 @@ pings_wait() {
 # 100 ms on this shared 2-core machine (seen: a standby silent on every link for 104 ms, the
 # peer taking over by peer-dead right after a switchover); 25 ms x HA_TEST_DEAD_COUNT here.
 HA_TEST_DEAD_COUNT=${HA_TEST_DEAD_COUNT:-8}
-ha_slower_detection() {
-	sed -i "s/^  dead_count = 4;$/  dead_count = $HA_TEST_DEAD_COUNT;/" "$HL_DIR/gwa.conf" \
-		"$HL_DIR/gwb.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwa.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwb.conf"
-}
+export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
 
 hl_up || fatal "lab up (topology, configs)"
-ha_slower_detection || fatal "dead_count $HA_TEST_DEAD_COUNT in both configurations"
 hl_gw_start A || fatal "hagw A start"
 hl_wait_role A active 50 || fatal "A active alone"
 hl_gw_start B || fatal "hagw B start"
@@ -99,7 +83,7 @@ hl_clients_up || fatal "clients establish through the VIP"
 ok "(1) $N clients established through $HL_VIP_U"
 check "(1) B holds the clients' SAs (standby: none active)" \
 	hl_wait_cj "4 0 $N $N" 50 B show ha "$HELD"
-SPIS0=$(client_spis)
+SPIS0=$(hl_client_spis "$N")
 GW_CHILD0=$(client_child_spis_gw)
 t_log "clients' SPIs: $SPIS0"
 check_eq "(1) A's CHILD SAs are the clients'" "$GW_CHILD0" "$(hl_cj A show child-sas "$CHILD_SPIS")"
@@ -111,7 +95,7 @@ hl_gw_kill9 A || fatal "kill -9 A"
 T_KILL=$HL_KILL_TS
 check "(2) B becomes active" hl_wait_role B active 50
 check_eq "(2) B: role reason, takeovers" "active peer-dead 1" \
-	"$(ha_field B '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
+	"$(hl_ha_field B '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
 pings_wait
 for i in $(seq "$N"); do
 	res=$("$PY" "$GAP" "$T_TMP/ping-2-$i.out" --max-gap-ms 1000)
@@ -119,26 +103,26 @@ for i in $(seq "$N"); do
 	t_log "ha_gap client $i (kill -9): $res"
 	check_eq "(2) client $i: pings resume through B (largest gap < 1 s)" 0 "$rc"
 done
-check_eq "(2) B holds them all active" "4 4 $N $N" "$(ha_field B "$HELD")"
-check_eq "(2) clients' SPIs unchanged" "$SPIS0" "$(client_spis)"
+check_eq "(2) B holds them all active" "4 4 $N $N" "$(hl_ha_field B "$HELD")"
+check_eq "(2) clients' SPIs unchanged" "$SPIS0" "$(hl_client_spis "$N")"
 
 # ---- (3) A restarted: rejoins as standby, bulk sync ----
-BULK_SENT0=$(ha_field B 'd["sync"]["bulk_syncs_sent"]')
+BULK_SENT0=$(hl_ha_field B 'd["sync"]["bulk_syncs_sent"]')
 hl_gw_start A || fatal "hagw A restart (same configuration)"
 ok "(3) hagw A restarted (pid $HL_PID_A)"
 check "(3) A becomes standby" hl_wait_role A standby 100
 check "(3) A in sync" hl_wait_cj true 100 A show ha 'd["in_sync"]'
 check_eq "(3) A: role reason" "standby peer-active" \
-	"$(ha_field A '"%s %s" % (d["role"], d["reason"])')"
+	"$(hl_ha_field A '"%s %s" % (d["role"], d["reason"])')"
 check_eq "(3) B stays active (no preemption): role reason" "active peer-dead" \
-	"$(ha_field B '"%s %s" % (d["role"], d["reason"])')"
-check_eq "(3) A: bulk syncs received" 1 "$(ha_field A 'd["sync"]["bulk_syncs_received"]')"
+	"$(hl_ha_field B '"%s %s" % (d["role"], d["reason"])')"
+check_eq "(3) A: bulk syncs received" 1 "$(hl_ha_field A 'd["sync"]["bulk_syncs_received"]')"
 check_eq "(3) B: bulk syncs sent (one more)" "$((BULK_SENT0 + 1))" \
-	"$(ha_field B 'd["sync"]["bulk_syncs_sent"]')"
-check_eq "(3) A holds: sas sas_active ike_sas child_sas" "4 0 $N $N" "$(ha_field A "$HELD")"
-check_eq "(3) B holds: sas sas_active ike_sas child_sas" "4 4 $N $N" "$(ha_field B "$HELD")"
-check_eq "(3) A's IKE SAs and CHILD SAs = B's" "$(ha_field B '"%d %d" % (d["held"]["ike_sas"],
-	d["held"]["child_sas"])')" "$(ha_field A '"%d %d" % (d["held"]["ike_sas"],
+	"$(hl_ha_field B 'd["sync"]["bulk_syncs_sent"]')"
+check_eq "(3) A holds: sas sas_active ike_sas child_sas" "4 0 $N $N" "$(hl_ha_field A "$HELD")"
+check_eq "(3) B holds: sas sas_active ike_sas child_sas" "4 4 $N $N" "$(hl_ha_field B "$HELD")"
+check_eq "(3) A's IKE SAs and CHILD SAs = B's" "$(hl_ha_field B '"%d %d" % (d["held"]["ike_sas"],
+	d["held"]["child_sas"])')" "$(hl_ha_field A '"%d %d" % (d["held"]["ike_sas"],
 	d["held"]["child_sas"])')"
 check_eq "(3) CHILD SA SPIs on A = on B" "$(hl_cj B show child-sas "$CHILD_SPIS")" \
 	"$(hl_cj A show child-sas "$CHILD_SPIS")"
@@ -146,7 +130,7 @@ check_eq "(3) CHILD SA SPIs on A = the clients'" "$GW_CHILD0" \
 	"$(hl_cj A show child-sas "$CHILD_SPIS")"
 check_eq "(3) IKE SAs on A = on B (SPIs, message IDs)" \
 	"$(hl_cj B show ike-sas "$IKE_SAS")" "$(hl_cj A show ike-sas "$IKE_SAS")"
-check_eq "(3) A: records failed" 0 "$(ha_field A 'd["sync"]["records_failed"]')"
+check_eq "(3) A: records failed" 0 "$(hl_ha_field A 'd["sync"]["records_failed"]')"
 
 # ---- (4) switchover back to A ----
 pings_start 4
@@ -167,15 +151,15 @@ done
 check "(4) A becomes active" hl_wait_role A active 50
 check "(4) B becomes standby" hl_wait_role B standby 50
 check_eq "(4) A: role reason" "active switchover" \
-	"$(ha_field A '"%s %s" % (d["role"], d["reason"])')"
+	"$(hl_ha_field A '"%s %s" % (d["role"], d["reason"])')"
 check_eq "(4) B: role reason" "standby switchover" \
-	"$(ha_field B '"%s %s" % (d["role"], d["reason"])')"
+	"$(hl_ha_field B '"%s %s" % (d["role"], d["reason"])')"
 check "(4) B in sync" hl_wait_cj true 50 B show ha 'd["in_sync"]'
-check_eq "(4) A holds: sas sas_active ike_sas child_sas" "4 4 $N $N" "$(ha_field A "$HELD")"
-check_eq "(4) B holds: sas sas_active ike_sas child_sas" "4 0 $N $N" "$(ha_field B "$HELD")"
-check_eq "(4) clients' SPIs unchanged" "$SPIS0" "$(client_spis)"
+check_eq "(4) A holds: sas sas_active ike_sas child_sas" "4 4 $N $N" "$(hl_ha_field A "$HELD")"
+check_eq "(4) B holds: sas sas_active ike_sas child_sas" "4 0 $N $N" "$(hl_ha_field B "$HELD")"
+check_eq "(4) clients' SPIs unchanged" "$SPIS0" "$(hl_client_spis "$N")"
 check_eq "(4) takeovers: A (restarted), B" "1 1" \
-	"$(ha_field A 'd["takeovers"]') $(ha_field B 'd["takeovers"]')"
+	"$(hl_ha_field A 'd["takeovers"]') $(hl_ha_field B 'd["takeovers"]')"
 
 # ---- (5) wire ----
 hl_capture_stop

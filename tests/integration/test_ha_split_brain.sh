@@ -36,17 +36,7 @@ CHECK=$T_DIR/ha_check.py
 HELD='"%d %d %d %d" % tuple(d["held"][k] for k in ("sas", "sas_active", "ike_sas", "child_sas"))'
 LINKS_UP='" ".join("%s:%s" % (l["port"], l["up"]) for l in d["links"])'
 
-client_spis() {
-	local i out=""
-	for i in $(seq "$N"); do
-		out+="$(swan_sa_field "$HL_SWAN_DIR" "(lambda s: ' '.join([s['initiator-spi'],
-			s['responder-spi']] + sorted(c['spi-in'] + '/' + c['spi-out']
-			for c in s['child-sas'].values())))(d['c$i'])");"
-	done
-	echo "$out"
-}
 
-ha_field() { hl_cj "$1" show ha "$2"; }
 
 # pings_start TAG COUNT
 pings_start() {
@@ -81,15 +71,9 @@ pings_check() {
 # 100 ms on this shared 2-core machine (seen: a standby silent on every link for 104 ms, the
 # peer taking over by peer-dead right after a switchover); 25 ms x HA_TEST_DEAD_COUNT here.
 HA_TEST_DEAD_COUNT=${HA_TEST_DEAD_COUNT:-8}
-ha_slower_detection() {
-	sed -i "s/^  dead_count = 4;$/  dead_count = $HA_TEST_DEAD_COUNT;/" "$HL_DIR/gwa.conf" \
-		"$HL_DIR/gwb.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwa.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwb.conf"
-}
+export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
 
 hl_up || fatal "lab up (topology, configs)"
-ha_slower_detection || fatal "dead_count $HA_TEST_DEAD_COUNT in both configurations"
 hl_gw_start A || fatal "hagw A start"
 hl_wait_role A active 50 || fatal "A active alone"
 hl_gw_start B || fatal "hagw B start"
@@ -101,12 +85,12 @@ hl_clients_start "$N" || fatal "strongSwan clients: $(swan_log "$HL_SWAN_DIR" | 
 hl_clients_up || fatal "clients establish through the VIP"
 ok "$N clients established through $HL_VIP_U"
 check "B holds the clients' SAs (standby: none active)" hl_wait_cj "4 0 $N $N" 50 B show ha "$HELD"
-SPIS0=$(client_spis)
+SPIS0=$(hl_client_spis "$N")
 t_log "clients' SPIs: $SPIS0"
 
 # ---- (a) the sync link alone ----
-BULK_B0=$(ha_field B 'd["sync"]["bulk_syncs_received"]')
-BULK_A0=$(ha_field A 'd["sync"]["bulk_syncs_sent"]')
+BULK_B0=$(hl_ha_field B 'd["sync"]["bulk_syncs_received"]')
+BULK_A0=$(hl_ha_field A 'd["sync"]["bulk_syncs_sent"]')
 pings_start a 300
 sleep 0.5
 hl_run gwa ip link set dev s down || fatal "sync veth down"
@@ -114,35 +98,35 @@ t_log "sync link down at $(hl_now)"
 check "(a) B reports itself out of sync" hl_wait_cj false 30 B show ha 'd["in_sync"]'
 sleep 1		# 10 detection times
 check_eq "(a) B: role, takeovers, peer alive, in_sync" "standby 0 True False" \
-	"$(ha_field B '"%s %d %s %s" % (d["role"], d["takeovers"], d["peer"]["alive"],
+	"$(hl_ha_field B '"%s %d %s %s" % (d["role"], d["takeovers"], d["peer"]["alive"],
 		d["in_sync"])')"
 check_eq "(a) B: links (sync down, data links up)" \
-	"sync0:False untrusted0:True trusted0:True" "$(ha_field B "$LINKS_UP")"
+	"sync0:False untrusted0:True trusted0:True" "$(hl_ha_field B "$LINKS_UP")"
 check_eq "(a) A: role reason, takeovers" "active startup-alone 0" \
-	"$(ha_field A '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
+	"$(hl_ha_field A '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
 check_eq "(a) A's view of B: alive, standby, not in sync" "True standby False" \
-	"$(ha_field A '"%s %s %s" % (d["peer"]["alive"], d["peer"]["role"],
+	"$(hl_ha_field A '"%s %s %s" % (d["peer"]["alive"], d["peer"]["role"],
 		d["peer"]["in_sync"])')"
 check_eq "(a) A: links (sync down, data links up)" \
-	"sync0:False untrusted0:True trusted0:True" "$(ha_field A "$LINKS_UP")"
+	"sync0:False untrusted0:True trusted0:True" "$(hl_ha_field A "$LINKS_UP")"
 hl_run gwa ip link set dev s up || fatal "sync veth up"
 t_log "sync link up at $(hl_now)"
 check "(a) heal: B in sync again" hl_wait_cj true 50 B show ha 'd["in_sync"]'
 check_eq "(a) heal: B bulk syncs received (one more)" "$((BULK_B0 + 1))" \
-	"$(ha_field B 'd["sync"]["bulk_syncs_received"]')"
+	"$(hl_ha_field B 'd["sync"]["bulk_syncs_received"]')"
 check_eq "(a) heal: A bulk syncs sent (one more)" "$((BULK_A0 + 1))" \
-	"$(ha_field A 'd["sync"]["bulk_syncs_sent"]')"
+	"$(hl_ha_field A 'd["sync"]["bulk_syncs_sent"]')"
 check_eq "(a) heal: B's links all up" "sync0:True untrusted0:True trusted0:True" \
-	"$(ha_field B "$LINKS_UP")"
-check_eq "(a) heal: B holds the clients' SAs, none active" "4 0 $N $N" "$(ha_field B "$HELD")"
+	"$(hl_ha_field B "$LINKS_UP")"
+check_eq "(a) heal: B holds the clients' SAs, none active" "4 0 $N $N" "$(hl_ha_field B "$HELD")"
 check_eq "(a) heal: roles A, B" "active standby" \
-	"$(ha_field A 'd["role"]') $(ha_field B 'd["role"]')"
+	"$(hl_ha_field A 'd["role"]') $(hl_ha_field B 'd["role"]')"
 pings_wait
 pings_check a 300
 
 # ---- (b) every link ----
-BULK_B0=$(ha_field B 'd["sync"]["bulk_syncs_received"]')
-EPOCH_A=$(ha_field A 'd["epoch"]')
+BULK_B0=$(hl_ha_field B 'd["sync"]["bulk_syncs_received"]')
+EPOCH_A=$(hl_ha_field A 'd["epoch"]')
 pings_start b-cut 400
 sleep 0.5
 T_CUT=$(hl_now)
@@ -151,15 +135,15 @@ hl_run gwa ip link set dev s down && hl_run hub ip link set dev au down &&
 t_log "every link of A cut at $T_CUT"
 check "(b) B takes over" hl_wait_role B active 30
 check_eq "(b) B: role reason, takeovers" "active peer-dead 1" \
-	"$(ha_field B '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
+	"$(hl_ha_field B '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
 check_eq "(b) A still active (it hears nobody): role, peer alive" "active False" \
-	"$(ha_field A '"%s %s" % (d["role"], d["peer"]["alive"])')"
-EPOCH_B=$(ha_field B 'd["epoch"]')
+	"$(hl_ha_field A '"%s %s" % (d["role"], d["peer"]["alive"])')"
+EPOCH_B=$(hl_ha_field B 'd["epoch"]')
 check_eq "(b) B's epoch: max(its own, A's) + 1" "$((EPOCH_A + 1))" "$EPOCH_B"
 # The loser by ha_role.h's rule (higher priority wins, then higher epoch, then lower node id),
 # computed from what each one reports during the split.
-VIEW_A=$(ha_field A '"%d %d %d" % (d["priority"], d["epoch"], d["node_id"])')
-VIEW_B=$(ha_field B '"%d %d %d" % (d["priority"], d["epoch"], d["node_id"])')
+VIEW_A=$(hl_ha_field A '"%d %d %d" % (d["priority"], d["epoch"], d["node_id"])')
+VIEW_B=$(hl_ha_field B '"%d %d %d" % (d["priority"], d["epoch"], d["node_id"])')
 LOSER=$("$PY" -c '
 import sys
 a, b = (tuple(int(x) for x in v.split()) for v in sys.argv[1:3])
@@ -174,29 +158,29 @@ hl_run hub ip link set dev au up && hl_run hub ip link set dev at up &&
 	hl_run gwa ip link set dev s up || fatal "heal every link of A"
 t_log "every link of A healed at $T_HEAL"
 for i in $(seq 40); do
-	[ "$(ha_field B 'd["role"]')" = standby ] && break
+	[ "$(hl_ha_field B 'd["role"]')" = standby ] && break
 	sleep 0.05
 done
-SINCE=$(ha_field B 'd["role_since_ms_ago"]')
+SINCE=$(hl_ha_field B 'd["role_since_ms_ago"]')
 T_Q=$(hl_now)
 # The time B went standby, at the latest (T_Q is taken after the answer).
 T_B_STANDBY=$("$PY" -c "print('%.3f' % ($T_Q - $SINCE / 1000.0))")
 check_eq "(b) heal: roles A, B" "active standby" \
-	"$(ha_field A 'd["role"]') $(ha_field B 'd["role"]')"
+	"$(hl_ha_field A 'd["role"]') $(hl_ha_field B 'd["role"]')"
 check_eq "(b) heal: B (the loser) standby by split-brain" "standby split-brain" \
-	"$(ha_field B '"%s %s" % (d["role"], d["reason"])')"
+	"$(hl_ha_field B '"%s %s" % (d["role"], d["reason"])')"
 dt=$("$PY" -c "print(max(0, int(round(($T_B_STANDBY - $T_HEAL) * 1000))))")
 t_log "B standby at $T_B_STANDBY, $dt ms after the heal"
 check_le "(b) heal: one active within 1 s (B standby after the heal, ms)" 999 "$dt"
 check_eq "(b) A never changed role: reason, takeovers" "startup-alone 0" \
-	"$(ha_field A '"%s %d" % (d["reason"], d["takeovers"])')"
+	"$(hl_ha_field A '"%s %d" % (d["reason"], d["takeovers"])')"
 check "(b) heal: B in sync" hl_wait_cj true 50 B show ha 'd["in_sync"]'
 check_eq "(b) heal: B bulk syncs received (one more)" "$((BULK_B0 + 1))" \
-	"$(ha_field B 'd["sync"]["bulk_syncs_received"]')"
+	"$(hl_ha_field B 'd["sync"]["bulk_syncs_received"]')"
 check_eq "(b) heal: A holds: sas sas_active ike_sas child_sas" "4 4 $N $N" \
-	"$(ha_field A "$HELD")"
+	"$(hl_ha_field A "$HELD")"
 check_eq "(b) heal: B holds: sas sas_active ike_sas child_sas" "4 0 $N $N" \
-	"$(ha_field B "$HELD")"
+	"$(hl_ha_field B "$HELD")"
 pings_wait
 for i in $(seq "$N"); do
 	res=$("$PY" "$GAP" "$T_TMP/ping-b-cut-$i.out")
@@ -206,7 +190,7 @@ sleep 1
 pings_start b-after 200
 pings_wait
 pings_check b-after 200
-check_eq "(b) clients' IKE and CHILD SPIs unchanged" "$SPIS0" "$(client_spis)"
+check_eq "(b) clients' IKE and CHILD SPIs unchanged" "$SPIS0" "$(hl_client_spis "$N")"
 hl_capture_stop
 res=$("$PY" "$CHECK" "$CAP" --takeover "$T_HEAL" 2>"$T_TMP/check-heal.err")
 rc=$?

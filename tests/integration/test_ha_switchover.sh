@@ -34,18 +34,7 @@ CHECK=$T_DIR/ha_check.py
 T_SWITCH=()		# switchover times by round
 REFUSED="ha switchover: not now: this node must be active and the peer alive and in sync"
 
-# The clients' SPIs: IKE initiator/responder, then CHILD in/out, one line per client.
-client_spis() {
-	local i out=""
-	for i in $(seq "$N"); do
-		out+="$(swan_sa_field "$HL_SWAN_DIR" "(lambda s: ' '.join([s['initiator-spi'],
-			s['responder-spi']] + sorted(c['spi-in'] + '/' + c['spi-out']
-			for c in s['child-sas'].values())))(d['c$i'])");"
-	done
-	echo "$out"
-}
 
-ha_field() { hl_cj "$1" show ha "$2"; }
 
 # pings_round TAG G: pings from each client while `ha switchover` runs on G; checks zero loss.
 pings_round() {
@@ -80,22 +69,22 @@ roles_after() {
 	check "($tag) $na becomes active" hl_wait_role "$na" active 50
 	check "($tag) $oa becomes standby" hl_wait_role "$oa" standby 50
 	check_eq "($tag) $na: role reason" "active switchover" \
-		"$(ha_field "$na" '"%s %s" % (d["role"], d["reason"])')"
+		"$(hl_ha_field "$na" '"%s %s" % (d["role"], d["reason"])')"
 	check_eq "($tag) $oa: role reason" "standby switchover" \
-		"$(ha_field "$oa" '"%s %s" % (d["role"], d["reason"])')"
+		"$(hl_ha_field "$oa" '"%s %s" % (d["role"], d["reason"])')"
 	check "($tag) $oa in sync as standby" hl_wait_cj true 50 "$oa" show ha 'd["in_sync"]'
 	check_eq "($tag) $na: last takeover reason, SAs activated, IKE SAs" "switchover 4 $N" \
-		"$(ha_field "$na" '"%s %d %d" % (d["last_takeover"]["reason"],
+		"$(hl_ha_field "$na" '"%s %d %d" % (d["last_takeover"]["reason"],
 			d["last_takeover"]["sas_activated"], d["last_takeover"]["ike_sas"])')"
 	check_eq "($tag) $na holds: sas sas_active ike_sas child_sas" "4 4 $N $N" \
-		"$(ha_field "$na" '"%d %d %d %d" % tuple(d["held"][k] for k in
+		"$(hl_ha_field "$na" '"%d %d %d %d" % tuple(d["held"][k] for k in
 			("sas", "sas_active", "ike_sas", "child_sas"))')"
 	check_eq "($tag) $oa holds: sas sas_active ike_sas child_sas" "4 0 $N $N" \
-		"$(ha_field "$oa" '"%d %d %d %d" % tuple(d["held"][k] for k in
+		"$(hl_ha_field "$oa" '"%d %d %d %d" % tuple(d["held"][k] for k in
 			("sas", "sas_active", "ike_sas", "child_sas"))')"
-	check_eq "($tag) clients' IKE and CHILD SPIs unchanged" "$SPIS0" "$(client_spis)"
+	check_eq "($tag) clients' IKE and CHILD SPIs unchanged" "$SPIS0" "$(hl_client_spis "$N")"
 	check_eq "($tag) no spurious takeover: $na takeovers, $oa takeovers" "$4" \
-		"$(ha_field "$na" 'd["takeovers"]') $(ha_field "$oa" 'd["takeovers"]')"
+		"$(hl_ha_field "$na" 'd["takeovers"]') $(hl_ha_field "$oa" 'd["takeovers"]')"
 }
 
 # refused TAG G: `ha switchover` on the standby G fails with the documented error.
@@ -111,22 +100,16 @@ refused() {
 # 100 ms on this shared 2-core machine (seen: a standby silent on every link for 104 ms, the
 # peer taking over by peer-dead right after a switchover); 25 ms x HA_TEST_DEAD_COUNT here.
 HA_TEST_DEAD_COUNT=${HA_TEST_DEAD_COUNT:-8}
-ha_slower_detection() {
-	sed -i "s/^  dead_count = 4;$/  dead_count = $HA_TEST_DEAD_COUNT;/" "$HL_DIR/gwa.conf" \
-		"$HL_DIR/gwb.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwa.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwb.conf"
-}
+export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
 
 hl_up || fatal "lab up (topology, configs)"
-ha_slower_detection || fatal "dead_count $HA_TEST_DEAD_COUNT in both configurations"
 hl_gw_start A || fatal "hagw A start"
 hl_wait_role A active 50 || fatal "A active alone"
 hl_gw_start B || fatal "hagw B start"
 hl_wait_pair 100 || fatal "pair: A active, B standby in sync"
 ok "pair up: A active, B standby in sync"
 check_eq "detection time (ms) on A, B" "$((25 * HA_TEST_DEAD_COUNT)) $((25 * HA_TEST_DEAD_COUNT))" \
-	"$(ha_field A 'd["detection_ms"]') $(ha_field B 'd["detection_ms"]')"
+	"$(hl_ha_field A 'd["detection_ms"]') $(hl_ha_field B 'd["detection_ms"]')"
 
 # ---- (1) clients ----
 CAP=$T_TMP/client.pcap
@@ -138,9 +121,9 @@ check "(1) B holds the $N IKE SAs and $N CHILD SAs" \
 	hl_wait_cj "4 0 $N $N" 50 B show ha '"%d %d %d %d" % tuple(d["held"][k] for k in
 		("sas", "sas_active", "ike_sas", "child_sas"))'
 check_eq "(1) A holds them active" "4 4 $N $N" \
-	"$(ha_field A '"%d %d %d %d" % tuple(d["held"][k] for k in
+	"$(hl_ha_field A '"%d %d %d %d" % tuple(d["held"][k] for k in
 		("sas", "sas_active", "ike_sas", "child_sas"))')"
-SPIS0=$(client_spis)
+SPIS0=$(hl_client_spis "$N")
 t_log "clients' SPIs: $SPIS0"
 check_contains "(1) SPIs of $N clients recorded" \
 	"^([0-9a-f]+ [0-9a-f]+ [0-9a-f]+/[0-9a-f]+;){$N}$" \
@@ -149,7 +132,7 @@ check_contains "(1) SPIs of $N clients recorded" \
 # ---- (2) refused on the standby ----
 refused 2 B
 check_eq "(2) roles unchanged: A, B" "active standby" \
-	"$(ha_field A 'd["role"]') $(ha_field B 'd["role"]')"
+	"$(hl_ha_field A 'd["role"]') $(hl_ha_field B 'd["role"]')"
 
 # ---- (3) A -> B ----
 pings_round 3 A

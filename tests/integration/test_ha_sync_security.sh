@@ -47,7 +47,6 @@ HELD='"%d %d %d %d" % tuple(d["held"][k] for k in ("sas", "sas_active", "ike_sas
 CHILD_SPIS='" ".join(sorted(c["spi_in"] + "/" + c["spi_out"] for c in d))'
 DROPS='" ".join("%s=%d" % kv for kv in sorted(d["sync"]["dropped"].items()))'
 
-ha_field() { hl_cj "$1" show ha "$2"; }
 
 # drops_delta BEFORE AFTER: "name=+n ..." for the counters that changed.
 drops_delta() {
@@ -145,11 +144,11 @@ EOF
 # inject CASE COUNT WANT: sends, then B's drop counters must have moved by exactly WANT.
 inject() {
 	local before after out
-	before=$(ha_field B "$DROPS")
+	before=$(hl_ha_field B "$DROPS")
 	out=$(hl_run hub "$PY" "$T_TMP/inject.py" "$T_TMP/sync.pcap" sb "$1" "$2" 2>&1)
 	t_log "inject $out"
 	sleep 0.5
-	after=$(ha_field B "$DROPS")
+	after=$(hl_ha_field B "$DROPS")
 	check_eq "($3) $1 x $2: B's sync drop counters moved by" "$4" \
 		"$(drops_delta "$before" "$after")"
 }
@@ -182,15 +181,9 @@ rekey_all() {
 # 100 ms on this shared 2-core machine (seen: a standby silent on every link for 104 ms, the
 # peer taking over by peer-dead right after a switchover); 25 ms x HA_TEST_DEAD_COUNT here.
 HA_TEST_DEAD_COUNT=${HA_TEST_DEAD_COUNT:-8}
-ha_slower_detection() {
-	sed -i "s/^  dead_count = 4;$/  dead_count = $HA_TEST_DEAD_COUNT;/" "$HL_DIR/gwa.conf" \
-		"$HL_DIR/gwb.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwa.conf" &&
-	grep -q "^  dead_count = $HA_TEST_DEAD_COUNT;$" "$HL_DIR/gwb.conf"
-}
+export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
 
 hl_up || fatal "lab up (topology, configs)"
-ha_slower_detection || fatal "dead_count $HA_TEST_DEAD_COUNT in both configurations"
 sync_through_hub || fatal "sync link through the hub bridge"
 ok "sync link A s <-> hub sa [brs] sb <-> B s"
 hl_gw_start A || fatal "hagw A start"
@@ -202,8 +195,8 @@ hl_clients_start "$N" || fatal "strongSwan clients: $(swan_log "$HL_SWAN_DIR" | 
 hl_clients_up || fatal "clients establish through the VIP"
 ok "$N clients established through $HL_VIP_U"
 check "B holds the clients' SAs (standby: none active)" hl_wait_cj "4 0 $N $N" 50 B show ha "$HELD"
-SESS_A=$(ha_field A 'd["peer"]["sessions"]')
-SESS_B=$(ha_field B 'd["peer"]["sessions"]')
+SESS_A=$(hl_ha_field A 'd["peer"]["sessions"]')
+SESS_B=$(hl_ha_field B 'd["peer"]["sessions"]')
 
 # ---- (a)-(d) injection ----
 hl_run hub timeout 5 tcpdump -i sb -n -c 20 -w "$T_TMP/sync.pcap" \
@@ -224,17 +217,17 @@ res=$("$PY" "$GAP" "$T_TMP/ping-inject.out" --max-lost 0)
 t_log "ha_gap (injection): $res"
 check_eq "(a-d) client 1 pings meanwhile: lost" 0 "$(json 'd["lost"]' <<<"$res")"
 check_eq "(a-d) the session kept: A session_up sessions, B session_up sessions" \
-	"True $SESS_A True $SESS_B" "$(ha_field A '"%s %d" % (d["peer"]["session_up"],
-		d["peer"]["sessions"])') $(ha_field B '"%s %d" % (d["peer"]["session_up"],
+	"True $SESS_A True $SESS_B" "$(hl_ha_field A '"%s %d" % (d["peer"]["session_up"],
+		d["peer"]["sessions"])') $(hl_ha_field B '"%s %d" % (d["peer"]["session_up"],
 		d["peer"]["sessions"])')"
 check_eq "(a-d) roles unchanged, B in sync" "active standby True" \
-	"$(ha_field A 'd["role"]') $(ha_field B '"%s %s" % (d["role"], d["in_sync"])')"
+	"$(hl_ha_field A 'd["role"]') $(hl_ha_field B '"%s %s" % (d["role"], d["in_sync"])')"
 check_eq "(a-d) A dropped nothing from B" \
 	"auth=0 foreign=0 malformed=0 no_session=0 replay=0 too_long=0 unknown_link=0 version=0" \
-	"$(ha_field A "$DROPS")"
+	"$(hl_ha_field A "$DROPS")"
 
 # ---- (f) loss on the sync link while the clients rekey ----
-RETR0=$(ha_field A 'd["sync"]["retransmits"]')
+RETR0=$(hl_ha_field A 'd["sync"]["retransmits"]')
 hl_run hub ip link set dev sa nomaster && hl_run hub ip link set dev sb nomaster ||
 	fatal "sa, sb out of brs"
 ip netns exec "$HL_NS_HUB" "$PY" "$T_TMP/relay.py" sa sb 0.3 "$T_TMP/relay.stats" &
@@ -256,15 +249,15 @@ read -r relayed dropped <"$T_TMP/relay.stats"
 t_log "relay: $relayed frames relayed, $dropped dropped"
 check_ge "(f) the relay dropped frames" 1 "${dropped:-0}"
 check_ge "(f) A retransmitted stream data (retransmits before: $RETR0)" "$((RETR0 + 1))" \
-	"$(ha_field A 'd["sync"]["retransmits"]')"
+	"$(hl_ha_field A 'd["sync"]["retransmits"]')"
 check "(f) loss removed: B in sync" hl_wait_cj true 100 B show ha 'd["in_sync"]'
 WANT=$(hl_cj A show child-sas "$CHILD_SPIS")
 check_eq "(f) A's CHILD SAs are the clients' current ones ($N)" "$N" "$(wc -w <<<"$WANT")"
 check "(f) B holds exactly A's CHILD SAs ($WANT)" \
 	hl_wait_cj "$WANT" 50 B show child-sas "$CHILD_SPIS"
-check_eq "(f) B holds: sas sas_active ike_sas child_sas" "4 0 $N $N" "$(ha_field B "$HELD")"
-check_eq "(f) A holds: sas sas_active ike_sas child_sas" "4 4 $N $N" "$(ha_field A "$HELD")"
-check_eq "(f) B: records failed" 0 "$(ha_field B 'd["sync"]["records_failed"]')"
+check_eq "(f) B holds: sas sas_active ike_sas child_sas" "4 0 $N $N" "$(hl_ha_field B "$HELD")"
+check_eq "(f) A holds: sas sas_active ike_sas child_sas" "4 4 $N $N" "$(hl_ha_field A "$HELD")"
+check_eq "(f) B: records failed" 0 "$(hl_ha_field B 'd["sync"]["records_failed"]')"
 
 # ---- (e) B with a wrong sync key ----
 hl_gw_stop B || fail "(e) hagw B stops cleanly"
@@ -276,33 +269,33 @@ sed -i -e "s#psk_file = \"[^\"]*\"#psk_file = \"$HL_DIR/wrong.key\"#" \
 	-e "s#address = \"$HL_VIP_T\"#address = \"10.1.0.99\"#" \
 	-e "s#vmac = \"$HL_VMAC\"#vmac = \"02:00:5e:00:01:99\"#" "$HL_DIR/gwb.conf"
 check_contains "(e) B's configuration: the wrong key file" "wrong.key" "$(cat "$HL_DIR/gwb.conf")"
-AUTH_A0=$(ha_field A 'd["sync"]["dropped"]["auth"]')
+AUTH_A0=$(hl_ha_field A 'd["sync"]["dropped"]["auth"]')
 hl_gw_start B || fatal "(e) hagw B with the wrong key"
 sleep 1
-AUTH_A1=$(ha_field A 'd["sync"]["dropped"]["auth"]')
-AUTH_B1=$(ha_field B 'd["sync"]["dropped"]["auth"]')
+AUTH_A1=$(hl_ha_field A 'd["sync"]["dropped"]["auth"]')
+AUTH_B1=$(hl_ha_field B 'd["sync"]["dropped"]["auth"]')
 sleep 1
 check_eq "(e) wrong-key B: session_up sessions in_sync peer.alive" "False 0 False False" \
-	"$(ha_field B '"%s %d %s %s" % (d["peer"]["session_up"], d["peer"]["sessions"],
+	"$(hl_ha_field B '"%s %d %s %s" % (d["peer"]["session_up"], d["peer"]["sessions"],
 		d["in_sync"], d["peer"]["alive"])')"
 check_eq "(e) A: session_up, peer alive, role" "False False active" \
-	"$(ha_field A '"%s %s %s" % (d["peer"]["session_up"], d["peer"]["alive"], d["role"])')"
+	"$(hl_ha_field A '"%s %s %s" % (d["peer"]["session_up"], d["peer"]["alive"], d["role"])')"
 check_ge "(e) A's auth drops grow (first second: $AUTH_A0 -> $AUTH_A1)" "$((AUTH_A1 + 1))" \
-	"$(ha_field A 'd["sync"]["dropped"]["auth"]')"
+	"$(hl_ha_field A 'd["sync"]["dropped"]["auth"]')"
 check_ge "(e) wrong-key B's auth drops grow (first second: $AUTH_B1)" "$((AUTH_B1 + 1))" \
-	"$(ha_field B 'd["sync"]["dropped"]["auth"]')"
-check_eq "(e) wrong-key B holds no state of A" "0 0 0 0" "$(ha_field B "$HELD")"
-t_log "wrong-key B: $(ha_field B '"role %s (%s), epoch %d" % (d["role"], d["reason"], d["epoch"])')"
+	"$(hl_ha_field B 'd["sync"]["dropped"]["auth"]')"
+check_eq "(e) wrong-key B holds no state of A" "0 0 0 0" "$(hl_ha_field B "$HELD")"
+t_log "wrong-key B: $(hl_ha_field B '"role %s (%s), epoch %d" % (d["role"], d["reason"], d["epoch"])')"
 hl_gw_stop B || fail "(e) wrong-key hagw B stops cleanly"
 cp "$T_TMP/gwb.conf.good" "$HL_DIR/gwb.conf"
 hl_gw_start B || fatal "(e) hagw B with the right key"
 check "(e) right key: the pair again (A active, B standby in sync)" hl_wait_pair 100
 check_eq "(e) A: role reason takeovers (never changed)" "active startup-alone 0" \
-	"$(ha_field A '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
+	"$(hl_ha_field A '"%s %s %d" % (d["role"], d["reason"], d["takeovers"])')"
 check_eq "(e) B: role, session_up" "standby True" \
-	"$(ha_field B '"%s %s" % (d["role"], d["peer"]["session_up"])')"
+	"$(hl_ha_field B '"%s %s" % (d["role"], d["peer"]["session_up"])')"
 check_eq "(e) B holds the clients' SAs: sas sas_active ike_sas child_sas" "4 0 $N $N" \
-	"$(ha_field B "$HELD")"
+	"$(hl_ha_field B "$HELD")"
 check_eq "(e) B's CHILD SAs = A's" "$WANT" "$(hl_cj B show child-sas "$CHILD_SPIS")"
 check_contains "(e) client 1 pings through A" " 0% packet loss" \
 	"$(hl_run cli ping -c 5 -i 0.1 -w 5 -I "$(hl_client_vip 1)" "$HL_LAN" 2>&1)"
