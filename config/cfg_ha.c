@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 
 #include "config/cfg_priv.h"
 
@@ -51,10 +50,8 @@ enum {
 	MARGIN_SAFETY_MAX = 16,
 	REKEY_SPREAD_MIN = 1,
 	REKEY_SPREAD_MAX = 3600,
-	MAC_TEXT_LEN = 3 * CFG_MAC_LEN - 1,	/* "xx:xx:xx:xx:xx:xx" */
 	MAC_GROUP = 0x01,		/* I/G bit of the first octet: multicast */
 	MAC_LOCAL = 0x02,		/* U/L bit of the first octet: locally administered */
-	HEX_BASE = 16,
 	IPV4_BYTES = 4,
 	IPV6_BYTES = 16,
 	PRIVATE_FORBIDDEN = S_IRWXG | S_IRWXO,	/* 077, as ha_chan_load_psk */
@@ -170,28 +167,6 @@ check_node_ids(struct cfg_ctx *ctx, const config_setting_t *ha)
 	return 0;
 }
 
-/* Exactly "xx:xx:xx:xx:xx:xx", two hex digits per octet. */
-static bool
-mac_parse(const char *text, uint8_t mac[CFG_MAC_LEN])
-{
-	int hi, lo;
-
-	if (strlen(text) != MAC_TEXT_LEN)
-		return false;
-	for (unsigned int i = 0; i < CFG_MAC_LEN; i++) {
-		const char *t = text + 3 * i;
-
-		if (i > 0 && t[-1] != ':')
-			return false;
-		hi = OPENSSL_hexchar2int((unsigned char)t[0]);
-		lo = OPENSSL_hexchar2int((unsigned char)t[1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		mac[i] = (uint8_t)(hi * HEX_BASE + lo);
-	}
-	return true;
-}
-
 static int
 parse_vmac(struct cfg_ctx *ctx, const config_setting_t *ha)
 {
@@ -203,7 +178,7 @@ parse_vmac(struct cfg_ctx *ctx, const config_setting_t *ha)
 	if (cfg_get_member(ctx, ha, "vmac", CONFIG_TYPE_STRING, true, &s) < 0)
 		return -EINVAL;
 	text = config_setting_get_string(s);
-	if (!mac_parse(text, h->vmac))
+	if (!cfg_mac_parse(text, h->vmac))
 		return cfg_err_setting(ctx, s, "'%s' is not a MAC address (expected "
 				       "xx:xx:xx:xx:xx:xx, hex digits)",
 				       cfg_quote(text, q, sizeof(q)));

@@ -20,9 +20,8 @@ enum {
 	HEX_BASE = 16,
 };
 
-/* Exactly "xx:xx:xx:xx:xx:xx", two hex digits per octet. */
-static bool
-mac_parse(const char *text, uint8_t mac[CFG_MAC_LEN])
+bool
+cfg_mac_parse(const char *text, uint8_t mac[CFG_MAC_LEN])
 {
 	int hi, lo;
 
@@ -98,7 +97,7 @@ parse_mac(struct cfg_ctx *ctx, const config_setting_t *group, struct cfg_neighbo
 	if (cfg_get_member(ctx, group, "mac", CONFIG_TYPE_STRING, true, &s) < 0)
 		return -EINVAL;
 	value = config_setting_get_string(s);
-	if (!mac_parse(value, n->mac))
+	if (!cfg_mac_parse(value, n->mac))
 		return cfg_err_setting(ctx, s, "'%s' is not a MAC address (expected "
 				       "xx:xx:xx:xx:xx:xx, hex digits)",
 				       cfg_quote(value, q, sizeof(q)));

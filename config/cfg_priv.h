@@ -254,4 +254,7 @@ int cfg_ha_parse_links(struct cfg_ctx *ctx, const config_setting_t *ha);
 int cfg_ha_check_files(struct cfg_ctx *ctx);
 struct json_object *cfg_ha_json(const struct cfg *cfg);
 
+/* Exactly "xx:xx:xx:xx:xx:xx", two hex digits per octet (cfg_neighbors.c). */
+bool cfg_mac_parse(const char *text, uint8_t mac[CFG_MAC_LEN]);
+
 #endif
