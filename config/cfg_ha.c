@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 #include "config/cfg_priv.h"
 
 enum {
