@@ -436,3 +436,34 @@ def perf_profile(subject, seconds, data, dsos, top):
     by_sym = perf_report(data, "--sort", "sym", "--dsos", dsos)[:top]
     return "  by library:\n" + "\n".join(by_dso) + \
         f"\n  top {top} symbols in {dsos} (percent of all samples):\n" + "\n".join(by_sym)
+
+
+def write_load_config(path, file_prefix, psk_file, remote, remote_ts, src_base, ike_prop,
+                      esp_prop, tool):
+    """The config bench/ike_load reads (only its ike section is used): one PSK
+    connection from 192.0.2.SRC_BASE to REMOTE with one CHILD SA to REMOTE_TS,
+    no rekeying and no DPD, so the SAs stay after ike_load exits."""
+    text = f"""# {tool}: the initiators (bench/ike_load); only the ike section is used
+eal = {{ lcores = [ 0 ]; file_prefix = "{file_prefix}"; }};
+ports = (
+  {{ name = "c"; device = "net_null0"; role = "untrusted"; ipv4 = [ "192.0.2.{src_base}/24" ]; }},
+  {{ name = "l"; device = "net_null1"; role = "trusted"; ipv4 = [ "198.18.0.1/24" ]; }}
+);
+ike = {{
+  listen = [ "192.0.2.{src_base}" ];
+  retransmit_timeout_ms = 4000; retransmit_tries = 3;
+  secrets = ( {{ ids = [ "gw.bench" ]; file = "{psk_file}"; }} );
+  connections = ( {{
+    name = "load";
+    remote_addrs = [ "{remote}" ];
+    local = {{ id = "client.bench"; auth = "psk"; }};
+    remote = {{ id = "gw.bench"; auth = "psk"; }};
+    proposals = [ "{ike_prop}" ];
+    rekey_time = 0; dpd_delay = 0;
+    children = ( {{ name = "net"; remote_ts = [ "{remote_ts}" ];
+                   esp_proposals = [ "{esp_prop}" ]; rekey_time = 0; life_time = 0; }} );
+  }} );
+}};
+"""
+    with open(path, "w") as f:
+        f.write(text)

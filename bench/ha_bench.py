@@ -451,30 +451,8 @@ def log_count(path, text):
 
 
 def load_config(path, hl_dir):
-    text = f"""# bench/ha_bench.py: the initiators (bench/ike_load); only the ike section is used
-eal = {{ lcores = [ 0 ]; file_prefix = "habload"; }};
-ports = (
-  {{ name = "c"; device = "net_null0"; role = "untrusted"; ipv4 = [ "192.0.2.{SRC_BASE}/24" ]; }},
-  {{ name = "l"; device = "net_null1"; role = "trusted"; ipv4 = [ "198.18.0.1/24" ]; }}
-);
-ike = {{
-  listen = [ "192.0.2.{SRC_BASE}" ];
-  retransmit_timeout_ms = 4000; retransmit_tries = 3;
-  secrets = ( {{ ids = [ "gw.bench" ]; file = "{hl_dir}/bench.psk"; }} );
-  connections = ( {{
-    name = "load";
-    remote_addrs = [ "{VIP}" ];
-    local = {{ id = "client.bench"; auth = "psk"; }};
-    remote = {{ id = "gw.bench"; auth = "psk"; }};
-    proposals = [ "{IKE_PROP}" ];
-    rekey_time = 0; dpd_delay = 0;
-    children = ( {{ name = "net"; remote_ts = [ "10.1.0.0/24" ];
-                   esp_proposals = [ "{ESP_PROP}" ]; rekey_time = 0; life_time = 0; }} );
-  }} );
-}};
-"""
-    with open(path, "w") as f:
-        f.write(text)
+    benchlib.write_load_config(path, "habload", f"{hl_dir}/bench.psk", VIP, "10.1.0.0/24",
+                               SRC_BASE, IKE_PROP, ESP_PROP, "bench/ha_bench.py")
 
 
 def ike_load(a, conf, n):

@@ -110,30 +110,8 @@ ike = {{
 
 
 def load_config(path):
-    text = f"""# bench/ike_bench.py: the initiators (bench/ike_load); only the ike section is used
-eal = {{ lcores = [ 0 ]; file_prefix = "ikeload"; }};
-ports = (
-  {{ name = "c"; device = "net_null0"; role = "untrusted"; ipv4 = [ "192.0.2.{SRC_BASE}/24" ]; }},
-  {{ name = "l"; device = "net_null1"; role = "trusted"; ipv4 = [ "198.18.0.1/24" ]; }}
-);
-ike = {{
-  listen = [ "192.0.2.{SRC_BASE}" ];
-  retransmit_timeout_ms = 4000; retransmit_tries = 3;
-  secrets = ( {{ ids = [ "gw.bench" ]; file = "bench.psk"; }} );
-  connections = ( {{
-    name = "load";
-    remote_addrs = [ "{GW4}" ];
-    local = {{ id = "client.bench"; auth = "psk"; }};
-    remote = {{ id = "gw.bench"; auth = "psk"; }};
-    proposals = [ "{IKE_PROP}" ];
-    rekey_time = 0; dpd_delay = 0;
-    children = ( {{ name = "net"; remote_ts = [ "203.0.113.0/24" ];
-                   esp_proposals = [ "{ESP_PROP}" ]; rekey_time = 0; life_time = 0; }} );
-  }} );
-}};
-"""
-    with open(path, "w") as f:
-        f.write(text)
+    benchlib.write_load_config(path, "ikeload", "bench.psk", GW4, "203.0.113.0/24", SRC_BASE,
+                               IKE_PROP, ESP_PROP, "bench/ike_bench.py")
 
 
 def swan_setup(d, table_size):

@@ -575,6 +575,16 @@ hl_clients_start() {
 	swan_load "$HL_SWAN_DIR"
 }
 
+# hl_pair_start: hagw A, active alone, then B joining as the standby in sync; failures are
+# fatal (lib.sh). The lab must be up (hl_up).
+hl_pair_start() {
+	hl_gw_start A || fatal "hagw A start"
+	hl_wait_role A active 50 || fatal "A active alone"
+	hl_gw_start B || fatal "hagw B start"
+	hl_wait_pair 100 || fatal "pair: A active, B standby in sync"
+	ok "pair up: A active, B standby in sync"
+}
+
 # hl_client_spis N: clients 1..N as strongSwan sees them: IKE initiator and responder SPIs,
 # then the sorted CHILD in/out SPI pairs, ';' after each client (compare before / after).
 hl_client_spis() {

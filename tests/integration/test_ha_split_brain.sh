@@ -74,11 +74,7 @@ HA_TEST_DEAD_COUNT=${HA_TEST_DEAD_COUNT:-8}
 export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
 
 hl_up || fatal "lab up (topology, configs)"
-hl_gw_start A || fatal "hagw A start"
-hl_wait_role A active 50 || fatal "A active alone"
-hl_gw_start B || fatal "hagw B start"
-hl_wait_pair 100 || fatal "pair: A active, B standby in sync"
-ok "pair up: A active, B standby in sync"
+hl_pair_start
 CAP=$T_TMP/client.pcap
 hl_capture_start "$CAP" || fatal "tcpdump on the client bridge side"
 hl_clients_start "$N" || fatal "strongSwan clients: $(swan_log "$HL_SWAN_DIR" | tail -n 20)"

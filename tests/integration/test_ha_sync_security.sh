@@ -186,11 +186,7 @@ export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
 hl_up || fatal "lab up (topology, configs)"
 sync_through_hub || fatal "sync link through the hub bridge"
 ok "sync link A s <-> hub sa [brs] sb <-> B s"
-hl_gw_start A || fatal "hagw A start"
-hl_wait_role A active 50 || fatal "A active alone"
-hl_gw_start B || fatal "hagw B start"
-hl_wait_pair 100 || fatal "pair: A active, B standby in sync"
-ok "pair up: A active, B standby in sync"
+hl_pair_start
 hl_clients_start "$N" || fatal "strongSwan clients: $(swan_log "$HL_SWAN_DIR" | tail -n 20)"
 hl_clients_up || fatal "clients establish through the VIP"
 ok "$N clients established through $HL_VIP_U"
