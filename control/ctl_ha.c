@@ -13,6 +13,7 @@
 
 #include <rte_cycles.h>
 #include <rte_log.h>
+#include <rte_ring.h>
 
 #include "control/cli.h"
 #include "control/ctl_ha.h"
@@ -43,6 +44,19 @@ host_send(void *arg, unsigned int link, const uint8_t *data, size_t len)
 		return -EINVAL;
 	return dp_udp_send(&ha->h->dp, &ha->link[link].local, &ha->link[link].peer, data,
 			   (uint16_t)len);
+}
+
+/* The control core's frames queue on worker 0's TX ring (dp_ctl_tx); a
+ * quarter of it stays free for ARP, ND, IKE and heartbeats. */
+static unsigned int
+host_send_room(void *arg, unsigned int link)
+{
+	struct ctl_ha *ha = arg;
+	struct rte_ring *r = ha->h->dp.workers[0]->tx_ring;
+	unsigned int free_n = rte_ring_free_count(r), keep = rte_ring_get_capacity(r) / 4;
+
+	(void)link;
+	return free_n > keep ? free_n - keep : 0;
 }
 
 static uint64_t
@@ -172,6 +186,7 @@ ha_free(struct ctl_ha *ha)
 	free(ha->static_ids);
 	free(ha->bulk_ids);
 	free(ha->bulk_child_ids);
+	free(ha->bulk_tx.ids);
 	free(ha);
 }
 
@@ -180,6 +195,7 @@ ops_fill(struct ctl_ha *ha, struct ha_host_ops *ops)
 {
 	*ops = (struct ha_host_ops){
 		.send = host_send,
+		.send_room = host_send_room,
 		.now_ms = host_now_ms,
 		.role_change = ctl_ha_role_change,
 		.bulk_request = ctl_ha_bulk_request,
@@ -277,6 +293,12 @@ ctl_ha_poll(struct ctl_ha *ha, uint64_t now_ms)
 	if (ha == NULL)
 		return 0;
 	ctl_ha_announce_poll(ha, now_ms);
+	if (ha->bulk_tx.active) {
+		t0 = rte_rdtsc();
+		if (ctl_ha_bulk_step(ha))
+			ha->next_ms = now_ms;		/* flush what it wrote */
+		ha->cycles += rte_rdtsc() - t0;
+	}
 	if (now_ms < ha->next_ms)
 		return 0;
 	t0 = rte_rdtsc();

@@ -83,6 +83,15 @@ struct ctl_ha {
 	uint64_t *bulk_child_ids;	/* the same for CHILD SAs */
 	size_t bulk_child_n, bulk_child_cap;
 	bool in_bulk;
+	/* Active: the bulk sync being written, a slice per control-loop pass
+	 * (ctl_ha_bulk_step): the ids of the IKE SAs it carries, from the
+	 * start. IKE SAs made after it are carried by their own records. */
+	struct ctl_ha_bulk_tx {
+		uint64_t *ids;
+		size_t n, next;
+		uint32_t n_ike, n_child;
+		bool active;
+	} bulk_tx;
 	/* VIP announcements still to send after a takeover. */
 	uint32_t announce_left;
 	uint64_t next_announce_ms;
@@ -122,6 +131,13 @@ void ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_st
 
 /* ha_host_ops of the node (ctl_ha_sync.c, ctl_ha_takeover.c). */
 void ctl_ha_bulk_request(void *arg);
+/* Active: writes the next slice of a bulk sync in progress, while the
+ * stream holds less than a few MiB not yet acknowledged (the control core
+ * never stalls on a large bulk sync, and the peer's dead timer never sees
+ * one); the sequence state and BULK_END after the last. True when it
+ * wrote something (the stream wants a flush). */
+bool ctl_ha_bulk_step(struct ctl_ha *ha);
+void ctl_ha_bulk_tx_stop(struct ctl_ha *ha);
 int ctl_ha_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len);
 void ctl_ha_sync_tick(void *arg);
 void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);

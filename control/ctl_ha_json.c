@@ -107,6 +107,10 @@ sync_json(const struct ctl_ha *ha)
 	ADD(o, "bytes_acked", U64(s->bytes_acked));
 	ADD(o, "bytes_retransmitted", U64(s->bytes_retransmitted));
 	ADD(o, "retransmits", U64(s->retransmits));
+	ADD(o, "fast_retransmits", U64(s->fast_retransmits));
+	ADD(o, "ack_time_ms", ha->node.stream.rtt_known ? U64(ha->node.stream.srtt_ms) : NULL);
+	ADD(o, "ack_time_var_ms", ha->node.stream.rtt_known ?
+	    U64(ha->node.stream.rttvar_ms) : NULL);
 	ADD(o, "lag_bytes", U64(ha_stream_unacked(&ha->node.stream)));
 	ADD(o, "records_received", U64(s->records_received));
 	ADD(o, "records_applied", U64(ha->records_applied));

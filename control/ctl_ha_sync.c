@@ -34,6 +34,8 @@
 
 enum {
 	SEQ_BATCH = 1024,		/* sequence entries per record */
+	BULK_SLICE = 128,		/* IKE SAs a bulk sync writes per pass (~1 ms) */
+	BULK_AHEAD = 4u << 20,		/* stream bytes a bulk sync keeps unacknowledged */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
 	RATE_DECAY_SHIFT = 3,		/* peak-hold rate decays by 1/8 per interval */
 	RATE_SLOW_DECAY_SHIFT = 8,	/* the slow one by 1/256: ~9 s half-life at 50 ms */
@@ -302,23 +304,93 @@ bulk_sa(const struct ike_sa_state *sa, void *arg)
 }
 
 void
+ctl_ha_bulk_tx_stop(struct ctl_ha *ha)
+{
+	free(ha->bulk_tx.ids);
+	memset(&ha->bulk_tx, 0, sizeof(ha->bulk_tx));
+}
+
+static int
+collect_id(const struct ike_sa_state *sa, void *arg)
+{
+	struct ctl_ha_bulk_tx *t = arg;
+
+	if (sa->phase < IKE_SA_PHASE_ESTABLISHED || sa->phase == IKE_SA_PHASE_DEAD)
+		return 0;
+	t->ids[t->n++] = sa->id;
+	return 0;
+}
+
+void
 ctl_ha_bulk_request(void *arg)
 {
 	struct ctl_ha *ha = arg;
+	struct ctl_ha_bulk_tx *t = &ha->bulk_tx;
+	unsigned int n_sa = ha->h->ike != NULL ? ike_sa_count(ha->h->ike->ctx) : 0;
+
+	ctl_ha_bulk_tx_stop(ha);	/* a new session: start over */
+	t->ids = malloc((n_sa + 1) * sizeof(t->ids[0]));
+	if (t->ids == NULL) {
+		CTL_LOG(WARNING, "bulk sync postponed: %s", strerror(ENOMEM));
+		ha_bulk_abort(&ha->node);
+		return;
+	}
+	if (ha_bulk_begin(&ha->node) < 0 || !ha->node.bulk_writing) {
+		ctl_ha_bulk_tx_stop(ha);
+		return;
+	}
+	if (n_sa != 0)
+		ike_sa_foreach(ha->h->ike->ctx, collect_id, t);
+	t->active = true;
+	ctl_ha_bulk_step(ha);
+}
+
+/* The slice's IKE SAs (and their CHILD SAs): 0 or a write error. */
+static int
+bulk_slice(struct ctl_ha *ha)
+{
+	struct ctl_ha_bulk_tx *t = &ha->bulk_tx;
+	size_t end = t->next + BULK_SLICE < t->n ? t->next + BULK_SLICE : t->n;
 	struct bulk b = { .ha = ha };
 
-	if (ha_bulk_begin(&ha->node) < 0)
-		return;
-	if (ha->h->ike != NULL)
-		ike_sa_foreach(ha->h->ike->ctx, bulk_sa, &b);
-	if (b.rc == 0)
-		b.rc = seq_write_all(ha, true);
-	if (b.rc == 0)
-		b.rc = ha_bulk_end(&ha->node, b.n_ike, b.n_child);
-	if (b.rc < 0)
-		CTL_LOG(WARNING, "bulk sync incomplete: %s", strerror(-b.rc));
-	else
-		CTL_LOG(NOTICE, "bulk sync: %u IKE SAs, %u CHILD SAs", b.n_ike, b.n_child);
+	for (; t->next < end && b.rc == 0; t->next++)
+		ike_sa_visit(ha->h->ike->ctx, t->ids[t->next], bulk_sa, &b);	/* gone: skip */
+	t->n_ike += b.n_ike;
+	t->n_child += b.n_child;
+	return b.rc;
+}
+
+bool
+ctl_ha_bulk_step(struct ctl_ha *ha)
+{
+	struct ctl_ha_bulk_tx *t = &ha->bulk_tx;
+	int rc = 0;
+
+	if (!t->active)
+		return false;
+	if (!ha->node.bulk_writing) {		/* session down, role change, stream full */
+		ctl_ha_bulk_tx_stop(ha);
+		return false;
+	}
+	if (ha_stream_unacked(&ha->node.stream) > BULK_AHEAD)
+		return false;
+	if (t->next < t->n) {
+		rc = bulk_slice(ha);
+		if (rc == 0 && t->next < t->n)
+			return true;
+	}
+	if (rc == 0)
+		rc = seq_write_all(ha, true);
+	if (rc == 0)
+		rc = ha_bulk_end(&ha->node, t->n_ike, t->n_child);
+	if (rc < 0) {
+		CTL_LOG(WARNING, "bulk sync incomplete: %s", strerror(-rc));
+		ha_bulk_abort(&ha->node);
+	} else {
+		CTL_LOG(NOTICE, "bulk sync: %u IKE SAs, %u CHILD SAs", t->n_ike, t->n_child);
+	}
+	ctl_ha_bulk_tx_stop(ha);
+	return true;
 }
 
 /* ---- applying records (standby) ---- */

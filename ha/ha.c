@@ -9,7 +9,11 @@
  * takeover or election while the peer lives, a RESYNC request, a full
  * stream (-ENOBUFS), the sync link coming back, or a standby that keeps
  * reporting itself out of sync with none in flight; one is written (the
- * host's bulk_request) once the stream has room.
+ * host's bulk_request) once the stream has room. The host may write it
+ * in slices over many polls (bulk_writing) while incremental records go
+ * on: a record for an IKE SA the bulk sync has not reached yet is applied
+ * first and then replaced by the bulk's newer copy; the sequence state is
+ * written once, at the end.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,6 +29,9 @@ enum {
 	HA_BULK_BEGIN_LEN = 8,		/* generation */
 	HA_BULK_END_LEN = 16,		/* generation, IKE SAs, CHILD SAs */
 	HA_BULK_ROOM_DIV = 4,		/* a bulk starts with at most 1/4 of the buffer used */
+	/* A tick this late (after the deadline ha_tick gave) means the host
+	 * was not running us. */
+	HA_AWAY_MS = 2,
 	/* Room kept after the segments for an ACK and every control request. */
 	HA_TAIL_RESERVE = HA_WIRE_MSG_HDR_LEN + HA_WIRE_ACK_LEN +
 			  3 * (HA_WIRE_MSG_HDR_LEN + HA_WIRE_CTRL_LEN),
@@ -161,7 +168,7 @@ peer_in_sync(const struct ha_node *n)
 
 	return r->peer_alive && ha_chan_up(&n->chan) && sync_up(n) &&
 	       r->peer.role == HA_WIRE_ROLE_STANDBY && (r->peer.flags & HA_HB_F_IN_SYNC) &&
-	       !n->bulk_pending && n->stream.acked >= n->bulk_end_off;
+	       !n->bulk_pending && !n->bulk_writing && n->stream.acked >= n->bulk_end_off;
 }
 
 /* ---- sending ---------------------------------------------------------- */
@@ -300,10 +307,15 @@ fill_sync(struct ha_node *n, size_t off, uint64_t now)
 static void
 flush_sync(struct ha_node *n, uint64_t now)
 {
-	unsigned int i;
+	unsigned int i, burst = HA_NODE_BURST;
 	size_t len;
 
-	for (i = 0; i < HA_NODE_BURST; i++) {
+	if (n->ops.send_room != NULL) {
+		unsigned int room = n->ops.send_room(n->ops.arg, HA_LINK_SYNC);
+
+		burst = room < burst ? room : burst;
+	}
+	for (i = 0; i < burst; i++) {
 		len = fill_sync(n, 0, now);
 		if (len == 0 || seal_send(n, HA_LINK_SYNC, len) != 0)
 			break;
@@ -360,6 +372,7 @@ role_changed(struct ha_node *n, enum ha_role old, uint64_t now)
 		 ha_role_name(role), ha_reason_name(why), n->role.epoch);
 	n->so_state = HA_SO_IDLE;
 	n->unsynced_since_ms = 0;
+	n->bulk_writing = false;
 	if (role != HA_ROLE_ACTIVE) {
 		n->bulk_pending = false;
 		if (n->ops.role_change != NULL)
@@ -400,6 +413,7 @@ session_down(struct ha_node *n, const char *why)
 	ha_stream_reset(&n->stream);
 	n->in_sync = false;
 	n->bulk_pending = false;
+	n->bulk_writing = false;
 	n->bulk_end_off = 0;
 	n->ctrl_pending = 0;
 	n->so_state = HA_SO_IDLE;
@@ -486,7 +500,7 @@ watch_peer_sync(struct ha_node *n, uint64_t now)
 		    sync_up(n) && r->peer.role == HA_WIRE_ROLE_STANDBY &&
 		    (r->peer.flags & HA_HB_F_SYNC_LINK_UP) &&
 		    !(r->peer.flags & HA_HB_F_IN_SYNC) && !n->bulk_pending &&
-		    n->stream.acked >= n->bulk_end_off;
+		    !n->bulk_writing && n->stream.acked >= n->bulk_end_off;
 
 	if (!owed) {
 		n->unsynced_since_ms = 0;
@@ -508,7 +522,8 @@ sync_step(struct ha_node *n, uint64_t now)
 	if (now < n->next_sync_ms)
 		return;
 	n->next_sync_ms = now + n->conf.sync_interval_ms;
-	if (n->ops.sync_tick != NULL && !n->bulk_pending)
+	/* During a bulk sync the sequence state goes with its end. */
+	if (n->ops.sync_tick != NULL && !n->bulk_pending && !n->bulk_writing)
 		n->ops.sync_tick(n->ops.arg);
 }
 
@@ -617,6 +632,7 @@ on_session(struct ha_node *n)
 	n->so_state = HA_SO_IDLE;
 	n->role.yielding = false;
 	n->bulk_pending = n->role.role == HA_ROLE_ACTIVE;
+	n->bulk_writing = false;
 }
 
 /* Stream records: delivered to the host unless we are active. */
@@ -805,10 +821,11 @@ next_deadline(const struct ha_node *n, uint64_t now)
 }
 
 /* Our own stall (a long pass of the host: a bulk sync written or applied,
- * a burst of IKE work) must not count against the peer: its heartbeats
- * are waiting in our input queue, unread. The time we were away beyond
- * one interval is added to every link's last-heard time, so only silence
- * we were there to hear can make the peer dead. */
+ * a burst of IKE work, the OS running something else) must not count
+ * against the peer: its heartbeats and ACKs are waiting in our input
+ * queue, unread. The time we were away beyond one interval is added to
+ * every link's last-heard time, so only silence we were there to hear can
+ * make the peer dead; the stream's RTO waits as long (ha_stream_away). */
 static void
 stall_forgive(struct ha_node *n, uint64_t now)
 {
@@ -816,6 +833,8 @@ stall_forgive(struct ha_node *n, uint64_t now)
 	uint64_t extra;
 
 	n->last_tick_ms = now;
+	if (n->tick_due_ms != 0 && now > n->tick_due_ms + HA_AWAY_MS)
+		ha_stream_away(&n->stream, now - n->tick_due_ms);
 	if (gap <= n->conf.role.interval_ms)
 		return;
 	extra = gap - n->conf.role.interval_ms;
@@ -850,7 +869,8 @@ ha_tick(struct ha_node *n)
 			send_link(n, link, now);
 	}
 	flush_sync(n, now);
-	return next_deadline(n, now);
+	n->tick_due_ms = next_deadline(n, now);
+	return n->tick_due_ms;
 }
 
 /* ---- the host's writes and requests ----------------------------------- */
@@ -892,6 +912,7 @@ ha_write(struct ha_node *n, uint16_t type, const void *value, uint32_t len)
 			 "peer %u out of sync", ha_stream_unacked(&n->stream),
 			 n->conf.peer_node_id);
 		n->bulk_pending = true;
+		n->bulk_writing = false;	/* that one is abandoned */
 	}
 	return rc;
 }
@@ -900,13 +921,16 @@ int
 ha_bulk_begin(struct ha_node *n)
 {
 	uint8_t v[HA_BULK_BEGIN_LEN];
+	int rc;
 
 	put_be(v, n->bulk_generation + 1, sizeof(v));
 	if (n->role.role != HA_ROLE_ACTIVE)
 		return -EPERM;
 	n->bulk_generation++;
 	n->stats.bulk_syncs_sent++;
-	return ha_write(n, HA_REC_BULK_BEGIN, v, sizeof(v));
+	rc = ha_write(n, HA_REC_BULK_BEGIN, v, sizeof(v));
+	n->bulk_writing = rc == 0 && ha_chan_up(&n->chan) && !n->bulk_pending;
+	return rc;
 }
 
 int
@@ -921,7 +945,15 @@ ha_bulk_end(struct ha_node *n, uint32_t n_ike, uint32_t n_child)
 	rc = ha_write(n, HA_REC_BULK_END, v, sizeof(v));
 	if (rc == 0)
 		n->bulk_end_off = n->stream.written;
+	n->bulk_writing = false;
 	return rc;
+}
+
+void
+ha_bulk_abort(struct ha_node *n)
+{
+	n->bulk_writing = false;
+	n->bulk_pending = n->role.role == HA_ROLE_ACTIVE;
 }
 
 int

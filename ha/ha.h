@@ -67,6 +67,11 @@ struct ha_conf {
 struct ha_host_ops {
 	/* Sends one datagram to the peer's address on LINK. 0 or -errno. */
 	int (*send)(void *arg, unsigned int link, const uint8_t *data, size_t len);
+	/* Optional: how many datagrams send() can take on LINK right now
+	 * (its queue's free room). Stream segments are sent only into that
+	 * room: a segment the host would drop is a loss the stream must
+	 * then detect and recover from (go-back, smaller window). */
+	unsigned int (*send_room)(void *arg, unsigned int link);
 	uint64_t (*now_ms)(void *arg);
 	/* The role changed; the host activates or deactivates its state
 	 * (takeover: margins, VIPs, IKE), then returns. ROLE == OLD ==
@@ -125,6 +130,9 @@ struct ha_node {
 	bool sync_was_up;		/* role.link[HA_LINK_SYNC].up at the last step */
 	bool sync_lost;			/* the sync link went down while the peer lived */
 	bool bulk_pending;		/* active: a bulk sync is owed to the peer */
+	uint64_t tick_due_ms;		/* when ha_tick asked to run next */
+	bool bulk_writing;		/* active: the host is writing one (in slices:
+					 * ha_bulk_begin done, ha_bulk_end not yet) */
 	uint64_t bulk_end_off;		/* stream offset just past the last BULK_END */
 	uint64_t unsynced_since_ms;	/* active: peer standby reports out of sync since */
 	uint8_t ctrl_pending;		/* bit (1 << enum ha_ctrl): to send on the sync link */
@@ -164,6 +172,9 @@ uint64_t ha_tick(struct ha_node *n);
 int ha_write(struct ha_node *n, uint16_t type, const void *value, uint32_t len);
 int ha_bulk_begin(struct ha_node *n);
 int ha_bulk_end(struct ha_node *n, uint32_t n_ike, uint32_t n_child);
+/* The host could not finish the bulk sync it began (memory, a write
+ * error): another is owed, requested once the stream has room. */
+void ha_bulk_abort(struct ha_node *n);
 
 /* Operator: hand the active role to the peer (it must be alive, in sync
  * and hear us on the sync link): -EAGAIN otherwise. 0: under way: one

@@ -488,28 +488,41 @@ peer_nonce_new(struct ha_chan *c, const uint8_t *nonce)
 	return 0;
 }
 
-enum { WINDOW_BITS = 64 };
+enum { WORD_BITS = 64 };
+
+/* The ring word holding COUNTER's bit. */
+static size_t
+window_index(uint64_t counter)
+{
+	return (size_t)(counter / WORD_BITS % HA_CHAN_WINDOW_WORDS);
+}
 
 /* Sliding-window replay check: true when COUNTER may be accepted. */
 static bool
-window_fresh(uint64_t top, uint64_t seen, uint64_t counter)
+window_fresh(const struct ha_chan_window *w, uint64_t counter)
 {
-	if (counter > top)
+	if (counter > w->top)
 		return true;
-	return top - counter < WINDOW_BITS && !(seen >> (top - counter) & 1);
+	if (w->top - counter >= HA_CHAN_WINDOW)
+		return false;
+	return !(w->bits[window_index(counter)] >> (counter % WORD_BITS) & 1);
 }
 
-/* Marks COUNTER accepted (after window_fresh and authentication). */
+/* Marks COUNTER accepted (after window_fresh and authentication); the
+ * words the top moves into are cleared first. */
 static void
-window_mark(uint64_t *top, uint64_t *seen, uint64_t counter)
+window_mark(struct ha_chan_window *w, uint64_t counter)
 {
-	if (counter > *top) {
-		uint64_t shift = counter - *top;
+	if (counter > w->top) {
+		uint64_t from = w->top / WORD_BITS + 1, to = counter / WORD_BITS;
 
-		*seen = shift >= WINDOW_BITS ? 0 : *seen << shift;
-		*top = counter;
+		if (to >= from && to - from >= HA_CHAN_WINDOW_WORDS)
+			from = to - HA_CHAN_WINDOW_WORDS + 1;
+		for (uint64_t b = from; b <= to; b++)
+			w->bits[window_index(b * WORD_BITS)] = 0;
+		w->top = counter;
 	}
-	*seen |= UINT64_C(1) << (*top - counter);
+	w->bits[window_index(counter)] |= UINT64_C(1) << (counter % WORD_BITS);
 }
 
 /* A verified HELLO: nonce bookkeeping, replay check, key derivation. */
@@ -521,17 +534,16 @@ hello_accept(struct ha_chan *c, struct ha_chan_rx *rx)
 		    memcmp(h->nonce, c->peer_nonce, HA_WIRE_NONCE_LEN) == 0;
 	int rc;
 
-	if (same ? !window_fresh(c->peer_hello_counter, c->peer_hello_seen, rx->hdr.counter) :
+	if (same ? !window_fresh(&c->peer_hello_win, rx->hdr.counter) :
 		   nonce_is_old(c, h->nonce))
 		return drop(c, HA_CHAN_DROP_REPLAY);
 	if (!same) {
 		rc = peer_nonce_new(c, h->nonce);
 		if (rc != 0)
 			return rc;
-		c->peer_hello_counter = 0;
-		c->peer_hello_seen = 0;
+		memset(&c->peer_hello_win, 0, sizeof(c->peer_hello_win));
 	}
-	window_mark(&c->peer_hello_counter, &c->peer_hello_seen, rx->hdr.counter);
+	window_mark(&c->peer_hello_win, rx->hdr.counter);
 	rx->is_hello = true;
 	if (memcmp(h->peer_nonce, c->nonce, HA_WIRE_NONCE_LEN) != 0) {
 		rx->want_hello = true;		/* the peer does not know our nonce */
@@ -582,7 +594,7 @@ data_session(struct ha_chan *c, const uint8_t *buf, size_t n, const struct ha_wi
 	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
 		if (!cand[i]->valid || cand[i]->id != h->session)
 			continue;
-		if (!window_fresh(cand[i]->rx_counter, cand[i]->rx_seen, h->counter)) {
+		if (!window_fresh(&cand[i]->rx_win, h->counter)) {
 			if (*why == HA_CHAN_DROP_NO_SESSION)
 				*why = HA_CHAN_DROP_REPLAY;
 			continue;
@@ -616,7 +628,7 @@ open_data(struct ha_chan *c, uint8_t *buf, size_t len, struct ha_chan_rx *rx)
 	}
 	memcpy(buf + HA_WIRE_HDR_LEN, scratch, n);
 	OPENSSL_cleanse(scratch, n);
-	window_mark(&s->rx_counter, &s->rx_seen, rx->hdr.counter);
+	window_mark(&s->rx_win, rx->hdr.counter);
 	if (s == &c->next) {
 		session_wipe(&c->cur);
 		c->cur = c->next;

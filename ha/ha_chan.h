@@ -24,10 +24,13 @@
  *   DATA    AES-256-GCM, nonce = direction salt (4) || counter (8),
  *           AAD = the 24-octet header. The sender's counter starts at 1
  *           for each session and increases by one per datagram; the
- *           receiver accepts each counter once, within a window of the
- *           64 below the highest accepted (RFC 4303 §3.4.3 style): one
- *           counter space serves every link, and datagrams sent on the
- *           sync link and the data links in one tick arrive in any order.
+ *           receiver accepts each counter once, within a window of
+ *           HA_CHAN_WINDOW below the highest accepted (RFC 4303 §3.4.3,
+ *           kept as a ring of words as in RFC 6479): one counter space
+ *           serves every link, so a backlog of a bulk sync's segments
+ *           queued on the sync link is overtaken by the next ticks'
+ *           heartbeats on the data links; the window must cover the
+ *           datagrams that can be in flight (the stream window, ~750).
  *           HELLO counters are checked the same way. A new session (new keys)
  *           becomes current only when a DATA datagram under it verifies,
  *           so a forged or replayed HELLO cannot tear down a working
@@ -65,6 +68,20 @@ enum ha_chan_drop {
 	HA_CHAN_DROP_MAX
 };
 
+enum {
+	HA_CHAN_WINDOW_WORDS = 64,
+	/* Counters accepted below the highest: one word of the ring is the
+	 * one the top is in, so the window is a word short of the ring. */
+	HA_CHAN_WINDOW = (HA_CHAN_WINDOW_WORDS - 1) * 64,
+};
+
+/* Sliding replay window: bit (c % 64) of word (c / 64) % WORDS says
+ * counter c was accepted, for c in (top - HA_CHAN_WINDOW, top]. */
+struct ha_chan_window {
+	uint64_t top;			/* highest counter accepted */
+	uint64_t bits[HA_CHAN_WINDOW_WORDS];
+};
+
 struct ha_chan_dir {
 	uint8_t key[HA_CHAN_KEY_LEN];
 	uint8_t salt[HA_CHAN_SALT_LEN];
@@ -77,8 +94,7 @@ struct ha_chan_session {
 	struct ha_chan_dir tx;
 	struct ha_chan_dir rx;
 	uint64_t tx_counter;		/* last counter sent */
-	uint64_t rx_counter;		/* highest counter accepted */
-	uint64_t rx_seen;		/* bit i: rx_counter - i accepted (ha_chan_window) */
+	struct ha_chan_window rx_win;	/* DATA counters accepted */
 };
 
 struct ha_chan {
@@ -91,8 +107,7 @@ struct ha_chan {
 	bool have_peer_nonce;
 	bool pair_derived;		/* a session came from (nonce, peer_nonce): never again */
 	uint64_t hello_counter;		/* HELLO counters we sent */
-	uint64_t peer_hello_counter;	/* highest HELLO counter accepted, per peer nonce */
-	uint64_t peer_hello_seen;	/* its window bits, as rx_seen */
+	struct ha_chan_window peer_hello_win;	/* HELLO counters accepted, per peer nonce */
 	/* Peer nonces superseded by a newer one: a HELLO carrying one is a
 	 * replay (a peer never goes back to an old nonce). A ring. */
 	uint8_t old_peer_nonces[HA_CHAN_OLD_NONCES][HA_WIRE_NONCE_LEN];

@@ -101,6 +101,7 @@ ha_stream_reset(struct ha_stream *s)
 	s->srtt_ms = 0;
 	s->rtt_off = 0;
 	s->goback_ms = 0;
+	s->rttvar_ms = 0;
 	s->rx_next = 0;
 	s->ack_due = false;
 	ha_rec_asm_reset(&s->rx_asm);
@@ -192,12 +193,14 @@ ha_stream_want_send(const struct ha_stream *s, uint64_t now_ms)
 	return s->resend < s->sent || rto_expired(s, now_ms) || s->sent < send_limit(s);
 }
 
-/* The RTO with nothing lost: 3 x the smoothed RTT + a floor (RFC 6298
- * §2 in spirit, in whole ms), HA_STREAM_RTO_MS before any sample. */
+/* The RTO with nothing lost: the larger of 3 x SRTT and SRTT + 4 x RTTVAR
+ * (RFC 6298 §2), plus a floor, in whole ms; HA_STREAM_RTO_MS before any
+ * sample. */
 static uint32_t
 rto_base(const struct ha_stream *s)
 {
-	uint32_t rto = 3 * s->srtt_ms + HA_STREAM_RTO_MIN_MS;
+	uint32_t var = s->srtt_ms + 4 * s->rttvar_ms;
+	uint32_t rto = (var > 3 * s->srtt_ms ? var : 3 * s->srtt_ms) + HA_STREAM_RTO_MIN_MS;
 
 	if (!s->rtt_known)
 		return HA_STREAM_RTO_MS;
@@ -236,7 +239,7 @@ mark_tx(struct ha_stream *s, uint64_t end, uint64_t now_ms)
 static uint64_t
 due_acked(const struct ha_stream *s, uint64_t now_ms)
 {
-	uint64_t rtt = s->rtt_known ? s->srtt_ms + s->srtt_ms / 4 : HA_STREAM_RTO_MS;
+	uint64_t rtt = s->rtt_known ? s->srtt_ms + 4 * s->rttvar_ms : HA_STREAM_RTO_MS;
 	unsigned int i;
 
 	if (rtt == 0)
@@ -303,6 +306,33 @@ ha_stream_next_segment(struct ha_stream *s, uint64_t now_ms, uint8_t *buf, size_
 	return n;
 }
 
+void
+ha_stream_away(struct ha_stream *s, uint64_t gap_ms)
+{
+	if (s->rto_deadline_ms != 0)
+		s->rto_deadline_ms += gap_ms;
+	s->marks_n = 0;
+	s->rtt_off = 0;			/* the sample would count our absence */
+}
+
+/* RFC 6298 §2: the smoothed RTT and its variation. The sample is how
+ * long the peer took to acknowledge, which includes the time it spent
+ * applying what came before (a standby busy with a bulk sync): the
+ * variation keeps such lags from reading as losses. */
+static void
+rtt_sample(struct ha_stream *s, uint32_t sample)
+{
+	if (!s->rtt_known) {
+		s->srtt_ms = sample;
+		s->rttvar_ms = sample / 2;
+		s->rtt_known = true;
+		return;
+	}
+	s->rttvar_ms = (3 * s->rttvar_ms + (s->srtt_ms > sample ? s->srtt_ms - sample :
+					     sample - s->srtt_ms)) / 4;
+	s->srtt_ms = (7 * s->srtt_ms + sample) / 8;
+}
+
 /* Progress up to OFFSET: RTT sample, congestion window, RTO reset. */
 static void
 acked_to(struct ha_stream *s, uint64_t offset, uint64_t now_ms)
@@ -312,8 +342,7 @@ acked_to(struct ha_stream *s, uint64_t offset, uint64_t now_ms)
 
 	if (s->rtt_off != 0 && offset >= s->rtt_off) {
 		sample = (uint32_t)(now_ms - s->rtt_sent_ms);
-		s->srtt_ms = s->rtt_known ? (7 * s->srtt_ms + sample) / 8 : sample;
-		s->rtt_known = true;
+		rtt_sample(s, sample);
 		s->rtt_off = 0;
 	}
 	s->cwnd = cwnd < HA_STREAM_WINDOW ? (uint32_t)cwnd : HA_STREAM_WINDOW;

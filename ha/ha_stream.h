@@ -82,6 +82,7 @@ struct ha_stream {
 	uint64_t rtt_off;		/* RTT sample: ACK this offset (0: none running) */
 	uint64_t rtt_sent_ms;		/* ... sent then */
 	uint32_t srtt_ms;		/* smoothed RTT, when rtt_known */
+	uint32_t rttvar_ms;		/* its variation (RFC 6298) */
 	bool rtt_known;
 	/* Receiver. */
 	uint64_t rx_next;		/* next expected offset */
@@ -117,6 +118,12 @@ ssize_t ha_stream_next_segment(struct ha_stream *s, uint64_t now_ms, uint8_t *bu
 /* Sender: an ACK arrived. Offsets beyond what we sent are ignored (and
  * counted by the caller as malformed): 0 or -EBADMSG. */
 int ha_stream_on_ack(struct ha_stream *s, const struct ha_wire_ack *a, uint64_t now_ms);
+
+/* Sender: we were away GAP_MS (the host did not run us): ACKs sent in
+ * that time wait unread in our input queue, so neither the RTO nor the
+ * transmission marks may take that time as silence. The RTO moves out by
+ * GAP_MS and the marks are forgotten. */
+void ha_stream_away(struct ha_stream *s, uint64_t gap_ms);
 
 /* Sender: the path came back (sync link up again): retransmit what is in
  * flight now, with the first RTO. */

@@ -329,17 +329,32 @@ ike_terminate_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
 }
 
 static struct ike_child *
-find_child(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa **owner)
+child_in(struct ike_sa *sa, uint64_t child_id)
+{
+	struct ike_child *c;
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->st.id == child_id)
+			return c;
+	return NULL;
+}
+
+struct ike_child *
+ike_ctx_child_find(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa *hint,
+		   struct ike_sa **owner)
 {
 	struct ike_child *c;
 	struct ike_sa *sa;
 
+	if (hint != NULL && (c = child_in(hint, child_id)) != NULL) {
+		*owner = hint;
+		return c;
+	}
 	for (sa = ctx->table.all; sa != NULL; sa = sa->next)
-		for (c = sa->children; c != NULL; c = c->next)
-			if (c->st.id == child_id) {
-				*owner = sa;
-				return c;
-			}
+		if (sa != hint && (c = child_in(sa, child_id)) != NULL) {
+			*owner = sa;
+			return c;
+		}
 	return NULL;
 }
 
@@ -349,7 +364,7 @@ int
 ike_terminate_child(struct ike_ctx *ctx, uint64_t child_id)
 {
 	struct ike_sa *sa = NULL;
-	struct ike_child *c = find_child(ctx, child_id, &sa);
+	struct ike_child *c = ike_ctx_child_find(ctx, child_id, NULL, &sa);
 	int rc;
 
 	if (c == NULL)
@@ -382,7 +397,7 @@ int
 ike_rekey_child(struct ike_ctx *ctx, uint64_t child_id)
 {
 	struct ike_sa *sa = NULL;
-	struct ike_child *c = find_child(ctx, child_id, &sa);
+	struct ike_child *c = ike_ctx_child_find(ctx, child_id, NULL, &sa);
 
 	if (c == NULL)
 		return -ENOENT;
@@ -444,6 +459,15 @@ ike_sa_foreach(const struct ike_ctx *ctx, int (*cb)(const struct ike_sa_state *s
 }
 
 int
+ike_sa_visit(const struct ike_ctx *ctx, uint64_t ike_sa_id,
+	     int (*cb)(const struct ike_sa_state *sa, void *arg), void *arg)
+{
+	const struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, ike_sa_id);
+
+	return sa == NULL ? -ENOENT : cb(&sa->st, arg);
+}
+
+int
 ike_child_foreach(const struct ike_ctx *ctx, uint64_t ike_sa_id,
 		  int (*cb)(const struct ike_child_state *child, void *arg), void *arg)
 {
@@ -465,6 +489,12 @@ const struct ike_stats *
 ike_get_stats(const struct ike_ctx *ctx)
 {
 	return &ctx->stats;
+}
+
+unsigned int
+ike_sa_count(const struct ike_ctx *ctx)
+{
+	return ctx->table.count;
 }
 
 unsigned int

@@ -72,9 +72,14 @@ void ike_child_expired(struct ike_ctx *ctx, uint32_t spi, bool hard);
  * ike_child_foreach); a non-zero return stops the walk and is returned. */
 int ike_sa_foreach(const struct ike_ctx *ctx,
 		   int (*cb)(const struct ike_sa_state *sa, void *arg), void *arg);
+/* CB for the one IKE SA with IKE_SA_ID (CB's return), or -ENOENT. */
+int ike_sa_visit(const struct ike_ctx *ctx, uint64_t ike_sa_id,
+		 int (*cb)(const struct ike_sa_state *sa, void *arg), void *arg);
 int ike_child_foreach(const struct ike_ctx *ctx, uint64_t ike_sa_id,
 		      int (*cb)(const struct ike_child_state *child, void *arg), void *arg);
 const struct ike_stats *ike_get_stats(const struct ike_ctx *ctx);
+/* IKE SAs held, any phase. */
+unsigned int ike_sa_count(const struct ike_ctx *ctx);
 unsigned int ike_half_open_count(const struct ike_ctx *ctx);
 
 /* HA (issue 5): install state received from the peer appliance (inactive

@@ -79,6 +79,11 @@ uint32_t ike_ctx_reqid(struct ike_ctx *ctx);
 
 /* Remove one CHILD SA: data path, event, free. */
 void ike_ctx_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+/* The CHILD SA with CHILD_ID and its IKE SA (*OWNER), or NULL. HINT (may
+ * be NULL), the IKE SA it most likely belongs to, is searched first; the
+ * rest is a walk of every IKE SA. */
+struct ike_child *ike_ctx_child_find(const struct ike_ctx *ctx, uint64_t child_id,
+				     struct ike_sa *hint, struct ike_sa **owner);
 /* The SA is over: children removed, virtual IPs released, SA_DOWN if it
  * was up, out of the table, freed. */
 void ike_ctx_sa_delete(struct ike_ctx *ctx, struct ike_sa *sa, const char *why);

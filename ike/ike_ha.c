@@ -55,21 +55,6 @@ ike_ha_get_stats(const struct ike_ctx *ctx)
 	return &ctx->ha_stats;
 }
 
-static struct ike_child *
-child_find(const struct ike_ctx *ctx, uint64_t id, struct ike_sa **owner)
-{
-	struct ike_child *c;
-	struct ike_sa *sa;
-
-	for (sa = ctx->table.all; sa != NULL; sa = sa->next)
-		for (c = sa->children; c != NULL; c = c->next)
-			if (c->st.id == id) {
-				*owner = sa;
-				return c;
-			}
-	return NULL;
-}
-
 static bool
 lease_of(const struct ike_state_vip *v)
 {
@@ -194,6 +179,7 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 {
 	const struct ike_conf_conn *conn = ike_conf_find(ctx->conf, st->name);
 	struct ike_sa *old = ike_sa_table_by_id(&ctx->table, st->id), *sa, *clash;
+	bool used;
 	int rc;
 
 	if (conn == NULL)
@@ -212,11 +198,17 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 			ike_sa_free(sa);
 		return rc;
 	}
+	/* RFC 6311 once per IKE SA (strongSwan derives AEAD IVs from message
+	 * IDs and drops the SA on a second sync): if this appliance used it
+	 * while it was active (a split brain it lost), the active's copy
+	 * cannot know, and the flag stays set. */
+	used = old != NULL && old->st.msgid_sync_used;
 	if (old != NULL) {
 		ike_sa_table_del(&ctx->table, old);     /* re-listed under the record's keys */
 		sa_idle(ctx, old);
 	}
 	sa_fill(sa, st, conn);
+	sa->st.msgid_sync_used = sa->st.msgid_sync_used || used;
 	ike_sa_table_add(&ctx->table, sa);
 	ctx->ha_stats.imported++;
 	IKE_LOG_SA(ctx, sa, IKE_LOG_DEBUG, "IKE SA %s %s (HA)", sa->st.name,
@@ -264,7 +256,10 @@ ike_ha_import_child(struct ike_ctx *ctx, const struct ike_child_state *c)
 
 	if (cc == NULL)
 		return -ENOENT;
-	old = child_find(ctx, c->id, &owner);
+	/* A CHILD SA keeps its inbound SPI for life: an SPI never handed out
+	 * here means a new CHILD SA (a bulk sync to a fresh standby: no walk). */
+	old = ike_spi_set_has(&ctx->esp_spis, c->spi_in) ?
+	      ike_ctx_child_find(ctx, c->id, sa, &owner) : NULL;
 	if (old != NULL)
 		child_drop(ctx, owner, old);    /* replacement: out, then in again */
 	n = ike_sa_child_add(sa);
@@ -308,7 +303,7 @@ int
 ike_ha_forget_child(struct ike_ctx *ctx, uint64_t id)
 {
 	struct ike_sa *owner = NULL;
-	struct ike_child *c = child_find(ctx, id, &owner);
+	struct ike_child *c = ike_ctx_child_find(ctx, id, NULL, &owner);
 
 	if (c == NULL)
 		return -ENOENT;

@@ -324,9 +324,11 @@ hl_write_config() {
 	else
 		lcore=${HL_LCORE_B:-1} extra=${HL_CONF_EXTRA_B:-}
 	fi
+	# The sync port's packet ring holds 4096 frames (af_packet's default,
+	# 512, overflows while a busy standby is off-CPU during a bulk sync).
 	if [ "$HA_ENABLE" = 1 ]; then
 		sync_port=",
-  { name = \"sync0\"; device = \"net_af_packet2,iface=s\"; role = \"sync\";
+  { name = \"sync0\"; device = \"net_af_packet2,iface=s,framecnt=4096\"; role = \"sync\";
     ipv4 = [\"$s/24\"]; }"
 	fi
 	(umask 077 && : >"$conf") || return 1

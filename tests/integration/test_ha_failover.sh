@@ -178,8 +178,11 @@ check_eq "(7) ESP on every pre-kill SA after the kill (the same tunnels)" true \
 	"$(json 'sum(1 for s in d["esp_sas"] if s["before"] > 0 and s["after"] > 0) >= 2 * '"$N" \
 		<<<"$res")"
 check_eq "(7) no (SPI, IV) pair twice" 0 "$(json 'd["repeated_ivs"]' <<<"$res")"
+# (A's last frames, queued before the kill, may be captured just after its
+# timestamp: "after" may also hold A's epoch; no (SPI, IV) twice above
+# is what excludes a reuse.)
 check_eq "(7) B sent on every pre-kill outbound SA with a new IV epoch" true \
-	"$(json 'all(set(s["iv_epochs_after"]).isdisjoint(s["iv_epochs_before"])
+	"$(json 'all(set(s["iv_epochs_after"]) - set(s["iv_epochs_before"])
 		for s in d["esp_sas"] if s["src"] == ["192.0.2.1"] and s["before"] > 0)' <<<"$res")"
 [ -n "${LAB_SAVE_LOGS:-}" ] && mkdir -p "$LAB_SAVE_LOGS" && cp -f "$CAP" "$T_TMP"/*.out \
 	"$LAB_SAVE_LOGS/"

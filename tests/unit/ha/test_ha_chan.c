@@ -344,9 +344,9 @@ test_data_both_ways(void)
 	}
 	data_ok(&a, &b, "", false);			/* empty message list */
 	CU_ASSERT_EQUAL(a.cur.tx_counter, 52);		/* 1 confirming + 50 + 1 */
-	CU_ASSERT_EQUAL(b.cur.rx_counter, 52);
+	CU_ASSERT_EQUAL(b.cur.rx_win.top, 52);
 	CU_ASSERT_EQUAL(b.cur.tx_counter, 51);
-	CU_ASSERT_EQUAL(a.cur.rx_counter, 51);
+	CU_ASSERT_EQUAL(a.cur.rx_win.top, 51);
 	/* In place: plaintext at BUF + header. */
 	memcpy(dg + HA_WIRE_HDR_LEN, "inplace", 7);
 	CU_ASSERT_EQUAL(ha_chan_seal(&a, 0, dg + HA_WIRE_HDR_LEN, 7, dg, sizeof(dg)), 47);
@@ -435,12 +435,21 @@ test_replay(void)
 	CU_ASSERT_EQUAL(ha_chan_open(&b, dg, n2, &rx), 0);
 	CU_ASSERT_EQUAL(ha_chan_open(&b, dg2, n2, &rx), -EBADMSG);	/* again */
 	CU_ASSERT_EQUAL(b.drops[HA_CHAN_DROP_REPLAY], 2);
-	/* Left of the 64-counter window: dropped even if never seen. */
-	n1 = seal(&a, "old", first);
-	for (int i = 0; i < 64; i++)
+	/* HA_CHAN_WINDOW - 1 counters behind the top: taken once (a bulk
+	 * sync's backlog on the sync link overtaken by heartbeats). */
+	n1 = seal(&a, "edge", first);
+	for (int i = 0; i < HA_CHAN_WINDOW - 1; i++)
 		data_ok(&a, &b, "newer", false);
+	CU_ASSERT_EQUAL(ha_chan_open(&b, first, n1, &rx), 0);
 	CU_ASSERT_EQUAL(ha_chan_open(&b, first, n1, &rx), -EBADMSG);
 	CU_ASSERT_EQUAL(b.drops[HA_CHAN_DROP_REPLAY], 3);
+	/* Exactly HA_CHAN_WINDOW behind: left of the window, dropped even if
+	 * never seen. */
+	n1 = seal(&a, "old", first);
+	for (int i = 0; i < HA_CHAN_WINDOW; i++)
+		data_ok(&a, &b, "newer", false);
+	CU_ASSERT_EQUAL(ha_chan_open(&b, first, n1, &rx), -EBADMSG);
+	CU_ASSERT_EQUAL(b.drops[HA_CHAN_DROP_REPLAY], 4);
 	data_ok(&a, &b, "four", false);
 	pair_fini();
 }

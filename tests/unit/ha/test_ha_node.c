@@ -78,6 +78,11 @@ struct net {
 	uint8_t psk[2][HA_CHAN_PSK_MIN];
 	size_t max_buffer;		/* ha_conf.max_buffer, 0: default */
 	uint32_t caps[2];		/* ha_conf.caps per host, 0: all */
+	/* A host TX queue of this many datagrams per side (0: unbounded):
+	 * a send into a full queue fails like a full DPDK ring. */
+	unsigned int tx_cap;
+	bool tx_room_op;		/* give ha the send_room operation */
+	uint64_t tx_full[2];		/* sends refused */
 };
 
 static struct net *net;			/* one per test */
@@ -99,12 +104,37 @@ chance(struct net *nt, uint32_t pct)
 	return pct != 0 && rnd(nt) % 100 < pct;
 }
 
+static unsigned int
+queued(const struct host *h)
+{
+	unsigned int n = 0;
+
+	for (const struct dgram *d = h->net->q[h->idx]; d != NULL; d = d->next)
+		n++;
+	return n;
+}
+
+static unsigned int
+h_send_room(void *arg, unsigned int link)
+{
+	struct host *h = arg;
+	unsigned int n = queued(h);
+
+	(void)link;
+	return n < h->net->tx_cap ? h->net->tx_cap - n : 0;
+}
+
 static int
 h_send(void *arg, unsigned int link, const uint8_t *data, size_t len)
 {
 	struct host *h = arg;
-	struct dgram *d = calloc(1, sizeof(*d)), **p;
+	struct dgram *d, **p;
 
+	if (h->net->tx_cap != 0 && queued(h) >= h->net->tx_cap) {
+		h->net->tx_full[h->idx]++;
+		return -ENOBUFS;
+	}
+	d = calloc(1, sizeof(*d));
 	if (d == NULL || len > HA_WIRE_DGRAM_MAX || link >= N_LINKS) {
 		CU_FAIL("bad send");
 		free(d);
@@ -254,7 +284,7 @@ host_start(struct net *nt, unsigned int idx, uint8_t prio, bool preempt)
 	const struct ha_host_ops ops = {
 		.send = h_send, .now_ms = h_now, .role_change = h_role_change,
 		.bulk_request = h_bulk_request, .record = h_record, .sync_tick = h_sync_tick,
-		.log = h_log, .arg = h,
+		.log = h_log, .arg = h, .send_room = nt->tx_room_op ? h_send_room : NULL,
 	};
 	struct ha_conf c = {
 		.role = {
@@ -624,6 +654,50 @@ test_bulk_fast(void)
 	CU_ASSERT_EQUAL(net->h[0].node.stream.stats.bytes_sent,
 			net->h[0].node.stream.written);
 	small_records = false;
+	pair_end();
+}
+
+/* A bulk sync through a host TX queue of 16 datagrams, emptied once a
+ * ms: with send_room the stream fills only the room and nothing is
+ * resent; without it the refused segments are losses to recover from. */
+static uint64_t
+bulk_through_small_queue(bool room_op, uint64_t *resent)
+{
+	struct host *b;
+	uint64_t t;
+
+	net = net_new();
+	b = &net->h[1];
+	net->tx_cap = 16;
+	net->tx_room_op = room_op;
+	net->h[0].state_n = b->state_n = 10000;
+	host_start(net, 0, 200, false);
+	host_start(net, 1, 100, false);
+	t = RUN_UNTIL(net, b->node.in_sync, 60000);
+	CU_ASSERT_EQUAL(b->rec_bulk, 10000);
+	CU_ASSERT_EQUAL(b->bulk_complete, 1);
+	CU_ASSERT_EQUAL(b->order_errors, 0);
+	*resent = net->h[0].node.stream.stats.bytes_retransmitted;
+	if (getenv("HA_TEST_VERBOSE") != NULL)
+		fprintf(stderr, "small queue, room op %d: %" PRIu64 " ms, %" PRIu64
+			" B resent, %" PRIu64 " refused\n", room_op, t, *resent, net->tx_full[0]);
+	return t;
+}
+
+static void
+test_bulk_send_room(void)
+{
+	uint64_t resent, t;
+
+	t = bulk_through_small_queue(true, &resent);
+	CU_ASSERT(t < 60000);
+	CU_ASSERT_EQUAL(resent, 0);
+	CU_ASSERT_EQUAL(net->tx_full[0], 0);
+	CU_ASSERT_EQUAL(net->h[0].node.stats.send_errors, 0);
+	pair_end();
+	bulk_through_small_queue(false, &resent);
+	CU_ASSERT(resent > 0);
+	CU_ASSERT(net->tx_full[0] > 0);
 	pair_end();
 }
 
@@ -1105,6 +1179,7 @@ main(void)
 		{ "election, one alone then the other", test_election_join },
 		{ "bulk sync of 10000 records under loss", test_bulk_under_loss },
 		{ "bulk sync of 100000 small records", test_bulk_fast },
+		{ "bulk sync into a small TX queue (send_room)", test_bulk_send_room },
 		{ "kill of the active", test_kill_active },
 		{ "sync link cut alone", test_sync_link_cut },
 		{ "split brain", test_split_brain },

@@ -370,7 +370,7 @@ test_rto(void)
 static void
 test_go_back(void)
 {
-	enum { T1 = T0 + 10 };
+	enum { T1 = T0 + 10, L = 2 + 4 * 1 };	/* SRTT 2 + 4 x RTTVAR 1 */
 	struct ha_stream tx, rx;
 	struct seen seen = { 0 };
 	struct ha_wire_segment seg;
@@ -400,30 +400,30 @@ test_go_back(void)
 	CU_ASSERT_EQUAL(tx.stats.fast_retransmits, 0);
 	CU_ASSERT_FALSE(ha_stream_want_send(&tx, T1 + 1));
 	rx.ack_due = true;
-	move_ack(&rx, &tx, T1 + 2, 100);	/* sent at T1, SRTT (2 ms) ago */
+	move_ack(&rx, &tx, T1 + L, 100);	/* sent at T1, SRTT + 4 RTTVAR ago */
 	CU_ASSERT_EQUAL(tx.stats.fast_retransmits, 1);
 	CU_ASSERT_EQUAL(tx.cwnd, (HA_STREAM_CWND_INIT + 50) / 2);
-	CU_ASSERT_EQUAL(tx.goback_ms, T1 + 2);
+	CU_ASSERT_EQUAL(tx.goback_ms, T1 + L);
 	CU_ASSERT_EQUAL(tx.marks_n, 0);
 	/* Again the same offset: nothing sent since the go-back, no second one. */
 	rx.ack_due = true;
-	move_ack(&rx, &tx, T1 + 3, 100);
+	move_ack(&rx, &tx, T1 + L + 1, 100);
 	CU_ASSERT_EQUAL(tx.stats.fast_retransmits, 1);
 	/* Retransmissions: the first arrives, the second is lost. */
-	CU_ASSERT_TRUE(ha_stream_want_send(&tx, T1 + 4));
-	n = ha_stream_next_segment(&tx, T1 + 4, buf, sizeof(buf));
+	CU_ASSERT_TRUE(ha_stream_want_send(&tx, T1 + L + 2));
+	n = ha_stream_next_segment(&tx, T1 + L + 2, buf, sizeof(buf));
 	parse_seg(buf, n, &seg);
 	CU_ASSERT_EQUAL(seg.offset, 100);
 	CU_ASSERT_EQUAL(seg.len, 1348);
 	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), 0);
-	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + 4, false, &seen), SEG_OVERHEAD + 1348);
-	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + 4, true, &seen), SEG_OVERHEAD + 1300);
-	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + 4, true, &seen), SEG_OVERHEAD + 4);
-	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + 4, true, &seen), 0);
-	move_ack(&rx, &tx, T1 + 5, 1448);	/* progress, too early to tell */
+	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, false, &seen), SEG_OVERHEAD + 1348);
+	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, true, &seen), SEG_OVERHEAD + 1300);
+	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, true, &seen), SEG_OVERHEAD + 4);
+	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, true, &seen), 0);
+	move_ack(&rx, &tx, T1 + L + 3, 1448);	/* progress, too early to tell */
 	CU_ASSERT_EQUAL(tx.stats.fast_retransmits, 1);
 	rx.ack_due = true;
-	move_ack(&rx, &tx, T1 + 6, 1448);
+	move_ack(&rx, &tx, T1 + 2 * L + 2, 1448);
 	CU_ASSERT_EQUAL(tx.stats.fast_retransmits, 2);
 	CU_ASSERT_EQUAL(tx.resend, 1448);
 	/* Duplicate (already received) bytes are dropped. */
@@ -431,7 +431,7 @@ test_go_back(void)
 	seg.len = 348;
 	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), 0);
 	CU_ASSERT_EQUAL(rx.stats.segments_out_of_order, 6);
-	while (move_seg(&tx, &rx, T1 + 8, true, &seen) > 0)
+	while (move_seg(&tx, &rx, T1 + 2 * L + 4, true, &seen) > 0)
 		;
 	CU_ASSERT_EQUAL(seen.n, 5);
 	for (i = 0; i < 5; i++)
@@ -439,7 +439,7 @@ test_go_back(void)
 	CU_ASSERT_EQUAL(rx.stats.bytes_received, 4100);
 	CU_ASSERT_EQUAL(tx.stats.bytes_retransmitted, 4000 + 2652);
 	CU_ASSERT_EQUAL(tx.stats.bytes_sent, 4100);
-	move_ack(&rx, &tx, T1 + 9, 4100);
+	move_ack(&rx, &tx, T1 + 2 * L + 5, 4100);
 	CU_ASSERT_EQUAL(ha_stream_unacked(&tx), 0);
 	CU_ASSERT_EQUAL(tx.stats.retransmits, 0);
 	pair_fini(&tx, &rx);

@@ -632,6 +632,27 @@ after_sync(struct net *net, const struct dgram *req_b)
  * and answers (P2, M2) = (max(4, 5), max(11, 2)) = (5, 11); B adopts
  * send 11, recv 5. C's first answer is lost: B retransmits, C answers
  * from its cache without processing the request again. */
+/* B lost a split brain after its sync: the active's copy (A's, which
+ * never synced) comes back in a bulk sync; B still knows the sync is
+ * spent for this IKE SA. */
+static void
+reimport_unknowing(struct net *net)
+{
+	struct ike_sa_state *st = calloc(1, sizeof(*st));
+	struct ike_sa *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	ike_sa_foreach(net->n[NODE_A].ctx, copy_sa_cb, st);
+	CU_ASSERT_FALSE(st->msgid_sync_used);
+	CU_ASSERT_EQUAL(ike_ha_set_passive(net->n[NODE_B].ctx, true), 0);
+	CU_ASSERT_EQUAL(ike_ha_import_sa(net->n[NODE_B].ctx, st), 0);
+	b = sa_of(net, NODE_B);
+	CU_ASSERT_TRUE(b->st.msgid_sync_used);
+	CU_ASSERT_EQUAL(ike_ha_msgid_sync(net->n[NODE_B].ctx, b->st.id, 0), -EALREADY);
+	ike_sa_state_wipe(st);
+	free(st);
+}
+
 static void
 test_msgid_sync(void)
 {
@@ -679,6 +700,7 @@ test_msgid_sync(void)
 	CU_ASSERT_EQUAL(c->st.msgid_send, 5);
 	CU_ASSERT_EQUAL(c->st.msgid_recv, 11);
 	after_sync(&net, &req_b);
+	reimport_unknowing(&net);
 	free(req_b.data);
 	net_free(&net);
 }
