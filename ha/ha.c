@@ -427,8 +427,9 @@ liveness_events(struct ha_node *n, uint64_t now)
 	bool alive = n->role.peer_alive, sync = sync_up(n);
 
 	if (n->peer_was_alive && !alive) {
-		node_log(n, HA_LOG_WARNING, "ha: peer %u dead (no link heard for %" PRIu64 " ms)",
-			 n->conf.peer_node_id, ha_role_dead_ms(&n->role));
+		node_log(n, HA_LOG_WARNING, "ha: peer %u dead (no link heard for %" PRIu64 " ms; "
+			 "last datagram read %" PRIu64 " ms ago)", n->conf.peer_node_id,
+			 ha_role_dead_ms(&n->role), n->last_rx_ms != 0 ? now - n->last_rx_ms : 0);
 		session_down(n, "peer dead");
 		n->peer_lost_ms = now;
 	} else if (!n->peer_was_alive && alive) {
@@ -769,6 +770,7 @@ on_data(struct ha_node *n, unsigned int link, const struct ha_chan_rx *rx, uint6
 		n->stats.dgrams_bad++;
 		return;
 	}
+	ha_role_link_heard(&n->role, link, now);
 	while (ha_wire_msg_next(rx->plain, rx->plain_len, &off, &m) == 1) {
 		rc = on_msg(n, link, rx, &m, now);
 		if (rc == -EPIPE)
@@ -786,6 +788,7 @@ ha_input(struct ha_node *n, unsigned int link, uint8_t *buf, size_t len)
 
 	n->stats.dgrams_received++;
 	n->stats.bytes_received += len;
+	n->last_rx_ms = now;
 	if (link >= n->role.conf.n_links || ha_chan_open(&n->chan, buf, len, &rx) != 0)
 		return;
 	if (rx.new_session)
@@ -841,6 +844,9 @@ stall_forgive(struct ha_node *n, uint64_t now)
 	n->stats.stalls++;
 	if (gap > n->stats.stall_max_ms)
 		n->stats.stall_max_ms = gap;
+	if (gap >= ha_role_dead_ms(&n->role))
+		node_log(n, HA_LOG_NOTICE, "ha: not run for %" PRIu64 " ms (a detection time): "
+			 "forgiven to the peer", gap);
 	for (unsigned int i = 0; i < n->role.conf.n_links; i++) {
 		struct ha_link_state *l = &n->role.link[i];
 

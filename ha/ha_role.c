@@ -85,6 +85,14 @@ ha_role_heard(struct ha_role_state *r, unsigned int link, const struct ha_peer_v
 	r->peer.known = true;
 }
 
+void
+ha_role_link_heard(struct ha_role_state *r, unsigned int link, uint64_t now_ms)
+{
+	if (link >= r->conf.n_links || !r->peer.known || r->link[link].last_heard_ms == 0)
+		return;
+	r->link[link].last_heard_ms = now_ms;
+}
+
 /* Marks the links silent for a detection time down; true when any is up. */
 static bool
 role_liveness(struct ha_role_state *r, uint64_t now_ms)

@@ -126,6 +126,13 @@ void ha_role_init(struct ha_role_state *r, const struct ha_role_conf *conf, uint
 /* An authenticated heartbeat or HELLO from the peer on LINK. */
 void ha_role_heard(struct ha_role_state *r, unsigned int link, const struct ha_peer_view *peer,
 		   uint64_t now_ms);
+/* Any other authenticated datagram of the current session from the peer
+ * on LINK: the link is alive (liveness only, no view; nothing if no
+ * heartbeat or HELLO was heard yet). A standby applying a bulk sync works
+ * through a backlog of the active's datagrams, and the heartbeats that
+ * came with it wait behind them in its queue: what it is reading is the
+ * active, alive. */
+void ha_role_link_heard(struct ha_role_state *r, unsigned int link, uint64_t now_ms);
 /* Evaluates liveness and the rules above. Returns the new role when it
  * changed (r->reason says why), or -1 when it did not. */
 int ha_role_step(struct ha_role_state *r, bool in_sync, uint64_t now_ms);

@@ -219,6 +219,32 @@ test_takeover(void)
 	CU_ASSERT_EQUAL(r.transitions, 2);
 }
 
+/* Other datagrams of the session (a bulk sync's segments) keep a link
+ * alive once a heartbeat was heard there; never a link not heard yet. */
+static void
+test_link_heard(void)
+{
+	struct ha_role_state r;
+
+	init(&r, ID_B, 100, false);
+	ha_role_link_heard(&r, 0, T0 + 5);
+	CU_ASSERT_EQUAL(r.link[0].last_heard_ms, 0);
+	hear(&r, 0, view(HA_WIRE_ROLE_ACTIVE, 100, 6, 0, ID_A), T0 + 10);
+	CU_ASSERT_EQUAL(ha_role_step(&r, true, T0 + 10), HA_ROLE_STANDBY);
+	for (uint64_t t = T0 + 20; t <= T0 + 400; t += 20) {
+		ha_role_link_heard(&r, 0, t);
+		CU_ASSERT_EQUAL(ha_role_step(&r, true, t), -1);
+	}
+	CU_ASSERT_EQUAL(r.link[0].last_heard_ms, T0 + 400);
+	CU_ASSERT_TRUE(r.peer_alive);
+	CU_ASSERT_EQUAL(r.link[0].heard, 1);		/* heartbeats counted apart */
+	ha_role_link_heard(&r, 1, T0 + 400);
+	CU_ASSERT_EQUAL(r.link[1].last_heard_ms, 0);
+	ha_role_link_heard(&r, 7, T0 + 400);		/* no such link: ignored */
+	CU_ASSERT_EQUAL(ha_role_step(&r, true, T0 + 499), -1);
+	CU_ASSERT_EQUAL(ha_role_step(&r, true, T0 + 500), HA_ROLE_ACTIVE);
+}
+
 /* Two actives: the loser steps down, deterministically. */
 static void
 test_split_brain(void)
@@ -353,6 +379,7 @@ main(void)
 		{ "joining an active", test_join_active },
 		{ "two standbys", test_two_standbys },
 		{ "takeover when every link is silent", test_takeover },
+		{ "liveness from other datagrams", test_link_heard },
 		{ "split brain", test_split_brain },
 		{ "switchover rules", test_switchover_rules },
 		{ "stale peer view", test_stale_view },
