@@ -132,14 +132,6 @@ sync_json(const struct ctl_ha *ha)
 	return o;
 }
 
-static int
-count_sa(const struct ike_sa_state *sa, void *arg)
-{
-	(void)sa;
-	(*(uint64_t *)arg)++;
-	return 0;
-}
-
 static struct json_object *
 held_json(const struct ctl_ha *ha)
 {
@@ -154,11 +146,7 @@ held_json(const struct ctl_ha *ha)
 	}
 	ADD(o, "sas", U64(total));
 	ADD(o, "sas_active", U64(active));
-	uint64_t n_ike = 0;
-
-	if (ike != NULL)
-		ike_sa_foreach(ike->ctx, count_sa, &n_ike);
-	ADD(o, "ike_sas", U64(n_ike));
+	ADD(o, "ike_sas", U64(ike != NULL ? ike_sa_count(ike->ctx) : 0));
 	ADD(o, "child_sas", ike != NULL ? U64(ctl_ike_children_count(&ike->children)) : U64(0));
 	return o;
 }
