@@ -293,8 +293,13 @@ static void
 test_store_after_take(void)
 {
 	struct dp_sa *out = child_sa(2, DP_SA_OUTBOUND);
-	uint64_t base = dp_sa_out_seq(out);
+	uint64_t base;
 
+	if (out == NULL) {
+		CU_FAIL("no SA");
+		return;
+	}
+	base = dp_sa_out_seq(out);
 	quiet();
 	send_n(out, 1);
 	CU_ASSERT_EQUAL(tick(), 1);
@@ -384,9 +389,14 @@ static void
 test_rate(void)
 {
 	struct dp_sa *out = child_sa(3, DP_SA_OUTBOUND);
-	struct ctl_ha_sa_seq *q = &ha.seq[out->id];
+	struct ctl_ha_sa_seq *q;
 	uint64_t from, last_seq, r;
 
+	if (out == NULL) {
+		CU_FAIL("no SA");
+		return;
+	}
+	q = &ha.seq[out->id];
 	quiet();
 	sleep_ms(SLEEP_MS);
 	q->rate_pps = q->rate_slow_pps = 0;
