@@ -5,7 +5,10 @@
  * is in the SAD, inactive; every IKE SA is in the IKE daemon, passive.
  *
  * Outbound sequence numbers. The last sequence record the standby got
- * is at most one sync interval old when the active dies, and the active
+ * is at most one sync interval old when the active dies (but for one
+ * burst that raced the tick's collection of the moved marks, shipped a
+ * tick later: ctl_ha_seq.c; a burst, at most DP_ESP_MAX_BURST = 64
+ * packets, is within margin_floor >= 64), and the active
  * kept sending for at most the detection time after its last heartbeat,
  * so it may have used up to rate x (sync interval + detection time)
  * numbers the standby has not seen. Each outbound SA advances by

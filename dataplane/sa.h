@@ -408,7 +408,8 @@ dp_sa_out_seq(const struct dp_sa *sa)
  * core reads one array instead of one per worker.
  *
  * Workers: after a burst moved the SA's outbound counter or inbound window
- * (esp_account.c, esp_inbound.c). The steady cost is the load of a word
+ * (esp_account.c, esp_inbound.c); the control core after a takeover moved
+ * the counter (dp_sa_take_over). The steady cost is the load of a word
  * that stays in the cache while the bit is set; the atomic OR (release:
  * the burst's counter or window stores happen before it) only when the
  * bit is clear.

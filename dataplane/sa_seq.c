@@ -135,6 +135,7 @@ dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin)
 	__atomic_store_n(&sa->out.epoch_start_seq, seq, __ATOMIC_RELAXED);
 	__atomic_store_n(&sa->out.iv_epoch, (uint16_t)((gen + 1) << 1 | (node_bit & SA_NODE_BIT)),
 			 __ATOMIC_RELEASE);
+	dp_sa_mark_moved(sa);		/* the HA sync ships the new counter and epoch */
 }
 
 static bool

@@ -5,6 +5,7 @@
  *     changes nothing, a take of fewer words leaves the rest;
  *   - the ESP transforms mark an outbound SA that reserved numbers and an
  *     inbound SA whose window moved; a replay, or a standby SA, marks none;
+ *     a takeover marks the SA;
  *   - two threads reserving numbers and marking while this one takes the
  *     marks and reads every SA marked in this take or the one before: after
  *     the threads end and two more takes, every counter read equals the
@@ -336,7 +337,10 @@ test_brief(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
 	CU_ASSERT_EQUAL(out_burst(out, 3), 3);
-	dp_sa_take_over(out, 1, 100);
+	take();
+	dp_sa_take_over(out, 1, 100);		/* a takeover moves the counter: marked */
+	CU_ASSERT_EQUAL(take(), 1);
+	CU_ASSERT_TRUE(taken(out));
 	CU_ASSERT_EQUAL(out_burst(out, 2), 2);
 	dp_sa_seq_export(out, &s);
 	dp_sa_seq_brief(out, SEEN_BITS, &b);
