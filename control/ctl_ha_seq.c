@@ -18,12 +18,13 @@
  * SA again until its next burst, which may never come. Such a store was
  * made before the take (the worker's load read the word before the
  * exchange), and one sync interval later it is visible (a store buffer
- * drains in well under a microsecond; C11 7.17.3: stores become visible
- * to loads in a finite time), so the visit at the next tick reads it. A
- * worker whose load comes after the take finds the bit clear and ORs it
- * in with release order; the take that collects it (acquire) makes the
- * burst's stores visible. So every movement is shipped at the latest by
- * the tick after the one that collected its mark.
+ * drains in well under a microsecond; C11 7.17.3: atomic stores become
+ * visible to atomic loads "within a reasonable amount of time"), so the
+ * visit at the next tick reads it. A worker whose load comes after the
+ * take finds the bit clear and ORs it in with release order; the take
+ * that collects it (acquire) makes the burst's stores visible. So every
+ * movement is shipped at the latest by the tick after the one that
+ * collected its mark.
  *
  * The rate. The active used to sample every outbound SA at every tick:
  * rate = max(packets/s since the previous tick, rate - rate/8), a peak
