@@ -155,6 +155,7 @@ enter_standby(struct ctl_ha *ha, struct hagw *h)
 
 	while ((sa = dp_sad_next(h->dp.sad, &iter)) != NULL && ha->n_static < ha->n_seq) {
 		ha->static_ids[ha->n_static++] = sa->id;
+		ha->seq[sa->id].is_static = true;
 		dp_sa_deactivate(h->dp.sad, sa->id);
 	}
 	if (h->ike != NULL) {
@@ -172,8 +173,12 @@ tables_alloc(struct ctl_ha *ha, unsigned int max_sas)
 	ha->sa_scratch = calloc(1, sizeof(*ha->sa_scratch));
 	ha->child_scratch = calloc(1, sizeof(*ha->child_scratch));
 	ha->static_ids = calloc(max_sas, sizeof(ha->static_ids[0]));
+	ha->moved_words = (max_sas + DP_SA_MOVED_WORD_BITS - 1) / DP_SA_MOVED_WORD_BITS;
+	ha->moved_cur = calloc(ha->moved_words, sizeof(ha->moved_cur[0]));
+	ha->moved_prev = calloc(ha->moved_words, sizeof(ha->moved_prev[0]));
 	return ha->seq != NULL && ha->buf != NULL && ha->sa_scratch != NULL &&
-	       ha->child_scratch != NULL && ha->static_ids != NULL ? 0 : -ENOMEM;
+	       ha->child_scratch != NULL && ha->static_ids != NULL && ha->moved_cur != NULL &&
+	       ha->moved_prev != NULL ? 0 : -ENOMEM;
 }
 
 static void
@@ -184,6 +189,8 @@ ha_free(struct ctl_ha *ha)
 	free(ha->sa_scratch);
 	free(ha->child_scratch);
 	free(ha->static_ids);
+	free(ha->moved_cur);
+	free(ha->moved_prev);
 	free(ha->bulk_ids);
 	free(ha->bulk_child_ids);
 	free(ha->bulk_tx.ids);

@@ -8,6 +8,8 @@
  *                      interval, and the whole state for a bulk sync; the
  *                      standby applies those records (IKE SAs passive,
  *                      CHILD SAs installed inactive in the SAD)
+ *   ctl_ha_seq.c       the sequence state the active writes: the SAs that
+ *                      moved, their rates
  *   ctl_ha_takeover.c  becoming active (activate every SA with its
  *                      sequence margin, IKE takeover, VIPs and their
  *                      announcement) and standby (the reverse)
@@ -35,14 +37,20 @@ struct ctl_ha_link {
 };
 
 /* Per SAD id: the outbound rate behind the takeover margin, and what
- * the last sequence record said (unchanged SAs are not sent again). */
+ * the last sequence record said (unchanged SAs are not sent again). The
+ * active samples an SA when it visits it: every sync tick while it moves
+ * (ctl_ha_seq.c). */
 struct ctl_ha_sa_seq {
 	uint64_t last_seq;		/* outbound counter at the last sample */
 	uint64_t last_ms;
+	uint64_t last_tick;		/* ctl_ha.seq_ticks at the last sample */
+	uint64_t child_id;		/* whose SA the samples are (0: static or none) */
 	uint32_t rate_pps;		/* peak-hold with decay; standby: as shipped */
 	uint32_t rate_slow_pps;		/* the same, decaying 32 times slower (split brain) */
 	uint64_t sent_seq;		/* out_seq or win top last shipped */
 	bool sent;
+	bool sampled;			/* last_* belong to the SA now at this id */
+	bool is_static;			/* a static SA from the config (static_ids) */
 };
 
 struct ctl_ha_takeover_info {
@@ -69,6 +77,13 @@ struct ctl_ha {
 	uint64_t next_ms;		/* ha_tick's next deadline */
 	uint32_t n_seq;			/* = SAD size */
 	struct ctl_ha_sa_seq *seq;
+	/* Sync ticks visit the SAs the workers marked as moved (sa.h) in this
+	 * collection or the one before (ctl_ha_seq.c). */
+	uint32_t moved_words;
+	uint64_t *moved_cur;		/* this tick's marks */
+	uint64_t *moved_prev;		/* the previous tick's */
+	uint64_t seq_ticks;		/* collections so far */
+	uint64_t seq_collect_ms;	/* dp_now_ms() of the last one, 0: none */
 	uint8_t *buf;			/* one serialized record */
 	struct ike_sa_state *sa_scratch;	/* a record being applied */
 	struct ike_child_state *child_scratch;
@@ -102,6 +117,7 @@ struct ctl_ha {
 	uint64_t records_applied;
 	uint64_t records_failed;
 	uint64_t seq_entries_sent;
+	uint64_t seq_visits;		/* SAs looked at by sync ticks and bulk syncs */
 	uint64_t seq_entries_applied;
 	uint64_t events_dropped;	/* IKE events while no standby listened */
 	uint64_t cycles;		/* TSC cycles in HA code (sync cost) */
@@ -141,6 +157,16 @@ void ctl_ha_bulk_tx_stop(struct ctl_ha *ha);
 int ctl_ha_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len);
 void ctl_ha_sync_tick(void *arg);
 void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);
+/* Sequence state (ctl_ha_seq.c): HA_REC_SEQ entries, SEQ_BATCH at most
+ * per call of EMIT (n x HA_WIRE_SEQ_LEN octets), for the SAs that moved
+ * since the last call, or with ALL for every static SA and CHILD SA. 0 or
+ * the first error EMIT returned. */
+int ctl_ha_seq_write(struct ctl_ha *ha, bool all,
+		     int (*emit)(void *arg, const uint8_t *entries, uint32_t len), void *arg);
+/* The outbound rate of SAD id SA_ID (packets/s; SLOW: the slowly decaying
+ * one) as if it had been sampled at every sync tick since its last sample;
+ * on a standby, as shipped. */
+uint32_t ctl_ha_seq_rate(const struct ctl_ha *ha, uint32_t sa_id, bool slow);
 /* Standby bulk sync bookkeeping (ctl_ha_bulk.c): the IKE SAs and CHILD
  * SAs it carried; at its end the others are forgotten. */
 int ctl_ha_bulk_begin(struct ctl_ha *ha);

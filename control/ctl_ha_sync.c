@@ -12,6 +12,7 @@
  *   every sync interval   HA_REC_SEQ: outbound counters (with the measured
  *                         rate behind the takeover margin) and inbound
  *                         windows of the SAs that moved since the last one
+ *                         (ctl_ha_seq.c)
  *   new session           bulk sync: all of the above, between BULK_BEGIN
  *                         and BULK_END; the standby then forgets the IKE SAs
  *                         the bulk sync did not carry (stale ones)
@@ -124,26 +125,11 @@ ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *
 
 /* ---- sequence state ---- */
 
-/* Inbound window as shipped: the top and which of the WIN_BITS numbers
- * below it were seen (replay.h: bit seq % (words * 64)). */
-static uint32_t
-win_bits_of(const struct dp_replay_state *w)
-{
-	uint64_t ring = ((uint64_t)w->size / DP_REPLAY_WORD_BITS + 1) * DP_REPLAY_WORD_BITS;
-	uint32_t bits = 0;
-
-	for (unsigned int i = 0; i < WIN_BITS && w->top > i + 1; i++) {
-		uint64_t s = (w->top - 1 - i) % ring;
-
-		if (w->bitmap[s / DP_REPLAY_WORD_BITS] >> (s % DP_REPLAY_WORD_BITS) & 1)
-			bits |= 1u << i;
-	}
-	return bits;
-}
-
-/* The reverse: every number up to the top is closed except those of the
- * last WIN_BITS the active had not seen. Closing the older ones costs at
- * most a late, reordered packet; opening them could admit a replay. */
+/* A shipped inbound window (its top, and bit i set when top - 1 - i was
+ * seen, for the WIN_BITS numbers below it: ctl_ha_seq.c) back into a
+ * window: every number up to the top is closed except those of the last
+ * WIN_BITS the active had not seen. Closing the older ones costs at most
+ * a late, reordered packet; opening them could admit a replay. */
 static void
 win_from_wire(const struct ha_wire_seq *w, uint32_t size, struct dp_replay_state *s)
 {
@@ -160,106 +146,19 @@ win_from_wire(const struct ha_wire_seq *w, uint32_t size, struct dp_replay_state
 	}
 }
 
-/* Peak-hold outbound rate: a burst right before a failure is what the
- * margin must cover, so the rate falls only slowly after one. */
-static void
-rate_sample(struct ctl_ha_sa_seq *q, uint64_t seq, uint64_t now_ms)
-{
-	if (q->last_ms != 0 && now_ms > q->last_ms && seq >= q->last_seq) {
-		uint64_t r = (seq - q->last_seq) * HA_MS_PER_S / (now_ms - q->last_ms);
-		uint32_t decayed = q->rate_pps - (q->rate_pps >> RATE_DECAY_SHIFT);
-
-		uint32_t slow = q->rate_slow_pps - (q->rate_slow_pps >> RATE_SLOW_DECAY_SHIFT);
-
-		q->rate_pps = (uint32_t)RTE_MIN(RTE_MAX(r, (uint64_t)decayed), UINT32_MAX);
-		q->rate_slow_pps = (uint32_t)RTE_MIN(RTE_MAX(r, (uint64_t)slow), UINT32_MAX);
-	}
-	q->last_seq = seq;
-	q->last_ms = now_ms;
-}
-
-struct seq_batch {
-	struct ctl_ha *ha;
-	bool all;			/* bulk: every SA, moved or not */
-	uint32_t n;
-	int rc;
-};
-
-static void
-batch_flush(struct seq_batch *b)
-{
-	int rc;
-
-	if (b->n == 0)
-		return;
-	rc = ha_write(&b->ha->node, HA_REC_SEQ, b->ha->buf, b->n * HA_WIRE_SEQ_LEN);
-	if (rc < 0 && b->rc == 0)
-		b->rc = rc;
-	b->ha->seq_entries_sent += b->n;
-	b->n = 0;
-}
-
-static void
-seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id, uint64_t now_ms)
-{
-	struct dp_sa *sa = dp_sad_get(b->ha->h->dp.sad, sa_id);
-	struct ctl_ha_sa_seq *q;
-	struct dp_sa_seq_state st;
-	struct ha_wire_seq w;
-	uint64_t mark;
-
-	if (sa == NULL || sa_id >= b->ha->n_seq)
-		return;
-	q = &b->ha->seq[sa_id];
-	/* Cheap first: most SAs did not move in one interval. */
-	if (sa->p.dir == DP_SA_OUTBOUND) {
-		mark = dp_sa_out_seq(sa);
-		rate_sample(q, mark, now_ms);
-	} else {
-		mark = __atomic_load_n(&sa->win.top, __ATOMIC_RELAXED);
-	}
-	if (!b->all && q->sent && q->sent_seq == mark)
-		return;
-	dp_sa_seq_export(sa, &st);
-	mark = st.dir == DP_SA_OUTBOUND ? st.out_seq : st.win.top;
-	w = (struct ha_wire_seq){
-		.child_id = child_id, .spi = st.spi, .dir = st.dir, .iv_epoch = st.iv_epoch,
-		.out_seq = st.out_seq, .epoch_start_seq = st.epoch_start_seq,
-		.rate_pps = q->rate_pps, .win_top = st.win.top,
-		.win_bits = st.dir == DP_SA_INBOUND ? win_bits_of(&st.win) : 0,
-	};
-	ha_wire_seq_encode(&w, b->ha->buf + b->n * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN);
-	q->sent = true;
-	q->sent_seq = mark;
-	if (++b->n == SEQ_BATCH)
-		batch_flush(b);
-}
-
+/* The sequence entries (ctl_ha_seq.c) go out as HA_REC_SEQ records. */
 static int
-seq_child(uint64_t child_id, const struct ctl_ike_child_info *info, void *arg)
+seq_emit(void *arg, const uint8_t *entries, uint32_t len)
 {
-	struct seq_batch *b = arg;
-	uint64_t now = dp_now_ms();
+	struct ctl_ha *ha = arg;
 
-	if (info->has_in)
-		seq_add(b, child_id, info->sa_in, now);
-	if (info->has_out)
-		seq_add(b, child_id, info->sa_out, now);
-	return 0;
+	return ha_write(&ha->node, HA_REC_SEQ, entries, len);
 }
 
 static int
 seq_write_all(struct ctl_ha *ha, bool all)
 {
-	struct seq_batch b = { .ha = ha, .all = all };
-	uint64_t now = dp_now_ms();
-
-	for (uint32_t i = 0; i < ha->n_static; i++)
-		seq_add(&b, 0, ha->static_ids[i], now);
-	if (ha->h->ike != NULL)
-		ctl_ike_children_foreach(&ha->h->ike->children, seq_child, &b);
-	batch_flush(&b);
-	return b.rc;
+	return ctl_ha_seq_write(ha, all, seq_emit, ha);
 }
 
 void
@@ -457,8 +356,10 @@ apply_seq_one(struct ctl_ha *ha, const struct ha_wire_seq *w)
 		return -ENOENT;		/* its CHILD record comes first; a race with a delete */
 	if (sa->p.dir == DP_SA_INBOUND)
 		win_from_wire(w, sa->p.replay_window, &st.win);
-	if (sa->id < ha->n_seq)
+	if (sa->id < ha->n_seq) {
 		ha->seq[sa->id].rate_pps = w->rate_pps;
+		ha->seq[sa->id].sampled = false;	/* as shipped: not decayed here */
+	}
 	return dp_sa_seq_import(sa, &st);
 }
 

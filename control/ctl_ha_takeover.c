@@ -5,7 +5,10 @@
  * is in the SAD, inactive; every IKE SA is in the IKE daemon, passive.
  *
  * Outbound sequence numbers. The last sequence record the standby got
- * is at most one sync interval old when the active dies, and the active
+ * is at most one sync interval old when the active dies (but for one
+ * burst that raced the tick's collection of the moved marks, shipped a
+ * tick later: ctl_ha_seq.c; a burst, at most DP_ESP_MAX_BURST = 64
+ * packets, is within margin_floor >= 64), and the active
  * kept sending for at most the detection time after its last heartbeat,
  * so it may have used up to rate x (sync interval + detection time)
  * numbers the standby has not seen. Each outbound SA advances by
@@ -13,6 +16,9 @@
  * where rate is the active's peak-hold rate for that SA (it decays by only
  * 1/8 per interval, so a burst just before the failure still counts) and
  * safety (default 2) covers a rate that rose within the last interval.
+ * The active ships an SA's rate with its sequence state whenever the SA
+ * moved (ctl_ha_seq.c); an SA that went idle keeps the rate last shipped,
+ * undecayed, so its margin covers at least that rate.
  * Should a margin still fall short, the receiver drops our first packets
  * as replays, but no (key, IV) pair repeats: dp_sa_take_over() also moves
  * the SA to a new IV epoch carrying this node's bit (sa.h), whatever the
@@ -66,7 +72,7 @@ mono_us(void)
 static uint64_t
 margin_of(const struct ctl_ha *ha, uint32_t sa_id)
 {
-	uint64_t rate = sa_id < ha->n_seq ? ha->seq[sa_id].rate_pps : 0;
+	uint64_t rate = ctl_ha_seq_rate(ha, sa_id, false);
 	uint64_t m = rate * (ha->sync_interval_ms + ha->detect_ms) * ha->margin_safety / HA_MS_PER_S;
 
 	return RTE_MAX(m, ha->margin_floor);
@@ -170,7 +176,7 @@ split_brain_won(struct ctl_ha *ha)
 
 		if (sa->p.dir != DP_SA_OUTBOUND || !dp_sa_is_active(sa))
 			continue;
-		rate = sa->id < ha->n_seq ? ha->seq[sa->id].rate_slow_pps : 0;
+		rate = ctl_ha_seq_rate(ha, sa->id, true);
 		margin = margin_of(ha, sa->id) + rate * since * ha->margin_safety / HA_MS_PER_S;
 		dp_sa_deactivate(sad, sa->id);
 		dp_sa_activate(sad, sa->id, ha->node_bit, margin);

@@ -184,7 +184,11 @@ ctl_ike_start(struct hagw *h, char *err, size_t err_len)
 	ike->dp = &h->dp;
 	ike->port = h->cfg.ike.port;
 	ike->natt_port = h->cfg.ike.natt_port;
-	ctl_ike_children_init(&ike->children, h->dp.sad, h->dp.spd, &h->cfg.ike);
+	if (ctl_ike_children_init(&ike->children, h->dp.sad, h->dp.spd, &h->cfg.ike) < 0) {
+		snprintf(err, err_len, "IKE: out of memory");
+		free(ike);
+		return -ENOMEM;
+	}
 	ops_fill(ike, &ops);
 	/* IKE SA and CHILD SA ids are unique over the appliance pair. */
 	ike->ctx = ike_ctx_new(&h->cfg.ike, &ops, h->cfg.ha.enabled ? h->cfg.ha.node_id : 0, why,

@@ -208,7 +208,7 @@ kid_del(struct ctl_ike_children *t, struct ctl_ike_kid *k)
 	t->n--;
 }
 
-void
+int
 ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_spd *spd,
 		      const struct cfg_ike *cfg)
 {
@@ -217,6 +217,21 @@ ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_
 	t->spd = spd;
 	t->cfg = cfg;
 	t->next_priority = CTL_IKE_PRIORITY_BASE;
+	t->sa_child_n = dp_sad_capacity(sad);
+	t->sa_child = calloc(t->sa_child_n, sizeof(t->sa_child[0]));
+	if (t->sa_child == NULL) {
+		t->sa_child_n = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The reverse map: SA_ID belongs to CHILD_ID (0: to none). */
+static void
+sa_child_set(struct ctl_ike_children *t, uint32_t sa_id, uint64_t child_id)
+{
+	if (sa_id < t->sa_child_n)
+		t->sa_child[sa_id] = child_id;
 }
 
 unsigned int
@@ -258,17 +273,13 @@ ctl_ike_children_foreach(const struct ctl_ike_children *t,
 bool
 ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi)
 {
-	for (uint32_t i = 0; i < t->cap; i++) {
-		const struct ctl_ike_kid *k = &t->slot[i];
+	uint64_t child_id = ctl_ike_child_of_sa(t, sa_id);
+	const struct ctl_ike_kid *k = child_id != 0 ? kid_find(t, child_id) : NULL;
 
-		if (!k->used || !k->info.has_in)
-			continue;
-		if (k->info.sa_in == sa_id || (k->info.has_out && k->info.sa_out == sa_id)) {
-			*spi = k->spi_in;
-			return true;
-		}
-	}
-	return false;
+	if (k == NULL || !k->info.has_in)
+		return false;
+	*spi = k->spi_in;
+	return true;
 }
 
 /* ---- removal ---- */
@@ -297,10 +308,14 @@ kid_uninstall(struct ctl_ike_children *t, struct ctl_ike_kid *k)
 		pfx_dec(t, &in->clients[i]);
 	}
 	in->n_clients = 0;
-	if (in->has_out)
+	if (in->has_out) {
+		sa_child_set(t, in->sa_out, 0);
 		dp_sa_delete(t->sad, in->sa_out);
-	if (in->has_in)
+	}
+	if (in->has_in) {
+		sa_child_set(t, in->sa_in, 0);
 		dp_sa_delete(t->sad, in->sa_in);
+	}
 	kid_del(t, k);
 }
 
@@ -327,6 +342,9 @@ ctl_ike_children_fini(struct ctl_ike_children *t)
 	free(t->pfx);
 	t->pfx = NULL;
 	t->pfx_cap = t->pfx_n = 0;
+	free(t->sa_child);
+	t->sa_child = NULL;
+	t->sa_child_n = 0;
 }
 
 /* ---- installation ---- */
@@ -391,6 +409,7 @@ ctl_ike_child_install_in(struct ctl_ike_children *t, const struct ike_sa_state *
 	k->info.has_in = true;
 	k->info.sa_in = id;
 	k->spi_in = c->spi_in;
+	sa_child_set(t, id, c->id);
 	return 0;
 }
 
@@ -584,6 +603,7 @@ ctl_ike_child_install_out(struct ctl_ike_children *t, const struct ike_sa_state 
 	}
 	k->info.has_out = true;
 	k->info.sa_out = id;
+	sa_child_set(t, id, c->id);
 	rc = steer(t, k, c, &plan);
 	if (rc < 0)
 		kid_uninstall(t, k);

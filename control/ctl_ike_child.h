@@ -49,6 +49,10 @@ struct ctl_ike_children {
 	/* HA standby: new SAs go into the SAD inactive (dp_sa_params.standby)
 	 * until a takeover activates them (control/ctl_ha_takeover.c). */
 	bool standby;
+	/* SAD id -> the CHILD SA holding that SA (0: none), for the HA sync
+	 * of moved SAs and lifetime events; dp_sad_capacity() entries. */
+	uint64_t *sa_child;
+	uint32_t sa_child_n;
 };
 
 /* What the table holds for one CHILD SA (for show commands and tests). */
@@ -61,8 +65,9 @@ struct ctl_ike_child_info {
 	struct cfg_prefix clients[CTL_IKE_MAX_CLIENTS];
 };
 
-void ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_spd *spd,
-			   const struct cfg_ike *cfg);
+/* 0, or -ENOMEM (nothing to free). */
+int ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_spd *spd,
+			  const struct cfg_ike *cfg);
 /* Removes whatever is still installed, frees the table. */
 void ctl_ike_children_fini(struct ctl_ike_children *t);
 
@@ -81,6 +86,12 @@ bool ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
 /* The inbound SPI of the CHILD SA that SA_ID belongs to (what
  * ike_child_expired() looks for); false if no CHILD SA owns it. */
 bool ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi);
+/* The id of the CHILD SA that SAD id SA_ID belongs to, 0 if none. O(1). */
+static inline uint64_t
+ctl_ike_child_of_sa(const struct ctl_ike_children *t, uint32_t sa_id)
+{
+	return sa_id < t->sa_child_n ? t->sa_child[sa_id] : 0;
+}
 unsigned int ctl_ike_children_count(const struct ctl_ike_children *t);
 /* Calls FN for every CHILD SA in the table until it returns non-zero
  * (which is returned). */

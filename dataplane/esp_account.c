@@ -1,10 +1,11 @@
 /*
  * Per-SA bookkeeping of the ESP transforms: the SAs of one burst grouped
  * so that each is touched once per burst (sequence reservation, lifetime
- * accounting, RFC 4301 §4.4.2.1 "lifetime"), per-SA drop counters, and
- * the soft/hard lifetime events sent to the control core. An SA that is
- * not usable is inactive (an HA standby copy, or deleted while a worker
- * held it) or hard-expired: each has its own drop reason.
+ * accounting, RFC 4301 §4.4.2.1 "lifetime", the HA moved mark of sa.h),
+ * per-SA drop counters, and the soft/hard lifetime events sent to the
+ * control core. An SA that is not usable is inactive (an HA standby copy,
+ * or deleted while a worker held it) or hard-expired: each has its own
+ * drop reason.
  */
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -66,6 +67,10 @@ dp_esp_groups_account(struct dp_worker *w, const struct dp_esp_groups *gs)
 		const struct dp_esp_group *g = &gs->g[i];
 		uint32_t raised;
 
+		/* Outbound numbers reserved (want) or packets accepted: the
+		 * counter or window moved, after this burst's stores. */
+		if (g->pkts != 0 || g->want != 0)
+			dp_sa_mark_moved(g->sa);
 		if (g->pkts == 0)
 			continue;
 		raised = dp_sa_account(g->sa, g->pkts, g->bytes);

@@ -136,11 +136,15 @@ finish_one(struct dp_worker *w, uint8_t in_port, struct in_burst *b, uint16_t i)
 		dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_REPLAY, DP_SA_DROP_REPLAY);
 		return false;
 	}
+	/* From here on the window has moved: a packet dropped now is not
+	 * accounted, so it marks the SA itself (sa.h, moved marks). */
 	if (unlikely(dp_esp_in_decap(sa, m, &b->pkt[i]) < 0)) {
+		dp_sa_mark_moved(sa);
 		dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_MALFORMED, DP_SA_DROP_MALFORMED);
 		return false;
 	}
 	if (unlikely(!selectors_ok(sa, m))) {
+		dp_sa_mark_moved(sa);
 		dp_esp_drop(w, m, in_port, sa, DP_DROP_ESP_POLICY, DP_SA_DROP_POLICY);
 		return false;
 	}

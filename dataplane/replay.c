@@ -141,6 +141,32 @@ dp_replay_update(struct dp_replay_window *w, uint64_t seq)
 	return 0;
 }
 
+/* Walks down from top - 1, one bitmap word load per 64 numbers and no
+ * division after the first word. */
+uint64_t
+dp_replay_seen_below(const struct dp_replay_window *w, uint64_t top, unsigned int n)
+{
+	uint64_t seen = 0, word;
+	uint32_t wi;
+	unsigned int b;
+
+	if (top < 2 || n == 0)
+		return 0;
+	n = n < DP_REPLAY_WORD_BITS ? n : DP_REPLAY_WORD_BITS;
+	wi = word_of(w, top - 1);
+	b = (top - 1) & REPLAY_BIT_MASK;
+	word = __atomic_load_n(&w->bitmap[wi], __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < n && top > i + 1; i++) {
+		seen |= (word >> b & 1) << i;
+		if (b-- == 0) {
+			wi = wi == 0 ? w->words - 1 : wi - 1;
+			word = __atomic_load_n(&w->bitmap[wi], __ATOMIC_RELAXED);
+			b = REPLAY_BIT_MASK;
+		}
+	}
+	return seen;
+}
+
 void
 dp_replay_export(const struct dp_replay_window *w, struct dp_replay_state *s)
 {

@@ -55,6 +55,12 @@ int dp_replay_check(const struct dp_replay_window *w, uint32_t seq_lo, uint64_t 
  * seq is newer. Returns 0, or -1 if seq is (now) a replay or too old. */
 int dp_replay_update(struct dp_replay_window *w, uint64_t seq);
 
+/* HA sync: which of the N (<= 64) numbers below TOP were seen, bit i for
+ * top - 1 - i (none below 1), read from the live window without copying
+ * it (the owner worker may be writing it: a racing read is as good as a
+ * copy taken a moment earlier or later). */
+uint64_t dp_replay_seen_below(const struct dp_replay_window *w, uint64_t top, unsigned int n);
+
 /* Copies the window out / in (HA). Import only moves forward: it keeps the
  * newer of the two tops and, for the same top, the union of seen bits, so
  * a stale export never reopens a closed sequence number. */

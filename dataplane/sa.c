@@ -63,6 +63,8 @@ struct dp_sad {
 	struct rte_rcu_qsbr_dq *dq;	/* NULL without QSBR: free at once */
 	struct dp_sa **sas;		/* published SAs by id (atomic) */
 	struct dp_sa **owned;		/* control core: every allocated SA, also deferred */
+	uint64_t *moved;		/* moved marks (sa.h), bit id of word id / 64 */
+	uint32_t moved_words;
 	unsigned int count;		/* published SAs */
 	uint32_t next_id;		/* next-fit start: ids come back late */
 	unsigned int deferred;		/* in dq, as of the last reclaim or enqueue */
@@ -211,7 +213,11 @@ dp_sad_create(const char *name, const struct dp_sad_params *p)
 	table = p->max_sas * sizeof(struct dp_sa *);
 	sad->sas = rte_zmalloc_socket("dp_sad_sas", table, RTE_CACHE_LINE_SIZE, p->socket);
 	sad->owned = rte_zmalloc_socket("dp_sad_owned", table, RTE_CACHE_LINE_SIZE, p->socket);
-	rc = sad->sas == NULL || sad->owned == NULL ? -ENOMEM : sad_hash_create(sad, name);
+	sad->moved_words = (p->max_sas + DP_SA_MOVED_WORD_BITS - 1) / DP_SA_MOVED_WORD_BITS;
+	sad->moved = rte_zmalloc_socket("dp_sad_moved", sad->moved_words * sizeof(uint64_t),
+					RTE_CACHE_LINE_SIZE, p->socket);
+	rc = sad->sas == NULL || sad->owned == NULL || sad->moved == NULL ? -ENOMEM :
+		sad_hash_create(sad, name);
 	if (rc == 0 && p->qsbr != NULL)
 		rc = sad_dq_create(sad, name);
 	if (rc < 0) {
@@ -238,6 +244,7 @@ dp_sad_free(struct dp_sad *sad)
 	sad_paths_free(sad);
 	rte_hash_free(sad->spi_hash);
 	rte_free(sad->owned);
+	rte_free(sad->moved);
 	rte_free(sad->sas);
 	rte_free(sad);
 }
@@ -482,6 +489,7 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 	sa->soft = p->soft;
 	sa->hard = p->hard;
 	sa->id = id;
+	sa->moved = &sad->moved[id / DP_SA_MOVED_WORD_BITS];
 	sa->owner = p->owner != DP_SA_NO_OWNER ? p->owner : p->spi % sad->p.n_workers;
 	sa->flags = p->standby ? 0 : DP_SA_F_ACTIVE;	/* the current value: flags */
 	sa->created_ms = dp_now_ms();
@@ -785,6 +793,36 @@ dp_sad_next(const struct dp_sad *sad, uint32_t *iter)
 	}
 	*iter = sad->p.max_sas;
 	return NULL;
+}
+
+unsigned int
+dp_sad_capacity(const struct dp_sad *sad)
+{
+	return sad->p.max_sas;
+}
+
+uint32_t
+dp_sad_moved_words(const struct dp_sad *sad)
+{
+	return sad->moved_words;
+}
+
+/* A word nobody marked is only read: no exchange, no line taken away
+ * from the workers. */
+uint32_t
+dp_sad_moved_take(struct dp_sad *sad, uint64_t *out, uint32_t n_words)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < n_words && i < sad->moved_words; i++) {
+		uint64_t w = __atomic_load_n(&sad->moved[i], __ATOMIC_RELAXED);
+
+		if (w != 0)
+			w = __atomic_exchange_n(&sad->moved[i], 0, __ATOMIC_ACQUIRE);
+		out[i] = w;
+		n += (uint32_t)__builtin_popcountll(w);
+	}
+	return n;
 }
 
 unsigned int

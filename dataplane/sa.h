@@ -213,6 +213,7 @@ struct dp_sa {
 	struct dp_sa_params p;
 	uint32_t id;			/* index in the SAD */
 	uint16_t owner;			/* inbound: owner worker */
+	uint64_t *moved;		/* the SAD's moved-marks word holding bit id % 64 */
 	uint32_t flags;			/* DP_SA_F_* (atomic) */
 	uint64_t created_ms;
 	/* Changed by dp_sa_update while workers run. */
@@ -234,6 +235,17 @@ struct dp_sa_seq_state {
 	uint16_t iv_epoch;
 	uint64_t epoch_start_seq;
 	struct dp_replay_state win;	/* inbound */
+};
+
+/* What the HA sync ships of a moved SA each interval (dp_sa_seq_brief):
+ * the outbound counter and IV epoch, or the inbound window's top and the
+ * numbers just below it; no copy of the whole window. */
+struct dp_sa_seq_brief {
+	uint64_t out_seq;
+	uint64_t epoch_start_seq;
+	uint16_t iv_epoch;
+	uint64_t win_top;
+	uint64_t win_seen;		/* bit i: win_top - 1 - i seen */
 };
 
 /* An SA event for the control core (soft/hard lifetime). */
@@ -355,6 +367,9 @@ dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
  * takeover: a fresh IV epoch for this node, outbound counter advanced by
  * margin. */
 void dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s);
+/* The same, brief: outbound counter and epoch, or inbound top and which of
+ * the N (<= 64) numbers below it were seen (dp_replay_seen_below). */
+void dp_sa_seq_brief(const struct dp_sa *sa, unsigned int n, struct dp_sa_seq_brief *b);
 int dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s);
 void dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin);
 
@@ -383,6 +398,48 @@ dp_sa_out_seq(const struct dp_sa *sa)
 {
 	return __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
 }
+
+/*
+ * Moved marks (HA): which SAs' sequence state changed since the control
+ * core last looked, so the sync visits those only. One bitmap for the
+ * SAD, bit id of word id / 64, shared by every worker: a worker marks an
+ * SA at most once per collection (test before set), so the line moves
+ * between cores at most once per SA per sync interval, and the control
+ * core reads one array instead of one per worker.
+ *
+ * Workers: after a burst moved the SA's outbound counter or inbound window
+ * (esp_account.c, esp_inbound.c); the control core after a takeover moved
+ * the counter (dp_sa_take_over). The steady cost is the load of a word
+ * that stays in the cache while the bit is set; the atomic OR (release:
+ * the burst's counter or window stores happen before it) only when the
+ * bit is clear.
+ */
+enum { DP_SA_MOVED_WORD_BITS = 64 };
+
+static inline void
+dp_sa_mark_moved(struct dp_sa *sa)
+{
+	uint64_t bit = UINT64_C(1) << (sa->id % DP_SA_MOVED_WORD_BITS);
+
+	if ((__atomic_load_n(sa->moved, __ATOMIC_RELAXED) & bit) == 0)
+		__atomic_fetch_or(sa->moved, bit, __ATOMIC_RELEASE);
+}
+
+/* Control core: the SAD's max_sas (ids are below it). */
+unsigned int dp_sad_capacity(const struct dp_sad *sad);
+/* Control core: words of the bitmap (max_sas / 64 rounded up). */
+uint32_t dp_sad_moved_words(const struct dp_sad *sad);
+/*
+ * Control core: takes the marks of the first N_WORDS words (at most
+ * dp_sad_moved_words()), out[i] = word i (atomic exchange with 0,
+ * acquire: the counter and window stores of every burst whose OR is taken
+ * here are visible to the caller's next reads of those SAs). Returns how
+ * many SAs were marked. A worker whose load still saw a bit set just as it
+ * was taken does not mark again: the caller must read an SA marked in one
+ * collection once more after the next one (ctl_ha_seq.c). Marks of a
+ * deleted SA whose id is reused stay: a spurious visit.
+ */
+uint32_t dp_sad_moved_take(struct dp_sad *sad, uint64_t *out, uint32_t n_words);
 
 /* Lifetime accounting after a burst: adds packets/bytes and raises
  * soft/hard flags once; returns the flag newly set (0 if none) so the

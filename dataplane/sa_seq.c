@@ -73,6 +73,22 @@ dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s)
 		dp_replay_export(&sa->win, &s->win);
 }
 
+void
+dp_sa_seq_brief(const struct dp_sa *sa, unsigned int n, struct dp_sa_seq_brief *b)
+{
+	if (sa->p.dir == DP_SA_INBOUND) {
+		b->out_seq = b->epoch_start_seq = 0;
+		b->iv_epoch = 0;
+		b->win_top = __atomic_load_n(&sa->win.top, __ATOMIC_RELAXED);
+		b->win_seen = dp_replay_seen_below(&sa->win, b->win_top, n);
+		return;
+	}
+	b->out_seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
+	b->iv_epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
+	b->epoch_start_seq = __atomic_load_n(&sa->out.epoch_start_seq, __ATOMIC_RELAXED);
+	b->win_top = b->win_seen = 0;
+}
+
 /* Outbound: the higher counter, the newer epoch; within one epoch the
  * earlier start, which keeps the 2^48 limit where the sender began. */
 static void
@@ -119,6 +135,7 @@ dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin)
 	__atomic_store_n(&sa->out.epoch_start_seq, seq, __ATOMIC_RELAXED);
 	__atomic_store_n(&sa->out.iv_epoch, (uint16_t)((gen + 1) << 1 | (node_bit & SA_NODE_BIT)),
 			 __ATOMIC_RELEASE);
+	dp_sa_mark_moved(sa);		/* the HA sync ships the new counter and epoch */
 }
 
 static bool
