@@ -34,13 +34,9 @@
 #include "ike/ike_state_ser.h"
 
 enum {
-	SEQ_BATCH = 1024,		/* sequence entries per record */
 	BULK_SLICE = 128,		/* IKE SAs a bulk sync writes per pass (~1 ms) */
 	BULK_AHEAD = 4u << 20,		/* stream bytes a bulk sync keeps unacknowledged */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
-	RATE_DECAY_SHIFT = 3,		/* peak-hold rate decays by 1/8 per interval */
-	RATE_SLOW_DECAY_SHIFT = 8,	/* the slow one by 1/256: ~9 s half-life at 50 ms */
-	HA_MS_PER_S = 1000,
 };
 
 static bool
