@@ -13,6 +13,7 @@
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
 #include "ike/ike_timer.h"
+#include "ike/ike_window.h"
 
 void
 ike_logf(struct ike_ctx *ctx, enum ike_log_level lvl, const char *fmt, ...)
@@ -321,7 +322,7 @@ ike_terminate_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
 
 	if (sa == NULL)
 		return -ENOENT;
-	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || sa->req.active) {
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || !ike_win_idle(sa)) {
 		ike_ctx_sa_delete(ctx, sa, "terminated");
 		return 0;
 	}
@@ -354,7 +355,7 @@ ike_terminate_child(struct ike_ctx *ctx, uint64_t child_id)
 
 	if (c == NULL)
 		return -ENOENT;
-	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || sa->req.active)
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || !ike_win_can_send(sa))
 		return -EBUSY;
 	sa->del_child_spi = c->st.spi_in;
 	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL);

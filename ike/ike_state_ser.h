@@ -114,6 +114,13 @@ enum ike_sa_tlv {
 	IKE_SA_T_COLLISION_NONCE,       /* nonce */
 	IKE_SA_T_CHILD_IDS,             /* u64 array */
 	IKE_SA_T_MSGID_SYNC_USED,       /* bool (absent: false) */
+	/* Message ID windows above one (RFC 7296 §2.3; struct ike_state_win),
+	 * all absent with a window of one. */
+	IKE_SA_T_MSGID_NEXT,            /* u32 (absent: msgid_send) */
+	IKE_SA_T_RECV_DONE,             /* u32 bitmap */
+	IKE_SA_T_WIN_RESP_MSGIDS,       /* u32 array, oldest first */
+	IKE_SA_T_WIN_RESP_LENS,         /* u16 array, as many */
+	IKE_SA_T_WIN_RESP_BYTES,        /* bytes: the sum of those lengths */
 	IKE_SA_T_COUNT,
 };
 
