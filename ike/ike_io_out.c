@@ -180,7 +180,7 @@ keep_response(struct ike_sa *sa, const struct ike_out *o, const struct ike_dgram
 	memcpy(r->bytes, d->buf, d->len);
 	r->len = (uint16_t)d->len;
 	r->n_frags = d->n > 1 ? d->n : 0;
-	memcpy(r->frag_len, d->lens, sizeof(d->lens[0]) * d->n);
+	memcpy(r->frag_len, d->lens, sizeof(d->lens[0]) * r->n_frags);  /* as shipped */
 }
 
 static void

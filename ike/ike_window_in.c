@@ -73,10 +73,13 @@ drop_oldest(struct ike_state_win *w)
 
 	memmove(w->bytes, w->bytes + len, w->bytes_len - len);
 	w->bytes_len -= len;
+	memset(w->bytes + w->bytes_len, 0, len);        /* records stay canonical */
 	memmove(w->resp_msgid, w->resp_msgid + 1, sizeof(w->resp_msgid[0]) * (w->n_resp - 1));
 	memmove(w->resp_len, w->resp_len + 1, sizeof(w->resp_len[0]) * (w->n_resp - 1));
 	w->n_resp--;
 	w->n_resp_len = w->n_resp;
+	w->resp_msgid[w->n_resp] = 0;
+	w->resp_len[w->n_resp] = 0;
 }
 
 void
