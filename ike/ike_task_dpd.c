@@ -89,7 +89,8 @@ dpd_at(const struct ike_ctx *ctx, const struct ike_sa *sa)
 }
 
 /* Work queued while the peer's window is full (ike_rekey_kick), once
- * there is room (the IKE SA's DELETE: once nothing else is outstanding). */
+ * there is room (the IKE SA's DELETE and rekey: once nothing else is
+ * outstanding). */
 static uint64_t
 pending_at(const struct ike_sa *sa)
 {
@@ -103,9 +104,11 @@ pending_at(const struct ike_sa *sa)
 		return 0;
 	if (sa->pend_del_ike)
 		return ike_win_idle(sa) ? 0 : UINT64_MAX;
-	if (!sa->rekeyed && (sa->pend_rekey_ike || sa->pend_rekey_child != 0))
-		return sa->pend_at_ms;
-	return UINT64_MAX;
+	if (sa->rekeyed)
+		return UINT64_MAX;
+	if (sa->pend_rekey_ike)         /* the IKE SA rekey goes alone (§2.25) */
+		return ike_win_idle(sa) ? sa->pend_at_ms : UINT64_MAX;
+	return sa->pend_rekey_child != 0 ? sa->pend_at_ms : UINT64_MAX;
 }
 
 uint64_t

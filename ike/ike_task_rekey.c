@@ -180,8 +180,8 @@ ike_rekey_ike_start(struct ike_ctx *ctx, struct ike_sa *sa)
 
 	if (sa->rekeyed)
 		return -EBUSY;
-	if (!sa_free_to_send(sa)) {
-		sa->pend_rekey_ike = true;
+	if (!sa_free_to_send(sa) || !ike_win_idle(sa)) {
+		sa->pend_rekey_ike = true;      /* §2.25: alone, once the rest is answered */
 		return 0;
 	}
 	ccsa_clear(sa);
@@ -261,6 +261,8 @@ ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 	if (sa->rekeyed || ike_ctx_now_ms(ctx) < sa->pend_at_ms)
 		return;
 	if (sa->pend_rekey_ike) {
+		if (!ike_win_idle(sa))
+			return;
 		sa->pend_rekey_ike = false;
 		ike_rekey_ike_start(ctx, sa);
 		return;

@@ -296,7 +296,8 @@ ike_exch_delete(struct ike_ctx *ctx, struct ike_sa *sa)
 {
 	int rc;
 
-	if (!ike_win_can_send(sa) || ike_sa_set_phase(sa, IKE_SA_PHASE_DELETING) != 0)
+	/* its answer ends the SA: sent once nothing else is outstanding */
+	if (!ike_win_idle(sa) || ike_sa_set_phase(sa, IKE_SA_PHASE_DELETING) != 0)
 		return -EBUSY;
 	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL);
 	if (rc != 0)
