@@ -155,7 +155,8 @@ request_window(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 		return 1;
 	case IKE_WIN_DONE:
 		/* one answer per retransmitted message: on its first fragment */
-		if ((m->sk.type == IKE_PL_SKF && m->sk.frag_num != 1) || ike_win_resend(ctx, sa, id))
+		if ((m->sk.type == IKE_PL_SKF && m->sk.frag_num != 1) ||
+		    ike_win_resend(ctx, sa, id))
 			return 0;
 		drop(ctx, "message ID answered, response gone", &m->hdr);
 		return 0;

@@ -99,9 +99,9 @@ ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange)
 		return rc;
 	}
 	if (exchange == IKE_EXCH_SA_INIT) {
-		q = ike_win_find(sa, msgid, exchange);
-		rc = q != NULL ? ike_sa_keep(&sa->init_local, &sa->init_local_len, q->bytes, q->len) :
-		     -ENOENT;
+		q = ike_win_find(sa, msgid, exchange);  /* as sent: signed by AUTH */
+		rc = q == NULL ? -ENOENT :
+		     ike_sa_keep(&sa->init_local, &sa->init_local_len, q->bytes, q->len);
 		ike_sa_set_phase(sa, IKE_SA_PHASE_INIT_SENT);
 	} else if (exchange == IKE_EXCH_AUTH) {
 		ike_sa_set_phase(sa, IKE_SA_PHASE_AUTH_SENT);
