@@ -485,6 +485,100 @@ test_state_round_trip(void)
 	ike_pair_free(&p);
 }
 
+/* ST through its serialized record into OUT. */
+static int
+ship(const struct ike_sa_state *st, struct ike_sa_state *out)
+{
+	size_t cap = ike_sa_state_max_len();
+	uint8_t *buf = malloc(cap);
+	ssize_t n = buf == NULL ? -ENOMEM : ike_sa_state_serialize(st, buf, cap);
+	int rc = n < 0 ? (int)n : ike_sa_state_deserialize(buf, (size_t)n, out);
+
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, cap);
+	free(buf);
+	return rc;
+}
+
+struct child_copy {
+	int n;
+	struct ike_child_state c[4];
+};
+
+static int
+copy_child_cb(const struct ike_child_state *c, void *arg)
+{
+	struct child_copy *cc = arg;
+
+	if (cc->n < 4)
+		cc->c[cc->n++] = *c;
+	return 0;
+}
+
+/* Side 1 (the responder) is replaced by a copy made from its records
+ * (HA, ike/ike_ha.c) after processing 2 and 4 of 2, 3, 4, their answers
+ * lost: the copy processes 3, knows 4 was processed, and answers the
+ * retransmissions of 2 and 4 from the shipped cache with the same bytes. */
+static void
+test_ha_takeover_cache(void)
+{
+	struct ike_ha_takeover_opts o = { .iv_margin = IKE_HA_IV_MARGIN_MIN };
+	struct ike_sa_state *st = calloc(1, sizeof(*st));
+	struct ike_pair_dgram lost[2];
+	struct child_copy cc = { 0 };
+	struct ike_pair p;
+	struct ike_sa *a, *b;
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL_FATAL(win_setup(&p, WIN4, WIN4), 0);
+	a = sa_of(&p, 0);
+	CU_ASSERT_EQUAL(new_children(&p, 0, 1), 1);                     /* 2 */
+	CU_ASSERT_EQUAL(ike_exch_initiate(p.side[0].ctx, a, IKE_EXCH_INFORMATIONAL), 0);
+	CU_ASSERT_EQUAL(new_children(&p, 0, 1), 1);                     /* 4 */
+	deliver_at(&p, 0);
+	deliver_at(&p, 1);
+	CU_ASSERT_EQUAL_FATAL(p.qn, 3);         /* request 3, responses 2 and 4 */
+	lost[0] = take_at(&p, 1);
+	lost[1] = take_at(&p, 1);
+	CU_ASSERT_EQUAL_FATAL(ship(&sa_of(&p, 1)->st, st), 0);   /* the HA record */
+	ike_child_foreach(p.side[1].ctx, st->id, copy_child_cb, &cc);
+	CU_ASSERT_EQUAL_FATAL(cc.n, 3);
+	CU_ASSERT_EQUAL_FATAL(ike_pair_restart(&p, 1), 0);
+	CU_ASSERT_EQUAL(ike_ha_set_passive(p.side[1].ctx, true), 0);
+	CU_ASSERT_EQUAL(ike_ha_import_sa(p.side[1].ctx, st), 0);
+	for (i = 0; i < cc.n; i++)
+		CU_ASSERT_EQUAL(ike_ha_import_child(p.side[1].ctx, &cc.c[i]), 0);
+	CU_ASSERT_EQUAL(ike_ha_takeover(p.side[1].ctx, &o), 1);
+	b = sa_of(&p, 1);
+	CU_ASSERT_EQUAL(b->st.msgid_recv, 3);
+	CU_ASSERT_EQUAL(b->st.win.recv_done, 1u << 0);
+	ike_pair_step(&p);                      /* request 3: processed by the copy */
+	CU_ASSERT_EQUAL(b->st.msgid_recv, 5);
+	ike_pair_run(&p);
+	CU_ASSERT_EQUAL(a->n_out, 2);
+	p.now_ms += RETRANSMIT_MS;
+	ike_tick(p.side[0].ctx);
+	CU_ASSERT_EQUAL_FATAL(p.qn, 2);
+	ike_pair_step(&p);
+	ike_pair_step(&p);
+	CU_ASSERT_EQUAL(ike_get_stats(p.side[1].ctx)->rx_retransmits, 2);
+	CU_ASSERT_EQUAL_FATAL(p.qn, 2);
+	for (i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL(p.q[i].len, lost[i].len);
+		CU_ASSERT_EQUAL(memcmp(p.q[i].data, lost[i].data, lost[i].len), 0);
+		free(lost[i].data);
+	}
+	ike_pair_run(&p);
+	CU_ASSERT_TRUE(ike_win_idle(a));
+	CU_ASSERT_EQUAL(a->st.msgid_send, 5);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 3);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 3);
+	ike_sa_state_wipe(st);
+	free(st);
+	ike_pair_free(&p);
+}
+
 /* RFC 6311: side 1 syncs while side 0 has 2 and 3 outstanding (lost):
  * both windows start again, side 0 sends its two requests again as 4
  * and 5, which side 1 processes. */
@@ -539,6 +633,7 @@ main(void)
 	CU_add_test(s, "request above the window dropped", test_above_window);
 	CU_add_test(s, "a retransmission timer per request", test_own_timers);
 	CU_add_test(s, "window state in the HA record", test_state_round_trip);
+	CU_add_test(s, "HA copy answers from the shipped cache", test_ha_takeover_cache);
 	CU_add_test(s, "RFC 6311 sync restarts the windows", test_sync_restarts);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
