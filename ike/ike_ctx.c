@@ -344,24 +344,18 @@ find_child(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa **owner)
 	return NULL;
 }
 
-/* RFC 7296 §1.4.1: INFORMATIONAL DELETE of the CHILD SA; it is removed
- * when the peer answers (or with the IKE SA when it does not). */
+/* RFC 7296 §1.4.1: INFORMATIONAL DELETE of the CHILD SA (queued while
+ * the peer's window is full, §2.3); it is removed when the peer answers
+ * (or with the IKE SA when it does not). */
 int
 ike_terminate_child(struct ike_ctx *ctx, uint64_t child_id)
 {
 	struct ike_sa *sa = NULL;
 	struct ike_child *c = find_child(ctx, child_id, &sa);
-	int rc;
 
 	if (c == NULL)
 		return -ENOENT;
-	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || !ike_win_can_send(sa))
-		return -EBUSY;
-	sa->del_child_spi = c->st.spi_in;
-	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL);
-	if (rc != 0)
-		sa->del_child_spi = 0;
-	return rc;
+	return ike_queue_child_delete(ctx, sa, c);      /* queued while the window is full */
 }
 
 /* RFC 7296 §1.3.2: CREATE_CHILD_SA rekeying the IKE SA (queued while a

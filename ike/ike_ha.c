@@ -170,6 +170,7 @@ sa_idle(struct ike_ctx *ctx, struct ike_sa *sa)
 	sa->pend_del_ike = false;
 	sa->pend_rekey_ike = false;
 	sa->pend_rekey_child = 0;
+	ike_queue_clear(sa);
 	sa->pend_at_ms = 0;
 	sa->coll_sa_id = 0;
 }

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "ike/ike_sa.h"
+#include "ike/ike_task.h"
 #include "ike/ike_window.h"
 
 /* allowed[from][to]: the only phase moves there are. */
@@ -125,6 +126,7 @@ ike_sa_free(struct ike_sa *sa)
 	ike_sa_init_done(sa);
 	ike_dh_free(sa->ccsa.dh);
 	ike_win_clear(sa);
+	ike_queue_clear(sa);
 	ike_frag_reset(&sa->frag);
 	ike_sa_state_wipe(&sa->st);
 	OPENSSL_cleanse(sa, sizeof(*sa));

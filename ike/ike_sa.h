@@ -23,6 +23,8 @@ enum ike_sa_limits {
 	IKE_SA_DEL_GONE_MAX = 4,        /* queued DELETEs of CHILD SAs gone here */
 };
 
+struct ike_queued;              /* ike_task_queue.c */
+
 struct ike_child {
 	struct ike_child_state st;
 	const struct ike_conf_child *conf;
@@ -141,6 +143,7 @@ struct ike_sa {
 	bool pend_del_ike;              /* DELETE of this IKE SA (rekeyed, §2.18) */
 	bool pend_rekey_ike;
 	uint64_t pend_rekey_child;      /* CHILD SA id */
+	struct ike_queued *queued;      /* and the rest, in order (ike_task_queue.c) */
 	uint64_t pend_at_ms;            /* not before (TEMPORARY_FAILURE back-off) */
 	/* IKE SA rekey collision (§2.8.2): the SA the peer's exchange made,
 	 * and that exchange's Ni (ours, Nr, is st.collision_nonce). */

@@ -108,7 +108,7 @@ pending_at(const struct ike_sa *sa)
 		return UINT64_MAX;
 	if (sa->pend_rekey_ike)         /* the IKE SA rekey goes alone (§2.25) */
 		return ike_win_idle(sa) ? sa->pend_at_ms : UINT64_MAX;
-	return sa->pend_rekey_child != 0 ? sa->pend_at_ms : UINT64_MAX;
+	return sa->pend_rekey_child != 0 || sa->queued != NULL ? sa->pend_at_ms : UINT64_MAX;
 }
 
 uint64_t

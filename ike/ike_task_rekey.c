@@ -134,9 +134,12 @@ ike_rekey_child_start(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *
 
 	if (c->st.rekey != IKE_CHILD_REKEY_NONE || sa->rekeyed || c->conf == NULL)
 		return -EBUSY;
-	if (!sa_free_to_send(sa)) {
-		sa->pend_rekey_child = c->st.id;        /* when the window is free */
-		return 0;
+	if (!sa_free_to_send(sa)) {             /* when the window has room */
+		if (sa->pend_rekey_child == 0 || sa->pend_rekey_child == c->st.id) {
+			sa->pend_rekey_child = c->st.id;
+			return 0;
+		}
+		return ike_queue_add(sa, IKE_QUEUE_CHILD_REKEY, c->st.id, NULL);
 	}
 	ccsa_clear(sa);
 	sa->ccsa.kind = IKE_CCSA_CHILD_REKEY;
@@ -158,12 +161,22 @@ ike_rekey_child_new(struct ike_ctx *ctx, uint64_t ike_sa_id, const char *child)
 {
 	struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, ike_sa_id);
 	const struct ike_conf_child *cc;
-	int rc;
 
 	if (sa == NULL || (cc = ike_conf_find_child(sa->conn, child)) == NULL)
 		return -ENOENT;
-	if (!sa_free_to_send(sa) || sa->rekeyed)
+	return ike_rekey_child_add(ctx, sa, cc);
+}
+
+int
+ike_rekey_child_add(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_conf_child *cc)
+{
+	int rc;
+
+	if (sa->rekeyed || sa->st.phase < IKE_SA_PHASE_ESTABLISHED ||
+	    sa->st.phase >= IKE_SA_PHASE_DELETING)
 		return -EBUSY;
+	if (!sa_free_to_send(sa))
+		return ike_queue_add(sa, IKE_QUEUE_CHILD_NEW, 0, cc);   /* §2.3 */
 	ccsa_clear(sa);
 	sa->ccsa.kind = IKE_CCSA_CHILD_NEW;
 	sa->ccsa.conf = cc;
@@ -272,6 +285,7 @@ ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 	c = id != 0 ? ike_child_by_id(sa, id) : NULL;
 	if (c != NULL)
 		ike_rekey_child_start(ctx, sa, c);
+	ike_queue_run(ctx, sa);         /* the rest, as the window allows */
 }
 
 /* INVALID_KE_PAYLOAD (§1.3, §3.4): a supported group named in the notify

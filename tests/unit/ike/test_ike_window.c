@@ -192,8 +192,9 @@ test_notify_values(void)
 
 /* ---- our requests ---- */
 
-/* Peer window 4: four CREATE_CHILD_SA at once (2..5), a fifth refused;
- * all answered; the other way (peer window 1) one at a time. */
+/* Peer window 4: of five CREATE_CHILD_SA asked for, four are sent at
+ * once (2..5), the fifth waits in the queue and goes as 6 when the first
+ * response makes room; the other way (peer window 1) one at a time. */
 static void
 test_several_ccsa(void)
 {
@@ -205,38 +206,52 @@ test_several_ccsa(void)
 	CU_ASSERT_EQUAL_FATAL(win_setup(&p, 1, WIN4), 0);
 	a = sa_of(&p, 0);
 	b = sa_of(&p, 1);
-	CU_ASSERT_EQUAL(new_children(&p, 0, 5), WIN4);
+	CU_ASSERT_EQUAL(new_children(&p, 0, 5), 5);
 	CU_ASSERT_FALSE(ike_win_can_send(a));
 	CU_ASSERT_EQUAL(a->n_out, WIN4);
+	CU_ASSERT_PTR_NOT_NULL(a->queued);
 	CU_ASSERT_EQUAL(out_ids(a, ids, 8), WIN4);
 	for (i = 0; i < WIN4; i++)
 		CU_ASSERT_EQUAL(ids[i], FIRST_ID + (uint32_t)i);
 	CU_ASSERT_EQUAL(a->st.msgid_send, FIRST_ID);
 	CU_ASSERT_EQUAL(a->st.win.msgid_next, FIRST_ID + WIN4);
-	CU_ASSERT_EQUAL(p.qn, WIN4);
+	CU_ASSERT_EQUAL_FATAL(p.qn, WIN4);
 	for (i = 0; i < p.qn; i++) {
 		CU_ASSERT_EQUAL(q_msgid(&p, i), FIRST_ID + (uint32_t)i);
 		CU_ASSERT_FALSE(q_response(&p, i));
 	}
-	ike_pair_run(&p);
-	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 1 + WIN4);
-	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 1 + WIN4);
-	CU_ASSERT_TRUE(ike_win_idle(a));
-	CU_ASSERT_EQUAL(a->st.msgid_send, FIRST_ID + WIN4);
+	ike_pair_step(&p);                      /* request 2 */
+	ike_pair_step(&p);                      /* request 3 */
+	ike_pair_step(&p);                      /* request 4 */
+	ike_pair_step(&p);                      /* request 5 */
 	CU_ASSERT_EQUAL(b->st.msgid_recv, FIRST_ID + WIN4);
+	ike_pair_step(&p);                      /* response 2: room for the fifth */
+	CU_ASSERT_PTR_NULL(a->queued);
+	CU_ASSERT_EQUAL(a->n_out, WIN4);
+	CU_ASSERT_EQUAL(a->st.msgid_send, 3);
+	CU_ASSERT_EQUAL(a->st.win.msgid_next, 7);
+	CU_ASSERT_EQUAL(p.q[p.qn - 1].to, 1);
+	CU_ASSERT_EQUAL(q_msgid(&p, p.qn - 1), 6);
+	ike_pair_run(&p);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 1 + 5);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 1 + 5);
+	CU_ASSERT_TRUE(ike_win_idle(a));
+	CU_ASSERT_EQUAL(a->st.msgid_send, 7);
+	CU_ASSERT_EQUAL(b->st.msgid_recv, 7);
 	CU_ASSERT_EQUAL(b->st.win.recv_done, 0);
-	/* side 0 announced nothing: side 1 sends one at a time */
-	CU_ASSERT_EQUAL(new_children(&p, 1, 2), 1);
+	/* side 0 announced nothing: side 1 sends one at a time (0, then 1) */
+	CU_ASSERT_EQUAL(new_children(&p, 1, 2), 2);
 	CU_ASSERT_EQUAL(b->n_out, 1);
 	CU_ASSERT_EQUAL(b->out->msgid, 0);      /* the responder's first request */
-	ike_pair_run(&p);
-	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 2 + WIN4);
-	CU_ASSERT_EQUAL(new_children(&p, 1, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(p.qn, 1);
+	ike_pair_step(&p);                      /* request 0 */
+	ike_pair_step(&p);                      /* response 0: the queued one goes */
+	CU_ASSERT_EQUAL(b->n_out, 1);
 	CU_ASSERT_EQUAL(b->out->msgid, 1);
 	ike_pair_run(&p);
 	CU_ASSERT_EQUAL(b->st.msgid_send, 2);
 	CU_ASSERT_EQUAL(a->st.msgid_recv, 2);
-	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 3 + WIN4);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 1 + 5 + 2);
 	ike_pair_free(&p);
 }
 
@@ -272,6 +287,42 @@ test_several_informational(void)
 	CU_ASSERT_EQUAL(p.side[1].n_removed, 3);
 	CU_ASSERT_EQUAL(a->st.msgid_send, 7);
 	CU_ASSERT_EQUAL(sa_of(&p, 1)->st.msgid_recv, 7);
+	ike_pair_free(&p);
+}
+
+/* Window 1: the second DELETE waits in the queue and goes (as 4) once
+ * the first (3) is answered; asking again for either is -EBUSY. */
+static void
+test_queued_delete(void)
+{
+	uint64_t id[2];
+	struct ike_pair p;
+	struct ike_sa *a;
+
+	CU_ASSERT_EQUAL_FATAL(win_setup(&p, 1, 1), 0);
+	CU_ASSERT_EQUAL(new_children(&p, 0, 1), 1);
+	ike_pair_run(&p);
+	a = sa_of(&p, 0);
+	CU_ASSERT_EQUAL_FATAL(ike_pair_child_count(&p, 0), 2);
+	id[0] = a->children->st.id;
+	id[1] = a->children->next->st.id;
+	CU_ASSERT_EQUAL(ike_terminate_child(p.side[0].ctx, id[0]), 0);
+	CU_ASSERT_EQUAL(ike_terminate_child(p.side[0].ctx, id[1]), 0);
+	CU_ASSERT_EQUAL(ike_terminate_child(p.side[0].ctx, id[0]), -EBUSY);    /* sent */
+	CU_ASSERT_EQUAL(ike_terminate_child(p.side[0].ctx, id[1]), -EBUSY);    /* queued */
+	CU_ASSERT_EQUAL(a->n_out, 1);
+	CU_ASSERT_EQUAL(a->out->msgid, 3);
+	CU_ASSERT_TRUE(ike_queue_has(a, IKE_QUEUE_CHILD_DELETE, id[1]));
+	CU_ASSERT_EQUAL_FATAL(p.qn, 1);
+	ike_pair_step(&p);
+	ike_pair_step(&p);                      /* response 3: 4 goes */
+	CU_ASSERT_EQUAL(a->n_out, 1);
+	CU_ASSERT_EQUAL(a->out->msgid, 4);
+	CU_ASSERT_PTR_NULL(a->queued);
+	ike_pair_run(&p);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 0), 0);
+	CU_ASSERT_EQUAL(ike_pair_child_count(&p, 1), 0);
+	CU_ASSERT_EQUAL(a->st.msgid_send, 5);
 	ike_pair_free(&p);
 }
 
@@ -628,6 +679,7 @@ main(void)
 	CU_add_test(s, "SET_WINDOW_SIZE values", test_notify_values);
 	CU_add_test(s, "several CREATE_CHILD_SA outstanding", test_several_ccsa);
 	CU_add_test(s, "several INFORMATIONAL outstanding", test_several_informational);
+	CU_add_test(s, "DELETE queued behind a full window", test_queued_delete);
 	CU_add_test(s, "requests and responses out of order", test_out_of_order);
 	CU_add_test(s, "lost response answered from the cache", test_lost_response);
 	CU_add_test(s, "request above the window dropped", test_above_window);
