@@ -260,17 +260,15 @@ accept_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct midsync_vals
 bool
 ike_msgid_sync_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
-	const struct ike_state_resp *r = &sa->st.last_resp;
 	const struct ike_sa_midsync *s = &sa->midsync;
 	struct midsync_vals v;
 
 	if (m->hdr.msg_id != 0 || m->hdr.exchange != IKE_EXCH_INFORMATIONAL)
 		return false;
 	if (ike_msg_find_notify(m, IKE_N_MESSAGE_ID_SYNC) == NULL) {
-		if (sa->st.msgid_recv == 0)
+		if (ike_win_check(sa, 0) == IKE_WIN_NEW)
 			return false;   /* the peer's first request: the normal way */
-		if (r->len != 0 && r->msgid == 0)
-			ike_io_resend_response(ctx, sa);        /* RFC 7296 §2.1 */
+		ike_win_resend(ctx, sa, 0);     /* RFC 7296 §2.1, §2.3 */
 		return true;
 	}
 	if (!ike_msgid_sync_window(sa, m) || vals_get(m, &v) != 0) {
@@ -278,8 +276,7 @@ ike_msgid_sync_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
 		return true;
 	}
 	if (s->in_seen && v.nonce == s->in_nonce && v.send == s->in_m1) {
-		if (r->len != 0 && r->msgid == 0)
-			ike_io_resend_response(ctx, sa);        /* our answer was lost */
+		ike_win_resend(ctx, sa, 0);     /* our answer was lost */
 		return true;
 	}
 	if (replayed(sa, v.send)) {
