@@ -86,6 +86,8 @@ ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange)
 
 	if (!tasks_of(exchange, &l))
 		return -EINVAL;
+	if (exchange != IKE_EXCH_SA_INIT && !ike_win_can_send(sa))
+		return -EBUSY;          /* §2.3: never beyond the peer's window */
 	exch_init(&x, ctx, sa, NULL, NULL, NULL);
 	rc = ike_io_begin(ctx, sa, &o, exchange, false, msgid);
 	x.b = &o.b;
