@@ -44,8 +44,9 @@ bool ike_win_idle(const struct ike_sa *sa);
 /* The message ID of our next request of EXCHANGE (IKE_SA_INIT: 0, and
  * the counters start again). */
 uint32_t ike_win_next_msgid(struct ike_sa *sa, uint8_t exchange);
-/* A request as sent (BYTES taken over): kept until answered, with
- * sa->ccsa and sa->del_child_spi parked in it. */
+/* A request as sent (BYTES taken over when 0 is returned): kept until
+ * answered, with its exchange's sa->ccsa (CREATE_CHILD_SA) or
+ * sa->del_child_spi (INFORMATIONAL) parked in it. */
 int ike_win_add(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange, uint32_t msgid,
 		uint8_t *bytes, size_t len, const uint16_t *lens, uint16_t n);
 /* Our outstanding request MSGID of EXCHANGE, or NULL. */
