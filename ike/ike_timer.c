@@ -21,10 +21,10 @@ enum {
 static uint64_t
 sa_deadline(const struct ike_ctx *ctx, const struct ike_sa *sa)
 {
-	uint64_t d = ike_dpd_deadline(ctx, sa);
+	uint64_t d = ike_dpd_deadline(ctx, sa), w = ike_win_deadline(sa);
 
-	if (ike_win_deadline(sa) < d)
-		d = ike_win_deadline(sa);
+	if (w < d)
+		d = w;                  /* our requests' retransmissions */
 	if (sa->half_open && sa->half_open_deadline_ms < d)
 		d = sa->half_open_deadline_ms;
 	if (sa->frag.active && sa->frag.started_ms + IKE_FRAG_TIMEOUT_MS < d)
