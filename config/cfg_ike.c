@@ -33,7 +33,7 @@ enum {
 	RETRANSMIT_TRIES_MAX = 20,
 	FRAGMENT_MIN = 576,		/* RFC 7383 §2.5.1: IPv4 minimum */
 	FRAGMENT_MAX = 65535,
-	WINDOW_MAX = 64,
+	WINDOW_MAX = 32,		/* ike/ike_state.h IKE_STATE_WIN_MAX */
 	HOST_BITS_V4 = 32,
 	HOST_BITS_V6 = 128,
 };

@@ -13,6 +13,7 @@
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
 #include "ike/ike_timer.h"
+#include "ike/ike_window.h"
 
 void
 ike_logf(struct ike_ctx *ctx, enum ike_log_level lvl, const char *fmt, ...)
@@ -321,7 +322,7 @@ ike_terminate_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
 
 	if (sa == NULL)
 		return -ENOENT;
-	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || sa->req.active) {
+	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || !ike_win_idle(sa)) {
 		ike_ctx_sa_delete(ctx, sa, "terminated");
 		return 0;
 	}
@@ -358,24 +359,18 @@ ike_ctx_child_find(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa *
 	return NULL;
 }
 
-/* RFC 7296 §1.4.1: INFORMATIONAL DELETE of the CHILD SA; it is removed
- * when the peer answers (or with the IKE SA when it does not). */
+/* RFC 7296 §1.4.1: INFORMATIONAL DELETE of the CHILD SA (queued while
+ * the peer's window is full, §2.3); it is removed when the peer answers
+ * (or with the IKE SA when it does not). */
 int
 ike_terminate_child(struct ike_ctx *ctx, uint64_t child_id)
 {
 	struct ike_sa *sa = NULL;
 	struct ike_child *c = ike_ctx_child_find(ctx, child_id, NULL, &sa);
-	int rc;
 
 	if (c == NULL)
 		return -ENOENT;
-	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED || sa->req.active)
-		return -EBUSY;
-	sa->del_child_spi = c->st.spi_in;
-	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL);
-	if (rc != 0)
-		sa->del_child_spi = 0;
-	return rc;
+	return ike_queue_child_delete(ctx, sa, c);      /* queued while the window is full */
 }
 
 /* RFC 7296 §1.3.2: CREATE_CHILD_SA rekeying the IKE SA (queued while a

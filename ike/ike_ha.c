@@ -12,6 +12,7 @@
 #include "ike/ike_io.h"
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 enum { IKE_HA_MS_PER_S = 1000 };
 
@@ -145,8 +146,7 @@ sa_idle(struct ike_ctx *ctx, struct ike_sa *sa)
 {
 	ike_sa_init_done(sa);
 	ike_ctx_half_open_end(ctx, sa);
-	free(sa->req.bytes);
-	memset(&sa->req, 0, sizeof(sa->req));
+	ike_win_clear(sa);
 	ike_dh_free(sa->ccsa.dh);
 	OPENSSL_cleanse(&sa->ccsa, sizeof(sa->ccsa));
 	ike_frag_reset(&sa->frag);
@@ -155,6 +155,7 @@ sa_idle(struct ike_ctx *ctx, struct ike_sa *sa)
 	sa->pend_del_ike = false;
 	sa->pend_rekey_ike = false;
 	sa->pend_rekey_child = 0;
+	ike_queue_clear(sa);
 	sa->pend_at_ms = 0;
 	sa->coll_sa_id = 0;
 }
@@ -167,6 +168,7 @@ sa_fill(struct ike_sa *sa, const struct ike_sa_state *st, const struct ike_conf_
 	sa->st = *st;
 	sa->st.phase = IKE_SA_PHASE_ESTABLISHED;
 	sa->st.collision_nonce.len = 0;         /* that exchange died with the old active */
+	sa->st.win.msgid_next = sa->st.msgid_send;      /* so did its requests (§2.3) */
 	sa->conn = conn;
 	sa->rekey_fired = false;
 	sa->expire_fired = false;

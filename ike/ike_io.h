@@ -43,7 +43,8 @@ void ike_io_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
 /* Output (ike_io_out.c). Begin: header of SA (its SPIs, our role flag),
  * and the SK payload unless IKE_SA_INIT. Send: finish, seal, fragment when
  * the peer supports it and the message is larger than fragment_size, send
- * and keep it (request: for retransmission, response: the cache). */
+ * and keep it (request: for retransmission, response: the cache; both
+ * in ike_window.h). */
 int ike_io_begin(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_out *o, uint8_t exchange,
 		 bool response, uint32_t msgid);
 int ike_io_send(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_out *o);
@@ -65,8 +66,8 @@ int ike_io_error_reply(struct ike_ctx *ctx, const struct ike_hdr *req,
 		       const struct ike_addr *local, const struct ike_addr *remote,
 		       uint16_t type);
 
-/* Retransmissions (ike_io_out.c). */
-void ike_io_resend_request(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Retransmissions (ike_io_out.c): request Q of ours; last_resp. */
+void ike_io_resend_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_win_req *q);
 void ike_io_resend_response(struct ike_ctx *ctx, struct ike_sa *sa);
 /* Deadline of the next retransmission of the request (tries done). */
 uint64_t ike_io_retransmit_at(const struct ike_ctx *ctx, uint64_t sent_ms, uint32_t tries);

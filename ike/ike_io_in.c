@@ -11,6 +11,7 @@
 #include "ike/ike_io.h"
 #include "ike/ike_io_sk.h"
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 static void
 drop(struct ike_ctx *ctx, const char *why, const struct ike_hdr *h)
@@ -139,31 +140,30 @@ follow_peer(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local
 		sa->st.natt = true;
 }
 
-/* §2.3: a request of the expected ID is processed, the previous one is
- * answered from the cache, others are dropped. 1: process. */
+/* §2.3: a request in our window not processed yet is processed; one
+ * processed already is answered from the cache (if its response is still
+ * kept), others are dropped. 1: process. */
 static int
 request_window(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
 	uint32_t id = m->hdr.msg_id;
-	const struct ike_state_resp *r = &sa->st.last_resp;
 
-	if (id == sa->st.msgid_recv || ike_msgid_sync_window(sa, m))   /* RFC 6311: ID 0 */
+	if (ike_msgid_sync_window(sa, m))      /* RFC 6311: ID 0, decided once decrypted */
 		return 1;
-	if (id + 1 == sa->st.msgid_recv && r->len != 0 && r->msgid == id) {
+	switch (ike_win_check(sa, id)) {
+	case IKE_WIN_NEW:
+		return 1;
+	case IKE_WIN_DONE:
 		/* one answer per retransmitted message: on its first fragment */
-		if (m->sk.type != IKE_PL_SKF || m->sk.frag_num == 1)
-			ike_io_resend_response(ctx, sa);
+		if ((m->sk.type == IKE_PL_SKF && m->sk.frag_num != 1) ||
+		    ike_win_resend(ctx, sa, id))
+			return 0;
+		drop(ctx, "message ID answered, response gone", &m->hdr);
+		return 0;
+	default:
+		drop(ctx, "message ID outside the window", &m->hdr);
 		return 0;
 	}
-	drop(ctx, "message ID outside the window", &m->hdr);
-	return 0;
-}
-
-static bool
-response_matches(const struct ike_sa *sa, const struct ike_msg *m)
-{
-	return sa->req.active && sa->req.msgid == m->hdr.msg_id &&
-	       sa->req.exchange == m->hdr.exchange;
 }
 
 static void
@@ -174,7 +174,8 @@ sa_message(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
 	bool response = (m->hdr.flags & IKE_FLAG_RESPONSE) != 0;
 	int rc;
 
-	if (response ? !response_matches(sa, m) : request_window(ctx, sa, m) != 1) {
+	if (response ? ike_win_find(sa, m->hdr.msg_id, m->hdr.exchange) == NULL :
+	    request_window(ctx, sa, m) != 1) {
 		if (response)
 			drop(ctx, "response to no request of ours", &m->hdr);
 		return;

@@ -2,7 +2,8 @@
  * sealing, fragmentation of IKE_AUTH and later messages when the peer
  * announced FRAGMENTATION_SUPPORTED, the non-ESP marker on natt_port,
  * requests kept for retransmission with exponential back-off, the last
- * response kept to answer a retransmitted request with the same bytes. */
+ * response kept to answer a retransmitted request with the same bytes
+ * (the window's older ones: ike_window.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "ike/ike_io.h"
 #include "ike/ike_io_sk.h"
+#include "ike/ike_window.h"
 
 int
 ike_io_xmit(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
@@ -168,6 +170,7 @@ keep_response(struct ike_sa *sa, const struct ike_out *o, const struct ike_dgram
 {
 	struct ike_state_resp *r = &sa->st.last_resp;
 
+	ike_win_push_response(sa);      /* the previous one, with a window above 1 */
 	memset(r, 0, sizeof(*r));
 	r->msgid = o->msgid;
 	if (d->len > IKE_STATE_RESP_MAX || d->n > IKE_STATE_RESP_FRAGS_MAX) {
@@ -177,26 +180,7 @@ keep_response(struct ike_sa *sa, const struct ike_out *o, const struct ike_dgram
 	memcpy(r->bytes, d->buf, d->len);
 	r->len = (uint16_t)d->len;
 	r->n_frags = d->n > 1 ? d->n : 0;
-	memcpy(r->frag_len, d->lens, sizeof(d->lens[0]) * d->n);
-}
-
-static void
-keep_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_out *o,
-	     struct ike_dgrams *d)
-{
-	struct ike_sa_req *q = &sa->req;
-
-	free(q->bytes);
-	memset(q, 0, sizeof(*q));
-	q->active = true;
-	q->exchange = o->exchange;
-	q->msgid = o->msgid;
-	q->bytes = d->buf;
-	q->len = d->len;
-	q->n_frags = d->n;
-	memcpy(q->frag_len, d->lens, sizeof(d->lens[0]) * d->n);
-	q->deadline_ms = ike_io_retransmit_at(ctx, ike_ctx_now_ms(ctx), 0);
-	d->buf = NULL;
+	memcpy(r->frag_len, d->lens, sizeof(d->lens[0]) * r->n_frags);  /* as shipped */
 }
 
 static void
@@ -224,22 +208,26 @@ ike_io_send(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_out *o)
 		free(d.buf);
 		return rc;
 	}
+	if (!o->response) {
+		rc = ike_win_add(ctx, sa, o->exchange, o->msgid, d.buf, d.len, d.lens, d.n);
+		if (rc != 0) {
+			free(d.buf);
+			return rc;
+		}
+		xmit_all(ctx, sa, d.buf, d.lens, d.n);  /* d.buf is the request's now */
+		return 0;
+	}
 	xmit_all(ctx, sa, d.buf, d.lens, d.n);
-	if (o->response)
-		keep_response(sa, o, &d);
-	else
-		keep_request(ctx, sa, o, &d);
+	keep_response(sa, o, &d);
 	free(d.buf);
 	return 0;
 }
 
 void
-ike_io_resend_request(struct ike_ctx *ctx, struct ike_sa *sa)
+ike_io_resend_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_win_req *q)
 {
-	if (!sa->req.active)
-		return;
 	ctx->stats.tx_retransmits++;
-	xmit_all(ctx, sa, sa->req.bytes, sa->req.frag_len, sa->req.n_frags);
+	xmit_all(ctx, sa, q->bytes, q->frag_len, q->n_frags);
 }
 
 void

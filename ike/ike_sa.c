@@ -7,6 +7,8 @@
 #include <openssl/crypto.h>
 
 #include "ike/ike_sa.h"
+#include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 /* allowed[from][to]: the only phase moves there are. */
 static const bool allowed[IKE_SA_PHASE_COUNT][IKE_SA_PHASE_COUNT] = {
@@ -123,7 +125,8 @@ ike_sa_free(struct ike_sa *sa)
 	}
 	ike_sa_init_done(sa);
 	ike_dh_free(sa->ccsa.dh);
-	free_msg(&sa->req.bytes, &sa->req.len);
+	ike_win_clear(sa);
+	ike_queue_clear(sa);
 	ike_frag_reset(&sa->frag);
 	ike_sa_state_wipe(&sa->st);
 	OPENSSL_cleanse(sa, sizeof(*sa));

@@ -2,7 +2,7 @@
  * ike_state.h, kept current: HA copies it), its CHILD SAs, and what only
  * lives here: the D-H key pair until IKE_SA_INIT is done, the IKE_SA_INIT
  * messages the AUTH payloads sign (RFC 7296 §2.15), our outstanding
- * request with its retransmission timer (§2.1, §2.4), fragment reassembly
+ * requests with their retransmission timers (§2.1, §2.3, §2.4), fragment reassembly
  * (RFC 7383) and the responder's half-open bookkeeping (§2.6). The coarse
  * phase moves only along the transition table in ike_sa.c. */
 #ifndef IKE_SA_H
@@ -22,6 +22,8 @@ enum ike_sa_limits {
 	IKE_SA_INIT_HASH_LEN = 32,      /* SHA-256 of the first IKE_SA_INIT request */
 	IKE_SA_DEL_GONE_MAX = 4,        /* queued DELETEs of CHILD SAs gone here */
 };
+
+struct ike_queued;              /* ike_task_queue.c */
 
 struct ike_child {
 	struct ike_child_state st;
@@ -78,10 +80,14 @@ struct ike_sa_midsync {
 	uint32_t in_m1;
 };
 
-/* Our request awaiting its response, as sent (all fragments back to back). */
-struct ike_sa_req {
-	bool active;
+/* One request of ours awaiting its response (RFC 7296 §2.1, §2.3), as
+ * sent (all fragments back to back), with what its exchange needs when
+ * the response comes: the CREATE_CHILD_SA state and the CHILD SA an
+ * INFORMATIONAL deletes (parked here from sa->ccsa and sa->del_child_spi
+ * when sent, put back when answered: ike_window.h). */
+struct ike_win_req {
 	uint8_t exchange;
+	bool outside;                   /* RFC 6311 sync (ID 0): not in the window */
 	uint32_t msgid;
 	uint16_t n_frags;               /* 0: one datagram */
 	uint16_t frag_len[IKE_SA_REQ_FRAGS_MAX];
@@ -89,6 +95,9 @@ struct ike_sa_req {
 	uint8_t *bytes;
 	uint32_t tries;                 /* retransmissions done */
 	uint64_t deadline_ms;
+	struct ike_ccsa ccsa;
+	uint32_t del_child_spi;
+	struct ike_win_req *next;       /* by message ID */
 };
 
 struct ike_sa {
@@ -118,12 +127,14 @@ struct ike_sa {
 	struct ike_ts_set offer_tsi;    /* initiator: TSi/TSr offered */
 	struct ike_ts_set offer_tsr;
 
-	/* INFORMATIONAL we started: DELETE of this CHILD SA (our inbound SPI) */
+	/* The exchange being built or processed (its request's, parked in
+	 * out while outstanding): INFORMATIONAL we started: DELETE of this
+	 * CHILD SA (our inbound SPI); CREATE_CHILD_SA state. */
 	uint32_t del_child_spi;
-
-	/* CREATE_CHILD_SA and the work queued behind our outstanding request
-	 * (ike_task_rekey.c starts it when the window is free). */
 	struct ike_ccsa ccsa;
+
+	/* The work queued while the window is full (ike_task_rekey.c starts
+	 * it when there is room). */
 	uint32_t pend_del_child;        /* DELETE of this CHILD SA (our inbound SPI) */
 	/* CHILD SAs the peer has but we could not set up (already removed
 	 * here, §1.4.1): our inbound SPIs, for the next INFORMATIONAL's DELETE */
@@ -132,6 +143,7 @@ struct ike_sa {
 	bool pend_del_ike;              /* DELETE of this IKE SA (rekeyed, §2.18) */
 	bool pend_rekey_ike;
 	uint64_t pend_rekey_child;      /* CHILD SA id */
+	struct ike_queued *queued;      /* and the rest, in order (ike_task_queue.c) */
 	uint64_t pend_at_ms;            /* not before (TEMPORARY_FAILURE back-off) */
 	/* IKE SA rekey collision (§2.8.2): the SA the peer's exchange made,
 	 * and that exchange's Ni (ours, Nr, is st.collision_nonce). */
@@ -146,7 +158,8 @@ struct ike_sa {
 	uint64_t expire_ms;             /* rekeyed: deleted then without DELETE */
 	uint64_t keepalive_ms;          /* next NAT-T keepalive */
 
-	struct ike_sa_req req;
+	struct ike_win_req *out;        /* our outstanding requests (ike_window.h) */
+	uint8_t n_out;
 	struct ike_frag_rx frag;
 	struct ike_sa_midsync midsync;
 

@@ -27,6 +27,9 @@ enum ike_state_limits {
 	IKE_STATE_RESP_MAX = 8192,      /* cached last response, all fragments */
 	IKE_STATE_RESP_FRAGS_MAX = 16,  /* RFC 7383 fragments of that response */
 	IKE_STATE_CHILDREN_MAX = 32,    /* CHILD SA ids listed per IKE SA */
+	IKE_STATE_WIN_MAX = 32,         /* largest message ID window (§2.3) */
+	IKE_STATE_WIN_RESP_MAX = IKE_STATE_WIN_MAX - 1,  /* responses besides last_resp */
+	IKE_STATE_WIN_BYTES = 4096,     /* their bytes, all together */
 };
 
 /* Coarse IKE SA state (strongSwan style: the exchanges are tasks). */
@@ -72,6 +75,26 @@ struct ike_state_resp {
 	uint16_t len;                   /* bytes used in bytes[]; 0: none */
 	uint16_t frag_len[IKE_STATE_RESP_FRAGS_MAX];
 	uint8_t bytes[IKE_STATE_RESP_MAX];
+};
+
+/* Message ID windows above one (RFC 7296 §2.3, ike_window.h). Ours:
+ * msgid_send is the lowest request ID of ours not answered yet, msgid_next
+ * the next one we use (between them: our outstanding requests; 0 or equal:
+ * none). The peer's: msgid_recv is the lowest request ID not processed
+ * yet; recv_done bit i marks request msgid_recv + 1 + i as processed
+ * (requests may arrive out of order). The responses sent before last_resp
+ * (up to our window in all), oldest first, each one unfragmented message
+ * with its bytes back to back in bytes[]; an older or fragmented one is
+ * gone (a retransmission of its request is ignored). */
+struct ike_state_win {
+	uint32_t msgid_next;
+	uint32_t recv_done;
+	uint16_t n_resp;                /* entries of resp_msgid[] */
+	uint16_t n_resp_len;            /* entries of resp_len[]: the same */
+	uint16_t bytes_len;             /* sum of resp_len[] */
+	uint32_t resp_msgid[IKE_STATE_WIN_RESP_MAX];
+	uint16_t resp_len[IKE_STATE_WIN_RESP_MAX];
+	uint8_t bytes[IKE_STATE_WIN_BYTES];
 };
 
 /* A virtual IP leased to the peer from a pool (RFC 7296 §3.15). */
@@ -167,6 +190,7 @@ struct ike_sa_state {
 	struct ike_state_vip vip4;      /* family 0 or AF_INET */
 	struct ike_state_vip vip6;      /* family 0 or AF_INET6 */
 
+	struct ike_state_win win;       /* windows above one (§2.3) */
 	struct ike_state_resp last_resp;        /* large: kept last */
 };
 
@@ -216,6 +240,8 @@ struct ike_child_state {
 static_assert(IKE_STATE_RESP_MAX <= UINT16_MAX, "response blob length is 16-bit");
 static_assert(IKE_STATE_RESP_FRAGS_MAX * IKE_MSG_MAX >= IKE_STATE_RESP_MAX,
 	      "fragment lengths cover the blob");
+static_assert(IKE_STATE_WIN_BYTES <= UINT16_MAX && IKE_STATE_WIN_MAX <= 32,
+	      "window blob length is 16-bit, recv_done a 32-bit map");
 static_assert(IKE_NONCE_MAX <= UINT16_MAX && IKE_ID_MAX < UINT16_MAX, "TLV length is 16-bit");
 /* Per-message fields in the first two cache lines, the blob at the end. */
 static_assert(offsetof(struct ike_sa_state, iv_counter) + sizeof(uint64_t) <= 128,

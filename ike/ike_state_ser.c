@@ -3,7 +3,8 @@
  * codec (ike_state_ser_codec.c), and the value checks that are not the
  * codec's: negotiated transforms (RFC 7296 §3.3.2; combined-mode ciphers
  * without integrity, §3.3), nonce lengths (§3.9), enums, the cached response's
- * fragments (RFC 7383) and the virtual IP leases. The checks run on the
+ * fragments (RFC 7383), the older responses of a message ID window
+ * (RFC 7296 §2.3) and the virtual IP leases. The checks run on the
  * host struct, so the writer and the reader apply the same. */
 #include <errno.h>
 #include <stdbool.h>
@@ -223,6 +224,11 @@ static const struct ike_ser_field sa_fields[IKE_SA_T_COUNT] = {
 					   valid_nonce),
 	[IKE_SA_T_CHILD_IDS] = ARRAY(SA, child_ids, n_children, F_OPT, NULL),
 	[IKE_SA_T_MSGID_SYNC_USED] = FIELD(FK_BOOL, SA, msgid_sync_used, F_OPT, NULL),
+	[IKE_SA_T_MSGID_NEXT] = FIELD(FK_UINT, SA, win.msgid_next, F_OPT, NULL),
+	[IKE_SA_T_RECV_DONE] = FIELD(FK_UINT, SA, win.recv_done, F_OPT, NULL),
+	[IKE_SA_T_WIN_RESP_MSGIDS] = ARRAY(SA, win.resp_msgid, win.n_resp, F_OPT, NULL),
+	[IKE_SA_T_WIN_RESP_LENS] = ARRAY(SA, win.resp_len, win.n_resp_len, F_OPT, NULL),
+	[IKE_SA_T_WIN_RESP_BYTES] = ARRAY(SA, win.bytes, win.bytes_len, F_OPT, NULL),
 };
 #undef SA
 
@@ -233,6 +239,24 @@ static bool
 vip_ok(const struct ike_state_vip *v)
 {
 	return v->pool[0] == '\0' || v->addr.family != 0;
+}
+
+/* The older responses of the window: one length per message ID, none
+ * empty, adding up to the blob. */
+static int
+win_validate(const struct ike_state_win *w)
+{
+	size_t sum = 0;
+
+	if (w->n_resp != w->n_resp_len || w->n_resp > IKE_STATE_WIN_RESP_MAX ||
+	    w->bytes_len > IKE_STATE_WIN_BYTES)
+		return -ERANGE;
+	for (unsigned int i = 0; i < w->n_resp; i++) {
+		if (w->resp_len[i] == 0)
+			return -ERANGE;
+		sum += w->resp_len[i];
+	}
+	return sum == w->bytes_len ? 0 : -ERANGE;
 }
 
 /* The cached response: whole fragments that add up to the blob, and no
@@ -257,7 +281,7 @@ sa_validate(const uint8_t *rec)
 		return -ERANGE;
 	if (!vip_ok(&s->vip4) || !vip_ok(&s->vip6))
 		return -ERANGE;
-	return 0;
+	return win_validate(&s->win);
 }
 
 static const struct ike_ser_record sa_record = {

@@ -46,7 +46,7 @@
 enum ike_state_format {
 	IKE_STATE_MAGIC = 0x48494b53,   /* "HIKS" */
 	IKE_STATE_MAJOR = 1,
-	IKE_STATE_MINOR = 0,
+	IKE_STATE_MINOR = 1,            /* 1.1: the message ID window TLVs */
 	IKE_STATE_HDR_LEN = 12,
 	IKE_STATE_TLV_HDR_LEN = 4,
 	IKE_STATE_TLV_CRITICAL = 0x8000,
@@ -114,6 +114,14 @@ enum ike_sa_tlv {
 	IKE_SA_T_COLLISION_NONCE,       /* nonce */
 	IKE_SA_T_CHILD_IDS,             /* u64 array */
 	IKE_SA_T_MSGID_SYNC_USED,       /* bool (absent: false) */
+	/* Version 1.1: message ID windows above one (RFC 7296 §2.3; struct
+	 * ike_state_win), all absent with a window of one (a 1.0 reader skips
+	 * them; a 1.0 record reads as no window state). */
+	IKE_SA_T_MSGID_NEXT,            /* u32 (absent: msgid_send) */
+	IKE_SA_T_RECV_DONE,             /* u32 bitmap */
+	IKE_SA_T_WIN_RESP_MSGIDS,       /* u32 array, oldest first */
+	IKE_SA_T_WIN_RESP_LENS,         /* u16 array, as many */
+	IKE_SA_T_WIN_RESP_BYTES,        /* bytes: the sum of those lengths */
 	IKE_SA_T_COUNT,
 };
 

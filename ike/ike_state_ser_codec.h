@@ -19,7 +19,7 @@ enum ike_ser_kind {
 	FK_UINT,        /* unsigned integer of its member's size */
 	FK_BOOL,
 	FK_STR,         /* NUL-terminated char array */
-	FK_ARRAY,       /* counted array (uint16_t count member) of 1/2/8-byte elements */
+	FK_ARRAY,       /* counted array (uint16_t count member) of 1/2/4/8-byte elements */
 	FK_ADDR,        /* struct ike_addr */
 	FK_ID,          /* struct ike_id */
 	FK_SUITE,       /* struct ike_suite */

@@ -3,7 +3,8 @@
  * to our message (build) and takes its payloads from the peer's message
  * (process), as initiator (build_i, process_i) or responder (process_r,
  * build_r). IKE_SA_INIT: ike_init, ike_natd (RFC 7296 §1.2, §2.23);
- * IKE_AUTH: ike_auth, ike_config, child_create (§1.2, §2.15, §3.15, §2.9);
+ * IKE_AUTH: ike_auth, ike_config, child_create, ike_window (§1.2, §2.15,
+ * §3.15, §2.9, §2.3);
  * INFORMATIONAL: ike_info (§1.4: DELETE, liveness). The driver in
  * ike_task_run.c sends, answers and moves the SA along its phases. */
 #ifndef IKE_TASK_H
@@ -65,6 +66,7 @@ extern const struct ike_task ike_task_config;
 extern const struct ike_task ike_task_child;
 extern const struct ike_task ike_task_info;
 extern const struct ike_task ike_task_ccsa;
+extern const struct ike_task ike_task_window;
 
 /* Driver (ike_task_run.c). */
 int ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange);
@@ -115,9 +117,15 @@ void ike_child_queue_delete(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t spi
 void ike_child_abandon(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
 
 /* CREATE_CHILD_SA (ike_task_rekey.c, ike_task_child_rekey.c,
- * ike_task_ike_rekey.c): start queued work when no request of ours is
- * outstanding (DELETEs after a rekey, rekeys asked for while busy). */
+ * ike_task_ike_rekey.c): start queued work when the peer's window has
+ * room (DELETEs after a rekey, rekeys asked for while busy). */
 void ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa);
+/* An additional CHILD SA of configuration CC in SA: sent now or queued
+ * until the peer's window has room. */
+int ike_rekey_child_add(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_conf_child *cc);
+/* Our CREATE_CHILD_SA in sa->ccsa sent (again: INVALID_KE_PAYLOAD, RFC
+ * 6311 sync) under a new message ID; on failure its state is dropped. */
+int ike_rekey_resend(struct ike_ctx *ctx, struct ike_sa *sa);
 /* INVALID_KE_PAYLOAD in answer to our CREATE_CHILD_SA: true when it is
  * to be sent again with the group the notify names (at most MAX_RETRIES). */
 enum { IKE_REKEY_NOTIFY_GROUP_LEN = 2 };	/* notify data: the 16-bit group */
@@ -161,6 +169,24 @@ int ike_rekey_add_ke(struct ike_exch *x, const struct ike_dh *dh);
 /* Responder: a key pair of GROUP, g^ir with their KE, our public value
  * kept in x->ke_pub for the response. */
 int ike_rekey_dh_r(struct ike_exch *x, uint16_t group, struct ike_dh_secret *gir);
+
+/* Work waiting for room in the peer's window (ike_task_queue.c). */
+enum ike_queue_kind {
+	IKE_QUEUE_CHILD_NEW = 1,        /* additional CHILD SA (§1.3.1) */
+	IKE_QUEUE_CHILD_REKEY,          /* §1.3.3 */
+	IKE_QUEUE_CHILD_DELETE,         /* §1.4.1 */
+};
+/* Append (once per CHILD SA and kind): 0, -ENOSPC, -ENOMEM. */
+int ike_queue_add(struct ike_sa *sa, uint8_t kind, uint64_t child_id,
+		  const struct ike_conf_child *conf);
+bool ike_queue_has(const struct ike_sa *sa, uint8_t kind, uint64_t child_id);
+/* Start what the window has room for, in order (from ike_rekey_kick). */
+void ike_queue_run(struct ike_ctx *ctx, struct ike_sa *sa);
+void ike_queue_clear(struct ike_sa *sa);
+/* INFORMATIONAL DELETE of C now, or queued while the window is full;
+ * -EBUSY when one is outstanding or queued already or SA is not
+ * established. */
+int ike_queue_child_delete(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
 
 /* RFC 6311 IKEV2_MESSAGE_ID_SYNC (ike_task_msgid_sync.c): start ours;
  * may a message ID 0 request pass the window (decided once decrypted);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 enum {
 	IKE_DPD_KEEPALIVE_S = 20,
@@ -81,27 +82,33 @@ child_deadline(const struct ike_ctx *ctx, const struct ike_child *c)
 static uint64_t
 dpd_at(const struct ike_ctx *ctx, const struct ike_sa *sa)
 {
-	if (sa->st.dpd_interval == 0 || sa->req.active || sa->rekeyed ||
+	if (sa->st.dpd_interval == 0 || !ike_win_idle(sa) || sa->rekeyed ||
 	    sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
 		return UINT64_MAX;
 	return wall_to_ms(ctx, sa->st.last_recv_time + sa->st.dpd_interval);
 }
 
-/* Work queued behind our request (ike_rekey_kick) once the window is free. */
+/* Work queued while the peer's window is full (ike_rekey_kick), once
+ * there is room (the IKE SA's DELETE and rekey: once nothing else is
+ * outstanding). */
 static uint64_t
 pending_at(const struct ike_sa *sa)
 {
-	if (sa->req.active)
+	if (!ike_win_can_send(sa))
 		return UINT64_MAX;
 	if (sa->ccsa.again)
 		return 0;
 	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
 		return UINT64_MAX;
-	if (sa->pend_del_child != 0 || sa->pend_del_ike || sa->n_del_gone != 0)
+	if (sa->pend_del_child != 0 || sa->n_del_gone != 0)
 		return 0;
-	if (!sa->rekeyed && (sa->pend_rekey_ike || sa->pend_rekey_child != 0))
-		return sa->pend_at_ms;
-	return UINT64_MAX;
+	if (sa->pend_del_ike)
+		return ike_win_idle(sa) ? 0 : UINT64_MAX;
+	if (sa->rekeyed)
+		return UINT64_MAX;
+	if (sa->pend_rekey_ike)         /* the IKE SA rekey goes alone (§2.25) */
+		return ike_win_idle(sa) ? sa->pend_at_ms : UINT64_MAX;
+	return sa->pend_rekey_child != 0 || sa->queued != NULL ? sa->pend_at_ms : UINT64_MAX;
 }
 
 uint64_t
@@ -143,7 +150,7 @@ void
 ike_dpd_child_hard(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
 {
 	c->hard_fired = true;
-	if (!sa->req.active && sa->st.phase == IKE_SA_PHASE_ESTABLISHED) {
+	if (ike_win_can_send(sa) && sa->st.phase == IKE_SA_PHASE_ESTABLISHED) {
 		sa->del_child_spi = c->st.spi_in;
 		if (ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL) == 0)
 			return;
@@ -160,7 +167,7 @@ ike_dpd_child_hard(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
 static bool
 ha_rekey_waits(const struct ike_sa *sa, const struct ike_child *c)
 {
-	return c->rekey_at_ms != 0 && (sa->req.active || sa->pend_rekey_child != 0 ||
+	return c->rekey_at_ms != 0 && (!ike_win_can_send(sa) || sa->pend_rekey_child != 0 ||
 				       sa->st.phase != IKE_SA_PHASE_ESTABLISHED);
 }
 
@@ -201,7 +208,7 @@ sa_events(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
 	if (!sa->rekeyed && !sa->expire_fired && sa->st.expire_time != 0 &&
 	    wall_to_ms(ctx, sa->st.expire_time) <= now) {
 		sa->expire_fired = true;
-		if (sa->req.active)
+		if (!ike_win_idle(sa))
 			ike_ctx_sa_delete(ctx, sa, "hard lifetime");
 		else
 			ike_exch_delete(ctx, sa);       /* the SA goes when answered */

@@ -15,6 +15,7 @@
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
 #include "ike/ike_task_auth.h"
+#include "ike/ike_window.h"
 
 enum {
 	IKE_REKEY_GROUP_LEN = 2,
@@ -81,7 +82,7 @@ inherit(struct ike_sa *n, const struct ike_sa *o)
 	n->st.nat_remote = o->st.nat_remote;
 	n->st.natt = o->st.natt;
 	n->st.keepalive_interval = o->st.keepalive_interval;
-	n->st.window_remote = o->st.window_remote;
+	n->st.window_remote = 1;        /* §2.3: a new IKE SA starts with one */
 	n->st.peer_fragmentation = o->st.peer_fragmentation;
 	n->st.peer_msgid_sync = o->st.peer_msgid_sync;
 	n->st.peer_mobike = o->st.peer_mobike;
@@ -258,7 +259,8 @@ done_r(struct ike_exch *x)
 	struct ike_sa *sa = x->sa, *n = x->new_sa;
 
 	establish(x->ctx, n);
-	if (sa->st.phase == IKE_SA_PHASE_REKEYING && sa->ccsa.kind == IKE_CCSA_IKE_REKEY) {
+	if (sa->st.phase == IKE_SA_PHASE_REKEYING &&
+	    ike_win_ccsa_pending(sa, IKE_CCSA_IKE_REKEY)) {
 		sa->coll_sa_id = n->st.id;      /* §2.8.2: decided when our response comes */
 		sa->coll_ni = n->st.ni;
 		sa->st.collision_nonce = n->st.nr;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 enum { IKE_INFO_REKEYED_GRACE_MS = 5000 };
 
@@ -57,6 +58,7 @@ process_r(struct ike_exch *x)
 	const struct ike_msg *m = x->in;
 	uint8_t i;
 
+	ike_win_peer_notify(x->sa, m);  /* §2.3: a window may grow later */
 	for (i = 0; i < m->n_delete; i++) {
 		if (m->del[i].protocol == IKE_PROTO_IKE)
 			x->delete_ike = true;

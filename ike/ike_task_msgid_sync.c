@@ -19,12 +19,15 @@
  *   (msgid_recv - 1, and the M1 of a sync request accepted before: a
  *   replay); a retransmission of the request we accepted (same nonce and
  *   M1) gets our cached response again;
- *   P2 = max(P1, one more than the highest request ID we used: msgid_send,
- *        + 1 when a request of ours is outstanding, §9: not waited for);
+ *   P2 = max(P1, one more than the highest request ID we used: msgid_next,
+ *        outstanding requests counted, §9: not waited for);
  *   M2 = max(M1, msgid_recv);
  *   we answer (P2, M2) with message ID 0 and adopt msgid_send = P2,
- *   msgid_recv = M2. An outstanding request of ours is sent again with the
- *   new ID (CREATE_CHILD_SA through ike_rekey_kick, INFORMATIONAL at once).
+ *   msgid_recv = M2. Our outstanding requests are sent again with new IDs
+ *   (CREATE_CHILD_SA through ike_rekey_resend, INFORMATIONAL at once).
+ * Either way both message ID windows (RFC 7296 §2.3) start again: our
+ * requests from P2 (resp. M2), the peer's from M2 (resp. P2), nothing
+ * marked processed out of order, no older response cached.
  * IPSEC_REPLAY_COUNTER_SYNC is not sent (the data path advances its own
  * sequence numbers at takeover) and ignored when received. */
 #include <errno.h>
@@ -33,6 +36,7 @@
 #include "ike/ike_buf.h"
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 enum {
 	MIDSYNC_NONCE_OFF = 0,
@@ -108,7 +112,7 @@ ike_msgid_sync_start(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t margin)
 		return -EOPNOTSUPP;
 	if (sa->st.msgid_sync_used)
 		return -EALREADY;
-	if (sa->req.active || sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
+	if (!ike_win_idle(sa) || sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
 		return -EBUSY;
 	margin = max_u32(margin, sa->st.window_remote);
 	if (sa->st.msgid_send > UINT32_MAX - margin)
@@ -159,6 +163,7 @@ bool
 ike_msgid_sync_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
 	struct ike_sa_midsync *s = &sa->midsync;
+	struct ike_win_req *q;
 	struct midsync_vals v;
 
 	if (!s->out_active || m->hdr.msg_id != 0 || m->hdr.exchange != IKE_EXCH_INFORMATIONAL)
@@ -168,10 +173,14 @@ ike_msgid_sync_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
 		IKE_LOG_SA(ctx, sa, IKE_LOG_NOTICE, "MESSAGE_ID_SYNC response dropped");
 		return true;
 	}
-	sa->req.active = false;
+	q = ike_win_find(sa, 0, IKE_EXCH_INFORMATIONAL);
+	if (q != NULL)
+		ike_win_take(sa, q);
 	s->out_active = false;
 	sa->st.msgid_send = max_u32(v.recv, s->out_m1);
+	sa->st.win.msgid_next = sa->st.msgid_send;
 	sa->st.msgid_recv = max_u32(v.send, s->out_p1);
+	ike_win_recv_reset(sa);
 	ctx->ha_stats.msgid_syncs_ok++;
 	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "MESSAGE_ID_SYNC done: send %u recv %u",
 		   sa->st.msgid_send, sa->st.msgid_recv);
@@ -192,27 +201,40 @@ replayed(const struct ike_sa *sa, uint32_t m1)
 	return sa->st.msgid_recv != 0 && m1 <= sa->st.msgid_recv - 1;
 }
 
-/* Our outstanding request, abandoned by the sync (§9), again with the new ID. */
+/* Our outstanding requests, abandoned by the sync (§9), again with new
+ * IDs in the order they had. */
 static void
-resend_ours(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange)
+resend_ours(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_win_req *list)
 {
-	if (exchange == IKE_EXCH_CREATE_CHILD_SA) {
-		sa->ccsa.again = true;
-		ike_rekey_kick(ctx, sa);        /* may free SA: last */
-		return;
+	struct ike_win_req *q, *n;
+	int rc;
+
+	for (q = list; q != NULL; q = n) {
+		n = q->next;
+		if (q->exchange == IKE_EXCH_CREATE_CHILD_SA) {
+			sa->ccsa = q->ccsa;     /* its D-H pair and nonce again */
+			q->ccsa.dh = NULL;
+			rc = ike_rekey_resend(ctx, sa);
+		} else {
+			sa->del_child_spi = q->del_child_spi;
+			rc = ike_exch_initiate(ctx, sa, q->exchange);
+			sa->del_child_spi = 0;
+		}
+		if (rc != 0)
+			IKE_LOG_SA(ctx, sa, IKE_LOG_ERR, "msgid %u not sent again after "
+				   "MESSAGE_ID_SYNC: %d", q->msgid, rc);
+		ike_win_req_free(q);
 	}
-	if (ike_exch_initiate(ctx, sa, exchange) != 0)
-		IKE_LOG_SA(ctx, sa, IKE_LOG_ERR, "request not sent again after MESSAGE_ID_SYNC");
 }
 
 static void
 accept_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct midsync_vals *in)
 {
-	bool ours = sa->req.active && !sa->midsync.out_active;
-	uint8_t exchange = sa->req.exchange;
+	bool ours = !ike_win_idle(sa) && !sa->midsync.out_active;
+	struct ike_win_req *list;
 	struct midsync_vals out = {
 		.nonce = in->nonce,
-		.send = max_u32(in->recv, sa->st.msgid_send + (ours ? 1 : 0)),
+		.send = max_u32(in->recv, ike_win_next_msgid(sa, IKE_EXCH_INFORMATIONAL)),
 		.recv = max_u32(in->send, sa->st.msgid_recv),
 	};
 
@@ -223,32 +245,30 @@ accept_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct midsync_vals
 	sa->midsync.in_seen = true;
 	sa->midsync.in_nonce = in->nonce;
 	sa->midsync.in_m1 = in->send;
+	list = ours ? ike_win_detach(sa) : NULL;
 	sa->st.msgid_send = out.send;
+	sa->st.win.msgid_next = out.send;
 	sa->st.msgid_recv = out.recv;
-	if (ours)
-		sa->req.active = false;
+	ike_win_recv_reset(sa);
 	ctx->ha_stats.msgid_syncs_answered++;
 	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "MESSAGE_ID_SYNC answered: send %u recv %u",
 		   out.send, out.recv);
 	ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);
-	if (ours)
-		resend_ours(ctx, sa, exchange);
+	resend_ours(ctx, sa, list);
 }
 
 bool
 ike_msgid_sync_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
-	const struct ike_state_resp *r = &sa->st.last_resp;
 	const struct ike_sa_midsync *s = &sa->midsync;
 	struct midsync_vals v;
 
 	if (m->hdr.msg_id != 0 || m->hdr.exchange != IKE_EXCH_INFORMATIONAL)
 		return false;
 	if (ike_msg_find_notify(m, IKE_N_MESSAGE_ID_SYNC) == NULL) {
-		if (sa->st.msgid_recv == 0)
+		if (ike_win_check(sa, 0) == IKE_WIN_NEW)
 			return false;   /* the peer's first request: the normal way */
-		if (r->len != 0 && r->msgid == 0)
-			ike_io_resend_response(ctx, sa);        /* RFC 7296 §2.1 */
+		ike_win_resend(ctx, sa, 0);     /* RFC 7296 §2.1, §2.3 */
 		return true;
 	}
 	if (!ike_msgid_sync_window(sa, m) || vals_get(m, &v) != 0) {
@@ -256,8 +276,7 @@ ike_msgid_sync_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
 		return true;
 	}
 	if (s->in_seen && v.nonce == s->in_nonce && v.send == s->in_m1) {
-		if (r->len != 0 && r->msgid == 0)
-			ike_io_resend_response(ctx, sa);        /* our answer was lost */
+		ike_win_resend(ctx, sa, 0);     /* our answer was lost */
 		return true;
 	}
 	if (replayed(sa, v.send)) {

@@ -10,6 +10,7 @@
 
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 enum {
 	IKE_REKEY_BACKOFF_MS = 1000,    /* TEMPORARY_FAILURE: retry after 1..2 s */
@@ -116,7 +117,7 @@ ike_child_by_id(struct ike_sa *sa, uint64_t id)
 static bool
 sa_free_to_send(const struct ike_sa *sa)
 {
-	return !sa->req.active && sa->st.phase == IKE_SA_PHASE_ESTABLISHED;
+	return ike_win_can_send(sa) && sa->st.phase == IKE_SA_PHASE_ESTABLISHED;
 }
 
 static void
@@ -133,9 +134,12 @@ ike_rekey_child_start(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *
 
 	if (c->st.rekey != IKE_CHILD_REKEY_NONE || sa->rekeyed || c->conf == NULL)
 		return -EBUSY;
-	if (!sa_free_to_send(sa)) {
-		sa->pend_rekey_child = c->st.id;        /* when the window is free */
-		return 0;
+	if (!sa_free_to_send(sa)) {             /* when the window has room */
+		if (sa->pend_rekey_child == 0 || sa->pend_rekey_child == c->st.id) {
+			sa->pend_rekey_child = c->st.id;
+			return 0;
+		}
+		return ike_queue_add(sa, IKE_QUEUE_CHILD_REKEY, c->st.id, NULL);
 	}
 	ccsa_clear(sa);
 	sa->ccsa.kind = IKE_CCSA_CHILD_REKEY;
@@ -157,12 +161,22 @@ ike_rekey_child_new(struct ike_ctx *ctx, uint64_t ike_sa_id, const char *child)
 {
 	struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, ike_sa_id);
 	const struct ike_conf_child *cc;
-	int rc;
 
 	if (sa == NULL || (cc = ike_conf_find_child(sa->conn, child)) == NULL)
 		return -ENOENT;
-	if (!sa_free_to_send(sa) || sa->rekeyed)
+	return ike_rekey_child_add(ctx, sa, cc);
+}
+
+int
+ike_rekey_child_add(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_conf_child *cc)
+{
+	int rc;
+
+	if (sa->rekeyed || sa->st.phase < IKE_SA_PHASE_ESTABLISHED ||
+	    sa->st.phase >= IKE_SA_PHASE_DELETING)
 		return -EBUSY;
+	if (!sa_free_to_send(sa))
+		return ike_queue_add(sa, IKE_QUEUE_CHILD_NEW, 0, cc);   /* §2.3 */
 	ccsa_clear(sa);
 	sa->ccsa.kind = IKE_CCSA_CHILD_NEW;
 	sa->ccsa.conf = cc;
@@ -179,8 +193,8 @@ ike_rekey_ike_start(struct ike_ctx *ctx, struct ike_sa *sa)
 
 	if (sa->rekeyed)
 		return -EBUSY;
-	if (!sa_free_to_send(sa)) {
-		sa->pend_rekey_ike = true;
+	if (!sa_free_to_send(sa) || !ike_win_idle(sa)) {
+		sa->pend_rekey_ike = true;      /* §2.25: alone, once the rest is answered */
 		return 0;
 	}
 	ccsa_clear(sa);
@@ -210,37 +224,49 @@ kick_delete(struct ike_ctx *ctx, struct ike_sa *sa)
 		sa->del_child_spi = 0;
 }
 
+int
+ike_rekey_resend(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+	struct ike_child *c;
+	int rc;
+
+	sa->ccsa.again = false;
+	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_CREATE_CHILD_SA);
+	if (rc == 0)
+		return 0;
+	if (sa->st.phase == IKE_SA_PHASE_REKEYING && sa->ccsa.kind == IKE_CCSA_IKE_REKEY)
+		ike_sa_set_phase(sa, IKE_SA_PHASE_ESTABLISHED);
+	c = ike_child_by_id(sa, sa->ccsa.old_child_id);
+	if (c != NULL && sa->ccsa.kind == IKE_CCSA_CHILD_REKEY)
+		c->st.rekey = IKE_CHILD_REKEY_NONE;
+	ccsa_clear(sa);
+	return rc;
+}
+
 void
 ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 {
 	struct ike_child *c;
 	uint64_t id;
 
-	if (sa->ccsa.again && !sa->req.active) {
-		sa->ccsa.again = false;
-		if (ike_exch_initiate(ctx, sa, IKE_EXCH_CREATE_CHILD_SA) == 0)
-			return;
-		if (sa->st.phase == IKE_SA_PHASE_REKEYING)
-			ike_sa_set_phase(sa, IKE_SA_PHASE_ESTABLISHED);
-		c = ike_child_by_id(sa, sa->ccsa.old_child_id);
-		if (c != NULL)
-			c->st.rekey = IKE_CHILD_REKEY_NONE;
-		ccsa_clear(sa);
-	}
+	if (sa->ccsa.again && ike_win_can_send(sa) && ike_rekey_resend(ctx, sa) == 0)
+		return;
 	if (!sa_free_to_send(sa))
 		return;
 	if (sa->pend_del_child != 0) {
 		kick_delete(ctx, sa);   /* takes the gone SPIs along (ike_task_info.c) */
-		if (sa->req.active)
+		if (!sa_free_to_send(sa))
 			return;
 	}
 	if (sa->n_del_gone != 0) {      /* CHILD SAs gone here: their DELETE (§1.4.1) */
 		if (ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL) != 0)
 			sa->n_del_gone = 0;     /* not sent (logged): not tried again */
-		if (sa->req.active)
+		if (!sa_free_to_send(sa))
 			return;
 	}
 	if (sa->pend_del_ike) {
+		if (!ike_win_idle(sa))
+			return;         /* its answer ends the SA: after all the others */
 		sa->pend_del_ike = false;
 		ike_exch_delete(ctx, sa);       /* may free SA */
 		return;
@@ -248,6 +274,8 @@ ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 	if (sa->rekeyed || ike_ctx_now_ms(ctx) < sa->pend_at_ms)
 		return;
 	if (sa->pend_rekey_ike) {
+		if (!ike_win_idle(sa))
+			return;
 		sa->pend_rekey_ike = false;
 		ike_rekey_ike_start(ctx, sa);
 		return;
@@ -257,6 +285,7 @@ ike_rekey_kick(struct ike_ctx *ctx, struct ike_sa *sa)
 	c = id != 0 ? ike_child_by_id(sa, id) : NULL;
 	if (c != NULL)
 		ike_rekey_child_start(ctx, sa, c);
+	ike_queue_run(ctx, sa);         /* the rest, as the window allows */
 }
 
 /* INVALID_KE_PAYLOAD (§1.3, §3.4): a supported group named in the notify
@@ -313,8 +342,8 @@ static bool
 busy_with_other(const struct ike_sa *sa, bool ike)
 {
 	if (ike)
-		return sa->req.active && sa->ccsa.kind != IKE_CCSA_NONE &&
-		       sa->ccsa.kind != IKE_CCSA_IKE_REKEY;
+		return ike_win_ccsa_pending(sa, IKE_CCSA_CHILD_NEW) ||
+		       ike_win_ccsa_pending(sa, IKE_CCSA_CHILD_REKEY);
 	return sa->st.phase == IKE_SA_PHASE_REKEYING;
 }
 

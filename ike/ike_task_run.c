@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 
 struct task_list {
 	const struct ike_task *const *t;
@@ -15,7 +16,7 @@ struct task_list {
 
 static const struct ike_task *const init_tasks[] = { &ike_task_init, &ike_task_natd };
 static const struct ike_task *const auth_tasks[] = {
-	&ike_task_auth, &ike_task_config, &ike_task_child,
+	&ike_task_auth, &ike_task_config, &ike_task_child, &ike_task_window,
 };
 static const struct ike_task *const info_tasks[] = { &ike_task_info };
 static const struct ike_task *const ccsa_tasks[] = { &ike_task_ccsa };
@@ -75,7 +76,8 @@ exch_init(struct ike_exch *x, struct ike_ctx *ctx, struct ike_sa *sa, struct ike
 int
 ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange)
 {
-	uint32_t msgid = exchange == IKE_EXCH_SA_INIT ? 0 : sa->st.msgid_send;
+	uint32_t msgid = ike_win_next_msgid(sa, exchange);
+	const struct ike_win_req *q;
 	struct task_list l;
 	struct ike_exch x;
 	struct ike_out o;
@@ -84,6 +86,8 @@ ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange)
 
 	if (!tasks_of(exchange, &l))
 		return -EINVAL;
+	if (exchange != IKE_EXCH_SA_INIT && !ike_win_can_send(sa))
+		return -EBUSY;          /* §2.3: never beyond the peer's window */
 	exch_init(&x, ctx, sa, NULL, NULL, NULL);
 	rc = ike_io_begin(ctx, sa, &o, exchange, false, msgid);
 	x.b = &o.b;
@@ -97,7 +101,9 @@ ike_exch_initiate(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange)
 		return rc;
 	}
 	if (exchange == IKE_EXCH_SA_INIT) {
-		rc = ike_sa_keep(&sa->init_local, &sa->init_local_len, sa->req.bytes, sa->req.len);
+		q = ike_win_find(sa, msgid, exchange);  /* as sent: signed by AUTH */
+		rc = q == NULL ? -ENOENT :
+		     ike_sa_keep(&sa->init_local, &sa->init_local_len, q->bytes, q->len);
 		ike_sa_set_phase(sa, IKE_SA_PHASE_INIT_SENT);
 	} else if (exchange == IKE_EXCH_AUTH) {
 		ike_sa_set_phase(sa, IKE_SA_PHASE_AUTH_SENT);
@@ -125,8 +131,9 @@ answer_error(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_exch *x,
 
 static void
 answered(struct ike_ctx *ctx, struct ike_sa *sa, const struct task_list *l, struct ike_exch *x,
-	 uint8_t exchange)
+	 uint32_t msgid)
 {
+	uint8_t exchange = x->in->hdr.exchange;
 	size_t i;
 
 	if (exchange == IKE_EXCH_SA_INIT) {
@@ -134,8 +141,9 @@ answered(struct ike_ctx *ctx, struct ike_sa *sa, const struct task_list *l, stru
 		ike_sa_keep(&sa->init_local, &sa->init_local_len, sa->st.last_resp.bytes,
 			    sa->st.last_resp.len);
 		sa->st.msgid_recv = 1;
+		sa->st.win.recv_done = 0;
 	} else {
-		sa->st.msgid_recv++;
+		ike_win_done(sa, msgid);        /* §2.3: the window moves */
 	}
 	for (i = 0; i < l->n; i++)
 		if (l->t[i]->done != NULL)
@@ -202,7 +210,7 @@ ike_exch_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 		ike_ctx_sa_delete(ctx, sa, "response not built");
 		return;
 	}
-	answered(ctx, sa, &l, &x, exchange);
+	answered(ctx, sa, &l, &x, m->hdr.msg_id);
 }
 
 static void
@@ -235,6 +243,7 @@ ike_exch_response(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 		  const uint8_t *raw, size_t raw_len)
 {
 	uint8_t exchange = m->hdr.exchange;
+	struct ike_win_req *q;
 	struct task_list l;
 	struct ike_exch x;
 	size_t i;
@@ -245,7 +254,10 @@ ike_exch_response(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 	exch_init(&x, ctx, sa, m, local, remote);
 	x.raw = raw;
 	x.raw_len = raw_len;
-	sa->req.active = false;
+	q = ike_win_find(sa, m->hdr.msg_id, exchange);
+	if (q == NULL)
+		return;
+	ike_win_take(sa, q);            /* its exchange's state back in sa (§2.3) */
 	if (!tasks_of(exchange, &l))
 		return;
 	for (i = 0; rc == 0 && i < l.n; i++)
@@ -260,7 +272,6 @@ ike_exch_response(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_msg *m,
 		ike_ctx_sa_delete(ctx, sa, "exchange failed");
 		return;
 	}
-	sa->st.msgid_send = exchange == IKE_EXCH_SA_INIT ? 1 : sa->st.msgid_send + 1;
 	response_done(ctx, sa, &l, &x, exchange);
 }
 
@@ -273,7 +284,7 @@ ike_exch_reject(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
 	if (ike_io_begin(ctx, sa, &o, m->hdr.exchange, true, m->hdr.msg_id) == 0 &&
 	    ike_msg_build_status(&o.b, notify, m->error_data, m->error_data_len) == 0 &&
 	    ike_io_send(ctx, sa, &o) == 0)
-		sa->st.msgid_recv++;
+		ike_win_done(sa, m->hdr.msg_id);
 	IKE_LOG_SA(ctx, sa, IKE_LOG_NOTICE, "msgid %u rejected with notify %u", m->hdr.msg_id,
 		   notify);
 	if (sa->st.phase != IKE_SA_PHASE_ESTABLISHED)
@@ -287,7 +298,8 @@ ike_exch_delete(struct ike_ctx *ctx, struct ike_sa *sa)
 {
 	int rc;
 
-	if (sa->req.active || ike_sa_set_phase(sa, IKE_SA_PHASE_DELETING) != 0)
+	/* its answer ends the SA: sent once nothing else is outstanding */
+	if (!ike_win_idle(sa) || ike_sa_set_phase(sa, IKE_SA_PHASE_DELETING) != 0)
 		return -EBUSY;
 	rc = ike_exch_initiate(ctx, sa, IKE_EXCH_INFORMATIONAL);
 	if (rc != 0)

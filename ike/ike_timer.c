@@ -9,6 +9,7 @@
 #include "ike/ike_io.h"
 #include "ike/ike_task.h"
 #include "ike/ike_timer.h"
+#include "ike/ike_window.h"
 
 enum {
 	IKE_TIMER_EXACT_MAX = 256,
@@ -20,10 +21,10 @@ enum {
 static uint64_t
 sa_deadline(const struct ike_ctx *ctx, const struct ike_sa *sa)
 {
-	uint64_t d = ike_dpd_deadline(ctx, sa);
+	uint64_t d = ike_dpd_deadline(ctx, sa), w = ike_win_deadline(sa);
 
-	if (sa->req.active && sa->req.deadline_ms < d)
-		d = sa->req.deadline_ms;
+	if (w < d)
+		d = w;                  /* our requests' retransmissions */
 	if (sa->half_open && sa->half_open_deadline_ms < d)
 		d = sa->half_open_deadline_ms;
 	if (sa->frag.active && sa->frag.started_ms + IKE_FRAG_TIMEOUT_MS < d)
@@ -35,25 +36,14 @@ sa_deadline(const struct ike_ctx *ctx, const struct ike_sa *sa)
 static bool
 sa_run(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
 {
-	struct ike_sa_req *q = &sa->req;
-
 	ike_frag_expire(&sa->frag, now);
 	if (sa->half_open && now >= sa->half_open_deadline_ms) {
 		ike_ctx_sa_delete(ctx, sa, "half-open SA timed out");
 		return false;
 	}
-	if (!q->active || now < q->deadline_ms)
+	if (ike_win_deadline(sa) > now)
 		return ike_dpd_run(ctx, sa, now);
-	if (q->tries >= ctx->conf->cfg.retransmit_tries) {
-		ike_sa_set_phase(sa, IKE_SA_PHASE_DEAD);
-		ike_ctx_sa_delete(ctx, sa, "peer not responding, giving up");
-		return false;
-	}
-	q->tries++;
-	IKE_LOG_SA(ctx, sa, IKE_LOG_INFO, "retransmit %u of msgid %u", q->tries, q->msgid);
-	ike_io_resend_request(ctx, sa);
-	q->deadline_ms = ike_io_retransmit_at(ctx, now, q->tries);
-	return true;
+	return ike_win_retransmit(ctx, sa, now);        /* each request its own back-off */
 }
 
 void

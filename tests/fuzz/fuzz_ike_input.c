@@ -249,7 +249,7 @@ ike_cfg(struct cfg_ike *c, bool initiator, bool cbc)
 	c->retransmit_tries = 3;
 	c->retransmit_base = 1.8;
 	c->fragment_size = 1280;
-	c->window_size = 1;
+	c->window_size = initiator ? 1 : 4;    /* §2.3: a responder window above one */
 	c->n_pools = initiator ? 0 : 1;
 	pool_cfg(&c->pools[0]);
 	c->n_secrets = 1;

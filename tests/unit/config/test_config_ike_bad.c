@@ -49,7 +49,9 @@ const struct bad_case ike_bad_cases[] = {
 	  "bad/177-ike-fragment-size.conf:22: ike.fragment_size: 500 is out of range "
 	  "(576..65535)" },
 	{ "178-ike-window-size.conf",
-	  "bad/178-ike-window-size.conf:22: ike.window_size: 65 is out of range (1..64)" },
+	  "bad/178-ike-window-size.conf:22: ike.window_size: 33 is out of range (1..32)" },
+	{ "357-ike-window-size-zero.conf",
+	  "bad/357-ike-window-size-zero.conf:22: ike.window_size: 0 is out of range (1..32)" },
 	{ "179-ike-pool-duplicate-name.conf",
 	  "bad/179-ike-pool-duplicate-name.conf:24: ike.pools[1].name: duplicate pool "
 	  "name 'vip' (also ike.pools[0])" },

@@ -21,6 +21,7 @@
 #include "ike/ike_ha.h"
 #include "ike/ike_state_ser.h"
 #include "ike/ike_task.h"
+#include "ike/ike_window.h"
 #include "tests/unit/ike/ike_pair.h"
 
 enum { NODE_C, NODE_A, NODE_B, NODES };
@@ -426,7 +427,7 @@ test_passive_import(void)
 	CU_ASSERT_PTR_NULL(b->dh);
 	CU_ASSERT_PTR_NULL(b->init_local);
 	CU_ASSERT_PTR_NULL(b->init_remote);
-	CU_ASSERT_FALSE(b->req.active);
+	CU_ASSERT_TRUE(ike_win_idle(b));
 	CU_ASSERT_PTR_EQUAL(b->conn, ike_conf_find(net.n[NODE_B].ctx->conf, "gw"));
 	CU_ASSERT_EQUAL(memcmp(b->st.sk_er.bytes, a->st.sk_er.bytes, a->st.sk_er.len), 0);
 	CU_ASSERT_EQUAL(b->st.msgid_recv, 2);
@@ -482,7 +483,7 @@ takeover_after_loss(struct net *net, struct dgram *resp_a)
 	net->drop_to[NODE_C] = 1;
 	CU_ASSERT_EQUAL(dpd(net, NODE_C), 0);
 	CU_ASSERT_EQUAL(sa_of(net, NODE_A)->st.msgid_recv, 4);
-	CU_ASSERT_TRUE(sa_of(net, NODE_C)->req.active);
+	CU_ASSERT_FALSE(ike_win_idle(sa_of(net, NODE_C)));
 	check_copy(net);
 	*resp_a = net->n[NODE_A].last;
 	net->n[NODE_A].last.data = NULL;        /* ours now */
@@ -560,7 +561,7 @@ test_takeover(void)
 	CU_ASSERT_EQUAL_FATAL(net.n[NODE_B].last.len, resp_a.len);
 	CU_ASSERT_EQUAL(memcmp(net.n[NODE_B].last.data, resp_a.data, resp_a.len), 0);
 	CU_ASSERT_EQUAL(b->st.iv_counter, iv);  /* the same bytes: no new IV */
-	CU_ASSERT_FALSE(sa_of(&net, NODE_C)->req.active);
+	CU_ASSERT_TRUE(ike_win_idle(sa_of(&net, NODE_C)));
 	CU_ASSERT_EQUAL(sa_of(&net, NODE_C)->st.msgid_send, 4);
 	/* C's next liveness check: request 4, answered by B with ID 4 */
 	CU_ASSERT_EQUAL(dpd(&net, NODE_C), 0);
@@ -673,20 +674,20 @@ test_msgid_sync(void)
 	net.n[NODE_B].last.data = NULL;         /* ours now */
 	CU_ASSERT_EQUAL(msgid_of(&req_b), 0);
 	CU_ASSERT_FALSE(is_response(&req_b));
-	CU_ASSERT_TRUE(b->req.active);
+	CU_ASSERT_FALSE(ike_win_idle(b));
 	net_run(&net);
 	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_C].ctx)->msgid_syncs_answered, 1);
 	CU_ASSERT_EQUAL(c->st.msgid_send, 5);
 	CU_ASSERT_EQUAL(c->st.msgid_recv, 11);
 	CU_ASSERT_EQUAL(msgid_of(&net.n[NODE_C].last), 0);
 	CU_ASSERT_TRUE(is_response(&net.n[NODE_C].last));
-	CU_ASSERT_TRUE(b->req.active);          /* the answer was lost */
+	CU_ASSERT_FALSE(ike_win_idle(b));          /* the answer was lost */
 	CU_ASSERT_EQUAL(b->st.msgid_send, 1);
 	net_advance(&net, 2000);
 	CU_ASSERT_EQUAL(ike_get_stats(net.n[NODE_C].ctx)->rx_retransmits, 1);
 	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_C].ctx)->msgid_syncs_answered, 1);
 	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_B].ctx)->msgid_syncs_ok, 1);
-	CU_ASSERT_FALSE(b->req.active);
+	CU_ASSERT_TRUE(ike_win_idle(b));
 	CU_ASSERT_EQUAL(b->st.msgid_send, 11);
 	CU_ASSERT_EQUAL(b->st.msgid_recv, 5);
 	/* Once per IKE SA: message ID 0 again would repeat an IV for a peer
@@ -727,14 +728,14 @@ sync_pending(bool rekey)
 	CU_ASSERT_EQUAL(rc, 0);
 	net_run(&net);
 	net.dead[NODE_B] = false;
-	CU_ASSERT_TRUE(c->req.active);
-	CU_ASSERT_EQUAL(c->req.msgid, 5);
+	CU_ASSERT_FALSE(ike_win_idle(c));
+	CU_ASSERT_EQUAL(c->out != NULL ? c->out->msgid : 0, 5);
 	CU_ASSERT_EQUAL(ike_ha_takeover(net.n[NODE_B].ctx, &o), 1);
 	net_run(&net);
 	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_B].ctx)->msgid_syncs_ok, 1);
 	CU_ASSERT_EQUAL(b->st.msgid_send, 11);
 	CU_ASSERT_EQUAL(c->st.msgid_recv, 11);
-	CU_ASSERT_FALSE(c->req.active);
+	CU_ASSERT_TRUE(ike_win_idle(c));
 	CU_ASSERT_EQUAL(ike_get_stats(net.n[NODE_C].ctx)->tx_retransmits, 0);
 	/* the rekey's DELETE of the old CHILD SA follows as 7 */
 	CU_ASSERT_EQUAL(b->st.msgid_recv, rekey ? 8 : 7);
@@ -767,15 +768,15 @@ test_rejoin_as_standby(void)
 	CU_ASSERT_EQUAL_FATAL(net_init(&net, NULL), 0);
 	takeover_after_loss(&net, &resp_a);
 	a = sa_of(&net, NODE_A);
-	CU_ASSERT_TRUE(a->req.active);
+	CU_ASSERT_FALSE(ike_win_idle(a));
 	CU_ASSERT_EQUAL(ike_ha_set_passive(net.n[NODE_A].ctx, true), 0);
 	net.dead[NODE_A] = false;
 	ike_sa_foreach(net.n[NODE_B].ctx, copy_sa_cb, st);
 	CU_ASSERT_EQUAL(ike_ha_import_sa(net.n[NODE_A].ctx, st), 0);
 	CU_ASSERT_EQUAL(sa_count(&net, NODE_A), 1);
 	CU_ASSERT_PTR_EQUAL(sa_of(&net, NODE_A), a);
-	CU_ASSERT_FALSE(a->req.active);
-	CU_ASSERT_PTR_NULL(a->req.bytes);
+	CU_ASSERT_TRUE(ike_win_idle(a));
+	CU_ASSERT_PTR_NULL(a->out);
 	CU_ASSERT_EQUAL(a->st.msgid_send, 1);
 	CU_ASSERT_EQUAL(a->st.iv_counter, sa_of(&net, NODE_B)->st.iv_counter);
 	CU_ASSERT_EQUAL(a->st.n_children, 1);

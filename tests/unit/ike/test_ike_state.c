@@ -80,10 +80,21 @@ set_str(char *dst, size_t cap, char c, size_t n)
 	memset(dst, c, n);
 }
 
-/* Virtual IPs and a response cached as three RFC 7383 fragments. */
+/* Virtual IPs, a response cached as three RFC 7383 fragments, and a
+ * window of 4 (RFC 7296 §2.3): two older responses, request
+ * msgid_recv + 2 processed out of order, two of ours outstanding. */
 static void
 fill_sa_tail(struct ike_sa_state *s)
 {
+	s->win.msgid_next = 0x10000003;
+	s->win.recv_done = 1u << 1;
+	s->win.n_resp = s->win.n_resp_len = 2;
+	s->win.resp_msgid[0] = 0x1ffffffe;
+	s->win.resp_msgid[1] = 0x1fffffff;
+	s->win.resp_len[0] = 100;
+	s->win.resp_len[1] = 333;
+	s->win.bytes_len = 433;
+	fill(s->win.bytes, 433, 14);
 	set_addr(&s->vip4.addr, false, 0x0a, 0);
 	set_str(s->vip4.pool, sizeof(s->vip4.pool), '4', 5);
 	set_addr(&s->vip6.addr, true, 0xfd, 0);
@@ -218,6 +229,14 @@ fill_sa_max(struct ike_sa_state *s)
 		s->last_resp.frag_len[i] = IKE_STATE_RESP_MAX / IKE_STATE_RESP_FRAGS_MAX;
 	s->last_resp.len = IKE_STATE_RESP_MAX;
 	fill(s->last_resp.bytes, IKE_STATE_RESP_MAX, 13);
+	s->win.n_resp = s->win.n_resp_len = IKE_STATE_WIN_RESP_MAX;
+	for (unsigned int i = 0; i < IKE_STATE_WIN_RESP_MAX; i++) {
+		s->win.resp_msgid[i] = 0x1fffff00 + i;
+		s->win.resp_len[i] = IKE_STATE_WIN_BYTES / IKE_STATE_WIN_RESP_MAX;
+	}
+	s->win.resp_len[0] += IKE_STATE_WIN_BYTES % IKE_STATE_WIN_RESP_MAX;
+	s->win.bytes_len = IKE_STATE_WIN_BYTES;
+	fill(s->win.bytes, IKE_STATE_WIN_BYTES, 15);
 }
 
 /* ---- TLV surgery on serialized records ---- */
@@ -392,6 +411,14 @@ cmp_sa(const struct ike_sa_state *a, const struct ike_sa_state *b)
 	EQ(last_resp.len);
 	SAME(last_resp.frag_len);
 	SAME(last_resp.bytes);
+	EQ(win.msgid_next);
+	EQ(win.recv_done);
+	EQ(win.n_resp);
+	EQ(win.n_resp_len);
+	EQ(win.bytes_len);
+	SAME(win.resp_msgid);
+	SAME(win.resp_len);
+	SAME(win.bytes);
 	CU_ASSERT_EQUAL(memcmp(a, b, sizeof(*a)), 0);
 }
 
@@ -537,7 +564,7 @@ small_child(struct ike_child_state *c)
 }
 
 static const uint8_t small_child_bytes[] = {
-	0x48, 0x49, 0x4b, 0x53, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x09, /* hdr, 265 */
+	0x48, 0x49, 0x4b, 0x53, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01, 0x09, /* hdr, 265 */
 	0x00, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 1,                /* id 1 */
 	0x00, 0x02, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 2,                /* ike_sa_id 2 */
 	0x00, 0x03, 0x00, 0x02, 'c', '1',                              /* name */
@@ -604,12 +631,13 @@ test_max_len(void)
 		+ 1 + 1 + 1 + 1 + 2                      /* peer capabilities */
 		+ 19 + 31 + 19 + 31                      /* virtual IPs */
 		+ 5 * 8 + 4 + 256 + 32 * 8               /* times, DPD, nonce, children */
-		+ 1;                                     /* message ID sync used */
+		+ 1                                      /* message ID sync used */
+		+ 4 + 4 + 31 * 4 + 31 * 2 + 4096;        /* window (§2.3) */
 	size_t child_values = 8 + 8 + 63 + 1 + 1 + 1 + 4 + 4 + 12 /* id .. suite */
 		+ 4 * 64 + 1 + 2 + 2                     /* keys, encap */
 		+ 2 * (1 + 8 * (1 + 1 + 2 + 2 + 16 + 16)) /* IPv6 selectors */
 		+ 4 * 8 + 4 + 4 + 8 + 1 + 8 + 8 + 4 + 4;
-	size_t sa_max = HDR + 55 * TLV_HDR + sa_values;
+	size_t sa_max = HDR + 60 * TLV_HDR + sa_values;
 	size_t child_max = HDR + 30 * TLV_HDR + child_values;
 
 	CU_ASSERT_EQUAL(ike_sa_state_max_len(), sa_max);

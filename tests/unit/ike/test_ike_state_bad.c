@@ -89,6 +89,11 @@ optional_type(uint8_t kind, uint16_t t)
 	case IKE_SA_T_COLLISION_NONCE:
 	case IKE_SA_T_CHILD_IDS:
 	case IKE_SA_T_MSGID_SYNC_USED:
+	case IKE_SA_T_MSGID_NEXT:
+	case IKE_SA_T_RECV_DONE:
+	case IKE_SA_T_WIN_RESP_MSGIDS:
+	case IKE_SA_T_WIN_RESP_LENS:
+	case IKE_SA_T_WIN_RESP_BYTES:
 		return true;
 	default:
 		return false;
@@ -124,22 +129,51 @@ insert_front(const uint8_t *src, size_t n, uint16_t type, const uint8_t *val, si
 
 /* ---- truncation ---- */
 
-/* ok_at[o]: a record cut at TLV start o keeps every mandatory field. */
+static bool
+win_resp_type(uint8_t kind, uint16_t t)
+{
+	return kind == S && (t == IKE_SA_T_WIN_RESP_MSGIDS || t == IKE_SA_T_WIN_RESP_LENS ||
+			     t == IKE_SA_T_WIN_RESP_BYTES);
+}
+
+/* A cut at STARTS[CUT] keeps part of the window's older responses (their
+ * message IDs, lengths and bytes go together). */
+static bool
+splits_win(uint8_t kind, const uint8_t *p, const size_t *starts, size_t count, size_t cut)
+{
+	bool kept = false, gone = false;
+
+	for (size_t i = 0; i < count; i++) {
+		if (!win_resp_type(kind, be16(p + starts[i])))
+			continue;
+		if (i < cut)
+			kept = true;
+		else
+			gone = true;
+	}
+	return kept && gone;
+}
+
+/* want_at[o]: what a record cut at TLV start o reads as: 0 when it keeps
+ * every mandatory field and the window's responses whole or not at all,
+ * -ERANGE when it splits those, else -EBADMSG. Returns the 0 cuts. */
 static size_t
-mark_ok_cuts(uint8_t kind, const uint8_t *p, size_t n, bool *ok_at)
+mark_ok_cuts(uint8_t kind, const uint8_t *p, size_t n, int *want_at)
 {
 	size_t starts[64], count = 0, ok = 0, o = HDR;
-	bool tail_optional = true;
+	bool tail_optional = true, split;
 
-	memset(ok_at, 0, n + 1);
+	for (size_t i = 0; i <= n; i++)
+		want_at[i] = -EBADMSG;
 	while (o + TLV_HDR <= n && count < DIM(starts)) {
 		starts[count++] = o;
 		o += TLV_HDR + be16(p + o + 2);
 	}
 	for (size_t i = count; i > 0; i--) {
 		tail_optional = tail_optional && optional_type(kind, be16(p + starts[i - 1]));
-		ok_at[starts[i - 1]] = tail_optional;
-		ok += tail_optional;
+		split = splits_win(kind, p, starts, count, i - 1);
+		want_at[starts[i - 1]] = !tail_optional ? -EBADMSG : split ? -ERANGE : 0;
+		ok += tail_optional && !split;
 	}
 	return ok;
 }
@@ -147,11 +181,11 @@ mark_ok_cuts(uint8_t kind, const uint8_t *p, size_t n, bool *ok_at)
 static void
 truncate_kind(uint8_t kind, size_t expected_ok_cuts)
 {
-	static bool ok_at[BUF_MAX + 1];
+	static int want_at[BUF_MAX + 1];
 	size_t n = valid_blob(kind, blob), bad = 0;
 	int rc, want;
 
-	CU_ASSERT_EQUAL(mark_ok_cuts(kind, blob, n, ok_at), expected_ok_cuts);
+	CU_ASSERT_EQUAL(mark_ok_cuts(kind, blob, n, want_at), expected_ok_cuts);
 	for (size_t k = 0; k < n; k++) {
 		rc = deser(kind, blob, k);      /* header still says n bytes */
 		if (rc != -EBADMSG && bad++ < REPORT_MAX)
@@ -161,7 +195,7 @@ truncate_kind(uint8_t kind, size_t expected_ok_cuts)
 		memcpy(blob2, blob, k);         /* header says k bytes */
 		set_total(blob2, k);
 		rc = deser(kind, blob2, k);
-		want = ok_at[k] ? 0 : -EBADMSG;
+		want = want_at[k];
 		if (rc != want && bad++ < REPORT_MAX)
 			fprintf(stderr, "kind %u cut %zu with header: %d, want %d\n", kind, k, rc,
 				want);
@@ -169,12 +203,13 @@ truncate_kind(uint8_t kind, size_t expected_ok_cuts)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
-/* The IKE SA record ends with two optional TLVs: two cuts keep it valid. */
+/* The IKE SA record ends with eight optional TLVs, the last three (the
+ * window's older responses) only valid together: six cuts keep it valid. */
 static void
 test_truncation(void)
 {
 	truncate_kind(C, 0);
-	truncate_kind(S, 3);
+	truncate_kind(S, 6);
 }
 
 /* ---- unknown, duplicate and missing TLVs ---- */
@@ -212,7 +247,9 @@ test_unknown_tlv(void)
 static int
 missing_expect(uint8_t kind, uint16_t t)
 {
-	if (kind == S && (t == IKE_SA_T_RESP_BYTES || t == IKE_SA_T_VIP4 || t == IKE_SA_T_VIP6))
+	if (kind == S && (t == IKE_SA_T_RESP_BYTES || t == IKE_SA_T_VIP4 || t == IKE_SA_T_VIP6 ||
+			  t == IKE_SA_T_WIN_RESP_MSGIDS || t == IKE_SA_T_WIN_RESP_LENS ||
+			  t == IKE_SA_T_WIN_RESP_BYTES))
 		return -ERANGE;
 	return optional_type(kind, t) ? 0 : -EBADMSG;
 }
@@ -516,6 +553,11 @@ break_sa(int i, struct ike_sa_state *s)
 	case 16: memset(s->remote_cert_dn, 'd', sizeof(s->remote_cert_dn)); break;
 	case 17: s->last_resp.len = IKE_STATE_RESP_MAX + 1; break;
 	case 18: s->collision_nonce.len = IKE_NONCE_MAX + 1; break;
+	case 19: s->win.n_resp_len = 1; break;                  /* a length missing */
+	case 20: s->win.resp_len[1] = 0; s->win.bytes_len = 100; break;
+	case 21: s->win.bytes_len++; break;                     /* sum != bytes */
+	case 22: s->win.n_resp = s->win.n_resp_len = IKE_STATE_WIN_RESP_MAX + 1; break;
+	case 23: s->win.bytes_len = IKE_STATE_WIN_BYTES + 1; break;
 	default: return false;
 	}
 	return true;
@@ -556,7 +598,7 @@ test_writer_refuses(void)
 		CU_ASSERT_EQUAL(ike_sa_state_serialize(&sa, blob2, BUF_MAX - 1), -ERANGE);
 		CU_ASSERT_TRUE(wiped(blob2, BUF_MAX - 1));
 	}
-	CU_ASSERT_EQUAL(i, 19);
+	CU_ASSERT_EQUAL(i, 24);
 	for (i = 0;; i++) {
 		fill_child(&ch);
 		if (!break_child(i, &ch))
