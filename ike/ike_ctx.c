@@ -329,17 +329,6 @@ ike_terminate_ike(struct ike_ctx *ctx, uint64_t ike_sa_id)
 	return ike_exch_delete(ctx, sa);
 }
 
-static struct ike_child *
-child_in(struct ike_sa *sa, uint64_t child_id)
-{
-	struct ike_child *c;
-
-	for (c = sa->children; c != NULL; c = c->next)
-		if (c->st.id == child_id)
-			return c;
-	return NULL;
-}
-
 struct ike_child *
 ike_ctx_child_find(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa *hint,
 		   struct ike_sa **owner)
@@ -347,12 +336,12 @@ ike_ctx_child_find(const struct ike_ctx *ctx, uint64_t child_id, struct ike_sa *
 	struct ike_child *c;
 	struct ike_sa *sa;
 
-	if (hint != NULL && (c = child_in(hint, child_id)) != NULL) {
+	if (hint != NULL && (c = ike_child_by_id(hint, child_id)) != NULL) {
 		*owner = hint;
 		return c;
 	}
 	for (sa = ctx->table.all; sa != NULL; sa = sa->next)
-		if (sa != hint && (c = child_in(sa, child_id)) != NULL) {
+		if (sa != hint && (c = ike_child_by_id(sa, child_id)) != NULL) {
 			*owner = sa;
 			return c;
 		}
