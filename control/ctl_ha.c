@@ -186,6 +186,10 @@ ha_free(struct ctl_ha *ha)
 {
 	free(ha->seq);
 	free(ha->buf);
+	if (ha->sa_scratch != NULL)
+		ike_sa_state_wipe(ha->sa_scratch);
+	if (ha->child_scratch != NULL)
+		ike_child_state_wipe(ha->child_scratch);
 	free(ha->sa_scratch);
 	free(ha->child_scratch);
 	free(ha->static_ids);

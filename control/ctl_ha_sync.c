@@ -299,8 +299,7 @@ apply_sa(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 		rc = ike_ha_import_sa(ha->h->ike->ctx, ha->sa_scratch);
 	if (rc == 0 && ha->in_bulk)
 		rc = ctl_ha_bulk_seen(ha, ha->sa_scratch->id);
-	ike_sa_state_wipe(ha->sa_scratch);
-	return rc;
+	return rc;	/* the scratch is overwritten by the next record, wiped when freed */
 }
 
 static int
@@ -312,7 +311,6 @@ apply_child(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 		rc = ike_ha_import_child(ha->h->ike->ctx, ha->child_scratch);
 	if (rc == 0 && ha->in_bulk)
 		rc = ctl_ha_bulk_seen_child(ha, ha->child_scratch->id);
-	ike_child_state_wipe(ha->child_scratch);
 	return rc;
 }
 
