@@ -38,7 +38,6 @@ void
 dp_worker_flush(struct dp_worker *w)
 {
 	w->neigh_memo.valid = false;
-	w->outer_memo.path = NULL;
 	for (uint8_t p = 0; p < w->dp->n_ifaces; p++)
 		if (w->txbuf[p].n != 0)
 			flush_port(w, p);
