@@ -140,12 +140,20 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
 	uint8_t grp = b->grp[idx];
 	struct dp_esp_group *g = &b->gs.g[grp];
 	struct out_pkt *pk = &b->pk[b->n_pk];
+	const struct dp_sa_path *path;
+	enum dp_esp_out_verdict v;
 	struct dp_esp_out_res r;
+	uint16_t ip_id;
 
 	if (unlikely(!sa_usable(sa) || g->seq == 0))
 		return dp_esp_drop_unusable(w, m, in_port, sa);
-	switch (dp_esp_out_packet(sa, m, meta->l3_off, meta->mtu, g->seq,
-				  (uint16_t)(b->id_base + w->ip_id), &r)) {
+	path = dp_sa_path_get(sa);
+	ip_id = (uint16_t)(b->id_base + w->ip_id);
+	if (likely(dp_esp_out_t4(sa, path)))
+		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, g->seq, ip_id, &r);
+	else
+		v = dp_esp_out_packet(sa, path, m, meta->l3_off, meta->mtu, g->seq, ip_id, &r);
+	switch (v) {
 	case DP_ESP_OUT_OK:
 		break;
 	case DP_ESP_OUT_TOO_BIG:
