@@ -238,7 +238,8 @@ dp_esp_outbound(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		uint16_t cnt = RTE_MIN((uint16_t)(n - off), (uint16_t)DP_ESP_MAX_BURST);
 		uint16_t k = outbound_burst(w, in_port, pkts + off, sas + off, cnt);
 
-		memmove(pkts + done, pkts + off, k * sizeof(*pkts));
+		if (done != off)
+			memmove(pkts + done, pkts + off, k * sizeof(*pkts));
 		done += k;
 	}
 	return done;

@@ -274,6 +274,7 @@ struct spd_burst {
 	struct dp_policy_result res[DP_MAX_BURST];
 	bool ok[DP_MAX_BURST];			/* flow read: res valid */
 	struct rte_mbuf *m[DP_MAX_BURST];	/* to encapsulate */
+	struct rte_mbuf *sent[DP_MAX_BURST];	/* the same, for dp_esp_outbound */
 	struct dp_sa *sa[DP_MAX_BURST];
 	uint8_t hop_of[DP_MAX_BURST];		/* m[i]'s outer hop */
 	uint16_t n;
@@ -460,13 +461,13 @@ protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, ui
 	dp_fwd_ttl_dec(m, &p->info);
 	o->hop_of[o->n] = (uint8_t)(o->n_hops - 1);
 	o->m[o->n] = m;
+	o->sent[o->n] = m;	/* not copied later: a wide copy of o->m would stall */
 	o->sa[o->n++] = sa;
 }
 
 void
 dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
 {
-	struct rte_mbuf *sent[DP_MAX_BURST];
 	struct spd_burst o;
 	uint16_t k;
 
@@ -487,11 +488,10 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 	}
 	if (o.n == 0)
 		return;
-	memcpy(sent, o.m, o.n * sizeof(o.m[0]));
-	k = dp_esp_outbound(w, in_port, sent, o.sa, o.n);
+	k = dp_esp_outbound(w, in_port, o.sent, o.sa, o.n);
 	/* What dp_esp_outbound kept is in order: find each one's hop. */
 	for (uint16_t i = 0, j = 0; j < k; i++) {
-		if (o.m[i] == sent[j])
-			hop_tx(w, sent[j++], in_port, &o.hop[o.hop_of[i]]);
+		if (o.m[i] == o.sent[j])
+			hop_tx(w, o.sent[j++], in_port, &o.hop[o.hop_of[i]]);
 	}
 }
