@@ -128,10 +128,8 @@ struct dp_neigh_memo {
 	struct rte_ether_addr mac;
 };
 
-/* The outer route of the last SA path a burst encapsulated for
- * (fwd_ipsec.c): one route lookup per path and burst. Forgotten at every
- * flush, like the neighbour memo, so a route change is seen by the next
- * burst. */
+/* The outer route of an SA path (fwd_ipsec.c): worked out once per path
+ * and burst stage, so a route change is seen by the next burst. */
 struct dp_outer_memo {
 	const struct dp_sa_path *path;	/* NULL: nothing memorised */
 	uint8_t out_port;
@@ -152,7 +150,6 @@ struct dp_worker {
 	struct IMB_MGR *mgr;		/* this worker's IPsec-MB manager */
 	uint16_t ip_id;			/* IPv4 ID counter of the ESP outer headers */
 	struct dp_neigh_memo neigh_memo;
-	struct dp_outer_memo outer_memo;
 	struct dp *dp;
 	struct dp_txbuf txbuf[DP_MAX_PORTS];
 } __rte_cache_aligned;

@@ -112,8 +112,9 @@ unsigned int dp_esp_decrypt_burst(IMB_MGR *mgr, struct dp_esp_op *ops, unsigned 
 
 /*
  * AES-GCM runs one op at a time through the direct API in any case: a
- * caller that has just built a packet may encrypt it at once, while it is
- * in cache, instead of queueing its op for a burst. dp_esp_key_direct()
+ * caller may run such an op at once instead of queueing it for a burst
+ * (not for a packet whose bytes it has just written: the library's wide
+ * loads would wait for those stores, esp_outbound.c). dp_esp_key_direct()
  * says whether a key's ops can; dp_esp_encrypt_direct() and
  * dp_esp_decrypt_direct() are what the burst functions do for such an op
  * that is valid (its key, esp and payload_len set as they check), and

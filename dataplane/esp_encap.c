@@ -26,6 +26,10 @@
  * IPv6 UDP checksum), sequence number. The TOS rule (RFC 4301 §5.1.2.1
  * DSCP copied or set, RFC 6040 §4.1 ECN copied) and the DF rule (RFC 4301
  * §8.1) are precomputed as masks.
+ *
+ * dp_esp_out_packet_t4 is the same code compiled for the common case
+ * (dp_esp_out_t4: tunnel mode, outer IPv4 without UDP, AEAD), where the
+ * lengths and offsets are constants and the other cases' tests drop out.
  */
 #include <string.h>
 #include <sys/socket.h>
@@ -44,6 +48,13 @@ enum {
 	IPV6_EXT_SHIM6 = 140,
 	IPV6_EXT_HIP = 139,
 	IPV6_EXT_MOBILITY = 135,
+};
+
+/* The common layout (dp_esp_out_t4, esp_priv.h). */
+enum {
+	T4_HDR_LEN = DP_ESP_T4_HDR_LEN,
+	T4_FRONT = T4_HDR_LEN + DP_ESP_AEAD_IV_LEN,
+	T4_BLOCK = DP_ESP_T4_BLOCK,
 };
 
 /* How an outbound packet is laid out. */
@@ -79,14 +90,14 @@ ipv6_ext_hdr(uint8_t proto)
 	}
 }
 
-static inline int
-plan_mode(const struct dp_sa *sa, struct dp_esp_out_plan *p, enum dp_drop_reason *why)
+static __rte_always_inline int
+plan_mode(const struct dp_sa *sa, struct dp_esp_out_plan *p, enum dp_drop_reason *why, bool t4)
 {
 	const struct dp_sa_path *path = p->path;
 
 	/* The path's headers (outer IP, UDP, ESP), then the IV. */
-	p->front = path->hdr_len + sa->key.iv_len;
-	if (sa->p.mode == DP_SA_TUNNEL) {
+	p->front = t4 ? T4_FRONT : path->hdr_len + sa->key.iv_len;
+	if (t4 || sa->p.mode == DP_SA_TUNNEL) {
 		p->data_len = p->in.len;
 		p->next_hdr = p->in.family == AF_INET ? DP_ESP_NH_IPV4 : DP_ESP_NH_IPV6;
 		/* RFC 4301 §8.1: DF copied from an inner IPv4 header (set for
@@ -107,24 +118,24 @@ plan_mode(const struct dp_sa *sa, struct dp_esp_out_plan *p, enum dp_drop_reason
 }
 
 /* Checks that the IP packet at l3_off can be protected with sa, and lays
- * it out with the SA's current path (p->path: every later step of the
- * packet uses that one). 0, or -1 with the port drop reason in *why.
- * Reads only. */
-static inline int
-plan(const struct dp_sa *sa, const struct rte_mbuf *m, uint16_t l3_off,
-     struct dp_esp_out_plan *p, enum dp_drop_reason *why)
+ * it out with path, the SA's path loaded once for the packet (p->path:
+ * every later step of the packet uses that one). 0, or -1 with the port
+ * drop reason in *why. Reads only. */
+static __rte_always_inline int
+plan(const struct dp_sa *sa, const struct dp_sa_path *path, const struct rte_mbuf *m,
+     uint16_t l3_off, struct dp_esp_out_plan *p, enum dp_drop_reason *why, bool t4)
 {
-	uint32_t mask = sa->key.block - 1u;	/* 4 or 16: a power of two */
+	uint32_t mask = t4 ? T4_BLOCK - 1u : sa->key.block - 1u;	/* a power of two */
 	uint32_t avail;
 
 	*why = DP_DROP_MALFORMED;
-	p->path = dp_sa_path_get(sa);
+	p->path = path;
 	if (m->nb_segs != 1 || m->data_len < l3_off)
 		return -1;
 	avail = m->data_len - l3_off;
 	if (!dp_esp_ip_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, l3_off), avail, &p->in))
 		return -1;
-	if (plan_mode(sa, p, why) < 0)
+	if (plan_mode(sa, p, why, t4) < 0)
 		return -1;
 	/* RFC 4303 §2.4: pad to the cipher block, payload ends 4-aligned. */
 	p->pad = (uint8_t)(-(p->data_len + DP_ESP_TRAILER_LEN) & mask);
@@ -196,11 +207,11 @@ grow(struct rte_mbuf *m, const struct dp_esp_out_plan *p)
 
 /* Builds the ESP packet in place as p (with p->path) says; returns the
  * ESP header. IV and ICV are left to the crypto. */
-static inline uint8_t *
+static __rte_always_inline uint8_t *
 encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
-      const struct dp_esp_out_plan *p, uint64_t seq, uint16_t ip_id)
+      const struct dp_esp_out_plan *p, uint64_t seq, uint16_t ip_id, bool t4)
 {
-	uint16_t keep = p->in.len - p->data_len;	/* transport: IP header */
+	uint16_t keep = t4 ? 0 : p->in.len - p->data_len;	/* transport: IP header */
 	const struct dp_sa_path *path = p->path;
 	uint8_t *base, *hdr, *esp;
 	uint32_t seq_be = rte_cpu_to_be_32((uint32_t)seq);
@@ -208,19 +219,27 @@ encap(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 	grow(m, p);
 	base = rte_pktmbuf_mtod(m, uint8_t *);
 	hdr = keep != 0 ? transport_front(base, l3_off, p, keep) : base + l3_off;
-	rte_memcpy(hdr, path->hdr, path->hdr_len);
-	if (path->ip_len != 0)
-		dp_esp_ip_outer(hdr, path, (uint16_t)p->outer_len, p->in.tos, p->df, ip_id);
-	if (path->udp_encap) {
+	if (t4) {
+		rte_memcpy(hdr, path->hdr, T4_HDR_LEN);
+		dp_esp_ip_outer4(hdr, path, (uint16_t)p->outer_len,
+				 (p->in.tos & path->tos_keep) | path->tos_set, p->df, ip_id);
+	} else {
+		rte_memcpy(hdr, path->hdr, path->hdr_len);
+		if (path->ip_len != 0)
+			dp_esp_ip_outer(hdr, path, (uint16_t)p->outer_len, p->in.tos, p->df,
+					ip_id);
+	}
+	if (!t4 && path->udp_encap) {
 		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(hdr + path->ip_len);
 
 		/* RFC 3948 §2.1; the checksum is 0 (IPv4) or filled after
 		 * encryption (dp_esp_out_udp6_csum). */
 		u->dgram_len = rte_cpu_to_be_16((uint16_t)(p->outer_len - keep - path->ip_len));
 	}
-	esp = hdr + path->hdr_len - DP_ESP_HDR_LEN;
+	esp = hdr + (t4 ? T4_HDR_LEN : path->hdr_len) - DP_ESP_HDR_LEN;
 	memcpy(esp + DP_ESP_SEQ_OFF, &seq_be, sizeof(seq_be));
-	put_trailer(esp + DP_ESP_HDR_LEN + sa->key.iv_len + p->data_len, p);
+	put_trailer(esp + DP_ESP_HDR_LEN + (t4 ? DP_ESP_AEAD_IV_LEN : sa->key.iv_len) +
+		    p->data_len, p);
 	return esp;
 }
 
@@ -246,13 +265,16 @@ too_big(const struct dp_sa *sa, const struct dp_esp_out_plan *p, uint16_t mtu,
 	return DP_ESP_OUT_DROP;
 }
 
-enum dp_esp_out_verdict
-dp_esp_out_packet(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off, uint16_t mtu,
-		  uint64_t seq, uint16_t ip_id, struct dp_esp_out_res *r)
+/* dp_esp_out_packet with the path given; t4 (a constant in each caller)
+ * says dp_esp_out_t4() holds, and the compiler drops what it rules out. */
+static __rte_always_inline enum dp_esp_out_verdict
+out_packet(const struct dp_sa *sa, const struct dp_sa_path *path, struct rte_mbuf *m,
+	   uint16_t l3_off, uint16_t mtu, uint64_t seq, uint16_t ip_id, struct dp_esp_out_res *r,
+	   bool t4)
 {
 	struct dp_esp_out_plan p;
 
-	if (unlikely(plan(sa, m, l3_off, &p, &r->why) < 0)) {
+	if (unlikely(plan(sa, path, m, l3_off, &p, &r->why, t4) < 0)) {
 		r->sa_why = DP_SA_DROP_MALFORMED;
 		return DP_ESP_OUT_DROP;
 	}
@@ -263,11 +285,27 @@ dp_esp_out_packet(const struct dp_sa *sa, struct rte_mbuf *m, uint16_t l3_off, u
 		r->sa_why = DP_SA_DROP_MALFORMED;
 		return DP_ESP_OUT_DROP;
 	}
-	r->esp = encap(sa, m, l3_off, &p, seq, ip_id);
+	r->esp = encap(sa, m, l3_off, &p, seq, ip_id, t4);
 	r->payload_len = p.payload_len;
 	r->in_len = p.in.len;
-	r->udp6 = p.path->udp_encap && p.path->local.family == AF_INET6;
+	r->udp6 = !t4 && path->udp_encap && path->local.family == AF_INET6;
 	return DP_ESP_OUT_OK;
+}
+
+enum dp_esp_out_verdict
+dp_esp_out_packet(const struct dp_sa *sa, const struct dp_sa_path *path, struct rte_mbuf *m,
+		  uint16_t l3_off, uint16_t mtu, uint64_t seq, uint16_t ip_id,
+		  struct dp_esp_out_res *r)
+{
+	return out_packet(sa, path, m, l3_off, mtu, seq, ip_id, r, false);
+}
+
+enum dp_esp_out_verdict
+dp_esp_out_packet_t4(const struct dp_sa *sa, const struct dp_sa_path *path, struct rte_mbuf *m,
+		     uint16_t l3_off, uint16_t mtu, uint64_t seq, uint16_t ip_id,
+		     struct dp_esp_out_res *r)
+{
+	return out_packet(sa, path, m, l3_off, mtu, seq, ip_id, r, true);
 }
 
 void

@@ -7,9 +7,12 @@
  *      (before the packet is touched, so a punted packet is the original
  *      for the ICMP error), room checked; then the next of the SA's
  *      sequence numbers, encapsulation and the crypto op;
- *   3. one crypto burst (AES-GCM packets were encrypted in pass 2, as
- *      soon as built); UDP checksum of IPv6 outer headers, lifetime
- *      accounting and SA events once per SA.
+ *   3. one crypto burst (AES-GCM too: by then the stores that built the
+ *      packets have reached the cache; encrypting a packet just built
+ *      stalls on them, as the library's wide loads of the trailer and the
+ *      ESP header cannot be forwarded from those smaller stores); UDP
+ *      checksum of IPv6 outer headers, lifetime accounting and SA events
+ *      once per SA.
  * Sequence numbers go to the packets that are sent, in burst order; those
  * reserved for a packet that pass 2 then drops (malformed, too big) stay
  * unused, a gap the peer's window absorbs like a lost packet.
@@ -40,15 +43,13 @@ enum {
 struct out_pkt {
 	uint8_t idx;		/* in the caller's arrays */
 	uint8_t grp;		/* its SA's group */
-	int8_t op;		/* its op in ops[]; -1: encrypted already, status */
+	uint8_t op;		/* its op in ops[] */
 	bool udp6;		/* IPv6 outer with UDP: checksum to fill */
-	int status;
 	uint16_t bytes;		/* inner packet bytes (lifetimes) */
 };
 
-/* One burst of at most DP_ESP_MAX_BURST packets. AES-GCM packets are
- * encrypted as soon as they are built (esp_crypto.h: the direct API goes
- * one by one anyway); the others' ops wait in ops[] for one crypto burst. */
+/* One burst of at most DP_ESP_MAX_BURST packets; their ops wait in ops[]
+ * for one crypto burst. */
 struct out_burst {
 	struct out_pkt pk[DP_ESP_MAX_BURST];
 	struct dp_esp_op ops[DP_ESP_MAX_BURST];
@@ -113,21 +114,13 @@ count(struct dp_worker *w, struct dp_sa **sas, uint16_t n, struct out_burst *b)
 	b->n_ops = 0;
 }
 
-/* The crypto of a packet just built: at once, or queued for the burst. */
+/* The crypto op of a packet just built, queued for pass 3. */
 static void
-crypto(struct dp_worker *w, struct out_burst *b, struct out_pkt *pk, const struct dp_sa *sa,
+crypto(struct out_burst *b, struct out_pkt *pk, const struct dp_sa *sa,
        const struct dp_esp_out_res *r, uint64_t seq)
 {
-	struct dp_esp_op op;
-
-	if (dp_esp_key_direct(&sa->key)) {
-		fill_op(&op, sa, r->esp, r->payload_len, seq);
-		pk->status = dp_esp_encrypt_direct(w->mgr, &op);
-		pk->op = -1;
-		return;
-	}
 	fill_op(&b->ops[b->n_ops], sa, r->esp, r->payload_len, seq);
-	pk->op = (int8_t)b->n_ops++;
+	pk->op = (uint8_t)b->n_ops++;
 }
 
 /* Pass 2 for one packet: checks, then (a sequence number left) laid out
@@ -140,12 +133,20 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
 	uint8_t grp = b->grp[idx];
 	struct dp_esp_group *g = &b->gs.g[grp];
 	struct out_pkt *pk = &b->pk[b->n_pk];
+	const struct dp_sa_path *path;
+	enum dp_esp_out_verdict v;
 	struct dp_esp_out_res r;
+	uint16_t ip_id;
 
 	if (unlikely(!sa_usable(sa) || g->seq == 0))
 		return dp_esp_drop_unusable(w, m, in_port, sa);
-	switch (dp_esp_out_packet(sa, m, meta->l3_off, meta->mtu, g->seq,
-				  (uint16_t)(b->id_base + w->ip_id), &r)) {
+	path = dp_sa_path_get(sa);
+	ip_id = (uint16_t)(b->id_base + w->ip_id);
+	if (likely(dp_esp_out_t4(sa, path)))
+		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, g->seq, ip_id, &r);
+	else
+		v = dp_esp_out_packet(sa, path, m, meta->l3_off, meta->mtu, g->seq, ip_id, &r);
+	switch (v) {
 	case DP_ESP_OUT_OK:
 		break;
 	case DP_ESP_OUT_TOO_BIG:
@@ -155,7 +156,7 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
 		return dp_esp_drop(w, m, in_port, sa, r.why, r.sa_why);
 	}
 	w->ip_id++;
-	crypto(w, b, pk, sa, &r, g->seq++);
+	crypto(b, pk, sa, &r, g->seq++);
 	pk->idx = idx;
 	pk->grp = grp;
 	pk->udp6 = r.udp6;
@@ -179,7 +180,7 @@ finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_s
 		struct dp_esp_group *g = &b->gs.g[pk->grp];
 		struct rte_mbuf *m = pkts[pk->idx];
 
-		if (unlikely((pk->op < 0 ? pk->status : b->ops[pk->op].status) != 0)) {
+		if (unlikely(b->ops[pk->op].status != 0)) {
 			dp_esp_drop(w, m, in_port, sas[pk->idx], DP_DROP_ESP_MALFORMED,
 				    DP_SA_DROP_MALFORMED);
 			continue;
@@ -237,7 +238,8 @@ dp_esp_outbound(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		uint16_t cnt = RTE_MIN((uint16_t)(n - off), (uint16_t)DP_ESP_MAX_BURST);
 		uint16_t k = outbound_burst(w, in_port, pkts + off, sas + off, cnt);
 
-		memmove(pkts + done, pkts + off, k * sizeof(*pkts));
+		if (done != off)
+			memmove(pkts + done, pkts + off, k * sizeof(*pkts));
 		done += k;
 	}
 	return done;

@@ -27,12 +27,14 @@
 
 #include <netinet/in.h>
 #include <rte_byteorder.h>
+#include <rte_memcpy.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
 
 #include "dataplane/esp.h"
 #include "dataplane/flow.h"
 #include "dataplane/fwd.h"
+#include "dataplane/neigh.h"
 
 enum {
 	UDP_HDR_LEN = 8,		/* RFC 768 */
@@ -219,20 +221,50 @@ dp_fwd_outer_route(const struct dp *dp, struct rte_mbuf *m, const struct dp_sa *
 	return 0;
 }
 
-/* dp_fwd_outer_route through the worker's memo: packets of a burst mostly
- * share one SA. Keyed by the path, which cannot be freed and reused
+/* Where the packets of one SA path go, worked out once per path and
+ * dp_fwd_spd_out call (a burst mostly has one SA): the outer route and
+ * MTU, and, when the neighbour table knows the next hop, the whole
+ * Ethernet header the outer packets leave with (the port's source MAC
+ * loaded once, like the L2 check's). The path cannot be freed and reused
  * before the worker's next quiescent state, i.e. within the burst. */
-static int
-outer_route_memo(struct dp_worker *w, struct rte_mbuf *m, const struct dp_sa *sa)
-{
-	const struct dp_sa_path *path = dp_sa_path_get(sa);
-	struct dp_outer_memo *r = &w->outer_memo;
+struct outer_hop {
+	struct dp_outer_memo r;
+	bool eth_ok;			/* eth is valid; else dp_fwd_neigh_tx (resolve) */
+	struct rte_ether_hdr eth;
+};
 
-	if (r->path != path && outer_route(w->dp, path, r) < 0) {
-		r->path = NULL;
-		return -EHOSTUNREACH;
+/* The neighbour's MAC for r: the worker's memo, else the table (and the
+ * memo then holds it). False if the next hop is not resolved. */
+static bool
+outer_mac(struct dp_worker *w, const struct dp_outer_memo *r, struct rte_ether_addr *mac)
+{
+	struct dp_neigh_memo *memo = &w->neigh_memo;
+	struct dp_neigh_key key = { .port = r->out_port, .family = r->family };
+
+	memcpy(key.addr, r->nexthop, sizeof(key.addr));
+	if (memo->valid && memcmp(&memo->key, &key, sizeof(key)) == 0) {
+		*mac = memo->mac;
+		return true;
 	}
-	outer_meta(m, r);
+	if (!dp_neigh_lookup(w->dp->neigh, &key, mac))
+		return false;
+	memo->key = key;
+	memo->mac = *mac;
+	memo->valid = true;
+	return true;
+}
+
+static int
+outer_hop_make(struct dp_worker *w, const struct dp_sa_path *path, struct outer_hop *h)
+{
+	const struct dp *dp = w->dp;
+
+	if (outer_route(dp, path, &h->r) < 0)
+		return -EHOSTUNREACH;
+	h->eth_ok = outer_mac(w, &h->r, &h->eth.dst_addr);
+	rte_ether_addr_copy(dp_iface_src_mac(&dp->iface[h->r.out_port]), &h->eth.src_addr);
+	h->eth.ether_type = rte_cpu_to_be_16(h->r.family == AF_INET ? RTE_ETHER_TYPE_IPV4 :
+					     RTE_ETHER_TYPE_IPV6);
 	return 0;
 }
 
@@ -242,10 +274,14 @@ struct spd_burst {
 	struct dp_policy_result res[DP_MAX_BURST];
 	bool ok[DP_MAX_BURST];			/* flow read: res valid */
 	struct rte_mbuf *m[DP_MAX_BURST];	/* to encapsulate */
+	struct rte_mbuf *sent[DP_MAX_BURST];	/* the same, for dp_esp_outbound */
 	struct dp_sa *sa[DP_MAX_BURST];
+	uint8_t hop_of[DP_MAX_BURST];		/* m[i]'s outer hop */
 	uint16_t n;
+	uint16_t n_hops;
 	uint32_t last_sa_id;			/* protect_one: the SA of this id */
 	struct dp_sa *last_sa;
+	struct outer_hop hop[DP_MAX_BURST];	/* one per path, in order of use */
 };
 
 /* The selector fields of each packet, then the outbound SPD in bulk; a
@@ -370,6 +406,35 @@ dp_fwd_spd_in_clear(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkt
 		dp_fwd_spd_out(w, in_port, pkts, k);
 }
 
+/* The outer hop of sa's current path, made the burst's last (hop[n_hops - 1]):
+ * the last one again, or a new one. */
+static int
+hop_of(struct dp_worker *w, struct spd_burst *o, const struct dp_sa *sa)
+{
+	const struct dp_sa_path *path = dp_sa_path_get(sa);
+
+	if (likely(o->n_hops != 0 && o->hop[o->n_hops - 1].r.path == path))
+		return 0;
+	if (outer_hop_make(w, path, &o->hop[o->n_hops]) < 0)
+		return -EHOSTUNREACH;
+	o->n_hops++;
+	return 0;
+}
+
+/* An encapsulated packet to its outer next hop: the hop's Ethernet header,
+ * or through the neighbour table (which punts it to be resolved). */
+static void
+hop_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, const struct outer_hop *h)
+{
+	if (unlikely(!h->eth_ok)) {
+		outer_meta(m, &h->r);
+		return dp_fwd_neigh_tx(w, m, in_port);
+	}
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), &h->eth, sizeof(h->eth));
+	w->counters.port[in_port].forwarded++;
+	dp_worker_tx(w, h->r.out_port, m);
+}
+
 /* PROTECT: checks before the packet is changed (so an ICMP error quotes
  * it as received), outer route, inner TTL; queued for dp_esp_outbound.
  * The SA of the previous PROTECT packet is reused for the same id. */
@@ -390,10 +455,13 @@ protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, ui
 		return dp_worker_drop(w, m, in_port, DP_DROP_ESP_NO_SA);
 	if (unlikely(dp_fwd_ttl_expired(m, &p->info)))
 		return dp_worker_punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
-	if (unlikely(outer_route_memo(w, m, sa) < 0))
+	if (unlikely(hop_of(w, o, sa) < 0))
 		return dp_worker_punt(w, m, in_port, DP_PUNT_NO_ROUTE);
+	dp_meta(m)->mtu = o->hop[o->n_hops - 1].r.mtu;
 	dp_fwd_ttl_dec(m, &p->info);
+	o->hop_of[o->n] = (uint8_t)(o->n_hops - 1);
 	o->m[o->n] = m;
+	o->sent[o->n] = m;	/* not copied later: a wide copy of o->m would stall */
 	o->sa[o->n++] = sa;
 }
 
@@ -405,6 +473,7 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 
 	policy_lookup(w, in_port, pkts, n, &o);
 	o.n = 0;
+	o.n_hops = 0;
 	o.last_sa_id = UINT32_MAX;
 	o.last_sa = NULL;
 	for (uint16_t i = 0; i < n; i++) {
@@ -419,7 +488,10 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 	}
 	if (o.n == 0)
 		return;
-	k = dp_esp_outbound(w, in_port, o.m, o.sa, o.n);
-	for (uint16_t i = 0; i < k; i++)
-		dp_fwd_neigh_tx(w, o.m[i], in_port);
+	k = dp_esp_outbound(w, in_port, o.sent, o.sa, o.n);
+	/* What dp_esp_outbound kept is in order: find each one's hop. */
+	for (uint16_t i = 0, j = 0; j < k; i++) {
+		if (o.m[i] == o.sent[j])
+			hop_tx(w, o.sent[j++], in_port, &o.hop[o.hop_of[i]]);
+	}
 }

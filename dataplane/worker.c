@@ -20,17 +20,23 @@ flush_port(struct dp_worker *w, uint8_t port)
 	struct dp_txbuf *tb = &w->txbuf[port];
 	struct dp_port_counters *c = &w->counters.port[port];
 	uint16_t port_id = w->dp->iface[port].port_id;
+	uint64_t bytes = 0;
 	uint16_t sent = 0;
 
+	/* Counted before they are sent: a sent mbuf is the driver's (net_null
+	 * frees it at once). */
+	for (uint16_t i = 0; i < tb->n; i++)
+		bytes += rte_pktmbuf_pkt_len(tb->m[i]);
 	for (unsigned int tries = 0; tries <= TX_RETRIES && sent < tb->n; tries++)
 		sent += rte_eth_tx_burst(port_id, w->index, tb->m + sent, tb->n - sent);
-	for (uint16_t i = 0; i < sent; i++)
-		c->tx_bytes += rte_pktmbuf_pkt_len(tb->m[i]);
 	c->tx_packets += sent;
 	if (unlikely(sent < tb->n)) {
 		c->drops[DP_DROP_TX_FULL] += tb->n - sent;
+		for (uint16_t i = sent; i < tb->n; i++)
+			bytes -= rte_pktmbuf_pkt_len(tb->m[i]);
 		rte_pktmbuf_free_bulk(tb->m + sent, tb->n - sent);
 	}
+	c->tx_bytes += bytes;
 	tb->n = 0;
 }
 
@@ -38,7 +44,6 @@ void
 dp_worker_flush(struct dp_worker *w)
 {
 	w->neigh_memo.valid = false;
-	w->outer_memo.path = NULL;
 	for (uint8_t p = 0; p < w->dp->n_ifaces; p++)
 		if (w->txbuf[p].n != 0)
 			flush_port(w, p);

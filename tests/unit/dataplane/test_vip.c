@@ -286,7 +286,6 @@ feed(uint8_t port, const uint8_t *f, uint16_t len)
 	memcpy(rte_pktmbuf_append(m, len), f, len);
 	dp_forward_burst(w, port, &m, 1);
 	w->neigh_memo.valid = false;		/* as dp_worker_flush does */
-	w->outer_memo.path = NULL;
 }
 
 /* Frames the control core queued for the worker to send (dp_ctl_tx). */
