@@ -41,6 +41,7 @@ extern struct esp_fx fx;
 int fx_init(const char *prog, const char *prefix);
 void fx_fini(void);
 
+
 /* Zeroes the worker's counters, frees kept punts, empties the event ring. */
 void fx_reset(void);
 uint64_t fx_drops(enum dp_drop_reason why);

@@ -24,6 +24,7 @@
 #include <rte_ring_elem.h>
 
 #include "tests/unit/dataplane/test_esp.h"
+#include "tests/unit/dataplane/esp_fixture_main.h"
 
 enum {
 	N_SIZES = 4,
@@ -388,10 +389,7 @@ test_rfc7634(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct fx_test tests[] = {
 		{ "round trip: 5 algs x 6 modes x UDP x ESN, wire checked", test_roundtrip_all },
 		{ "RFC 7634 Appendix A packet, then its replay", test_rfc7634 },
 		{ "outer DSCP, ECN, DF", test_outer_dscp_ecn_df },
@@ -417,22 +415,6 @@ main(void)
 		{ "inbound ECN table (RFC 6040)", test_in_ecn },
 		{ "inbound SPI, lifetime, mixed burst", test_in_misc },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
 
-	if (fx_init("test_esp", "hagw_test_esp") < 0) {
-		fprintf(stderr, "fixture init failed\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("esp", NULL, NULL);
-	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	fx_fini();
-	return failures != 0;	/* exit 256 would read as success */
+	return fx_main("test_esp", "hagw_test_esp", "esp", tests, RTE_DIM(tests));
 }

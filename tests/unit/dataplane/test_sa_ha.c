@@ -26,6 +26,7 @@
 
 #include "dataplane/esp.h"
 #include "tests/unit/dataplane/esp_fixture.h"
+#include "tests/unit/dataplane/esp_fixture_main.h"
 
 enum {
 	SPI_BASE = 0x5a000,
@@ -433,10 +434,7 @@ test_import_forward_only_in(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct fx_test tests[] = {
 		{ "standby SA: found, packets dropped as inactive", test_standby_drops },
 		{ "outbound activation: imported + margin, new IV epoch", test_activate_outbound },
 		{ "outbound deactivation and second takeover", test_deactivate_outbound },
@@ -444,22 +442,6 @@ main(void)
 		{ "outbound import on a standby SA: forward only", test_import_forward_only_out },
 		{ "inbound import on a standby SA: forward only", test_import_forward_only_in },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
 
-	if (fx_init("test_sa_ha", "hagw_test_sa_ha") < 0) {
-		fprintf(stderr, "fixture init failed\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("sa_ha", NULL, NULL);
-	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	fx_fini();
-	return (int)RTE_MIN(failures, 255u);
+	return fx_main("test_sa_ha", "hagw_test_sa_ha", "sa_ha", tests, RTE_DIM(tests));
 }

@@ -25,6 +25,7 @@
 
 #include "dataplane/esp.h"
 #include "tests/unit/dataplane/esp_fixture.h"
+#include "tests/unit/dataplane/esp_fixture_main.h"
 
 enum {
 	SPI_BASE = 0x6b000,
@@ -367,32 +368,13 @@ test_brief(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct fx_test tests[] = {
 		{ "mark and take", test_mark_take },
 		{ "the ESP transforms mark what moved", test_esp_marks },
 		{ "two threads marking while one takes: nothing lost", test_race },
 		{ "replay window: seen below the top", test_seen_below },
 		{ "brief sequence export", test_brief },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
 
-	if (fx_init("test_sa_moved", "hagw_test_sa_moved") < 0) {
-		fprintf(stderr, "fixture init failed\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("sa_moved", NULL, NULL);
-	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	fx_fini();
-	return (int)RTE_MIN(failures, 255u);
+	return fx_main("test_sa_moved", "hagw_test_sa_moved", "sa_moved", tests, RTE_DIM(tests));
 }

@@ -30,6 +30,7 @@
 
 #include "dataplane/esp.h"
 #include "tests/unit/dataplane/esp_fixture.h"
+#include "tests/unit/dataplane/esp_fixture_main.h"
 
 enum {
 	MAX_SAS = 16,
@@ -817,10 +818,7 @@ test_concurrent_updates(void)
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct fx_test tests[] = {
 		{ "checks and messages, all or nothing", test_checks },
 		{ "unknown ids, no stale copies", test_ids },
 		{ "path fields and overhead +-8", test_overhead },
@@ -831,22 +829,6 @@ main(void)
 		{ "old path freed after the grace period, no leak", test_grace_period },
 		{ "10000 updates while a thread encapsulates", test_concurrent_updates },
 	};
-	CU_pSuite suite;
-	unsigned int failures;
 
-	if (fx_init("test_sa_update", "hagw_test_sa_update") < 0) {
-		fprintf(stderr, "fixture init failed\n");
-		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("sa_update", NULL, NULL);
-	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
-		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	fx_fini();
-	return failures != 0;	/* exit 256 would read as success */
+	return fx_main("test_sa_update", "hagw_test_sa_update", "sa_update", tests, RTE_DIM(tests));
 }
