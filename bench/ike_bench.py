@@ -339,18 +339,18 @@ def run_hagw(args, n):
         m["dpdk_heap_b"] = heap1 if heap1 is not None else -1
         m["dpdk_growth_b"] = (heap1 - heap0) if heap0 and heap1 else -1
         # hagwctl refuses answers above 16 MiB: show child-sas is listed page by page;
-        # show sa (~700 B an SA) has no pages, so beyond ~10,000 CHILD SAs the data
-        # path's count comes from show spd (the clients' count)
+        # the data path's SAs are counted by show stats (resources.sas) and its
+        # clients by show spd clients
         kids = count_child_sas(env)
-        sas_j = hagw_json(env, "show", "sa") if n <= 10000 else {"error": "big"}
-        sas = count_list(sas_j) if "error" not in sas_j else None
+        st = hagw_json(env, "show", "stats")
+        sas = st.get("resources", {}).get("sas") if isinstance(st, dict) else None
         stats = hagw_json(env, "show", "ike", "stats")
         ike_kids = stats.get("child_sas", -1) if isinstance(stats, dict) else -1
         clients = count_list(hagw_json(env, "show", "spd", "clients"))
         m["check"] = (f"show child-sas={kids if kids is not None else 'failed'} "
-                      f"show sa={sas if sas is not None else 'too large'} "
+                      f"SAD={sas if sas is not None else 'failed'} "
                       f"ike-stats child_sas={ike_kids} spd-clients={clients}")
-        m["ok"] = (kids == n and (sas is None or sas >= 2 * n) and ike_kids == n and
+        m["ok"] = (kids == n and sas is not None and sas >= 2 * n and ike_kids == n and
                    clients == n)
         return m
     finally:

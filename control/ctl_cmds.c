@@ -187,6 +187,7 @@ resources_json(const struct dp *dp, const struct dp_counters *sum)
 	ADD(o, "neighbors", U64(dp_neigh_count(dp->neigh)));
 	ADD(o, "neighbor_held_packets", U64(dp_neigh_held(dp->neigh)));
 	ADD(o, "routes", U64(dp_route_count(dp->routes)));
+	ADD(o, "sas", U64(dp_sad_count(dp->sad)));
 	ADD(o, "sa_events_lost", U64(sum->sa_events_lost));
 	return o;
 }
