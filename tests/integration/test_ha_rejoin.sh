@@ -62,11 +62,7 @@ pings_wait() {
 	done
 }
 
-# Failure detection: the lab's 25 ms x 4 (100 ms) can be beaten by a scheduling stall of
-# 100 ms on this shared 2-core machine (seen: a standby silent on every link for 104 ms, the
-# peer taking over by peer-dead right after a switchover); 25 ms x HA_TEST_DEAD_COUNT here.
-HA_TEST_DEAD_COUNT=${HA_TEST_DEAD_COUNT:-8}
-export HL_HA_DEAD_COUNT=$HA_TEST_DEAD_COUNT
+hl_test_detection
 
 hl_up || fatal "lab up (topology, configs)"
 hl_pair_start
@@ -74,8 +70,7 @@ hl_pair_start
 # ---- (1) clients ----
 CAP=$T_TMP/client.pcap
 hl_capture_start "$CAP" || fatal "tcpdump on the client bridge side"
-hl_clients_start "$N" || fatal "strongSwan clients: $(swan_log "$HL_SWAN_DIR" | tail -n 20)"
-hl_clients_up || fatal "clients establish through the VIP"
+hl_clients_connect "$N" || fatal "strongSwan clients establish through the VIP"
 ok "(1) $N clients established through $HL_VIP_U"
 check "(1) B holds the clients' SAs (standby: none active)" \
 	hl_wait_cj "4 0 $N $N" 50 B show ha "$HELD"
