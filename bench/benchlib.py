@@ -467,3 +467,33 @@ ike = {{
 """
     with open(path, "w") as f:
         f.write(text)
+
+
+def gateway_ike_section(psk_file, pool, local_ts, ike_prop, esp_prop, listen=None):
+    """hagw's ike section facing bench/ike_load (write_load_config): the DoS limits
+    out of the way, one PSK connection for every client with a virtual IP from POOL
+    and one CHILD SA to LOCAL_TS, no rekeying, no DPD, unique = never."""
+    listen_line = f'  listen = [ "{listen}" ];\n' if listen else ""
+    return f"""ike = {{
+{listen_line}  half_open_max = 1048576; half_open_per_source = 1048576; cookie_threshold = 1048576;
+  pools = ( {{ name = "bench"; addrs = "{pool}"; }} );
+  secrets = ( {{ ids = [ "client.bench" ]; file = "{psk_file}"; }} );
+  connections = ( {{
+    name = "rw";
+    local = {{ id = "gw.bench"; auth = "psk"; }};
+    remote = {{ id = "client.bench"; auth = "psk"; }};
+    proposals = [ "{ike_prop}" ];
+    pools = [ "bench" ];
+    rekey_time = 0; dpd_delay = 0; unique = "never";
+    children = ( {{ name = "net"; local_ts = [ "{local_ts}" ];
+                   esp_proposals = [ "{esp_prop}" ]; rekey_time = 0; life_time = 0; }} );
+  }} );
+}};
+"""
+
+
+def ipsec_sizing(n, sas_slack=1024):
+    """The ipsec section for N clients (two SAs and one client prefix each)."""
+    max_sas = max(4096, 1 << (2 * n + sas_slack).bit_length())
+    max_clients = max(65536, 1 << (n + 1024).bit_length())
+    return f"ipsec = {{ max_sas = {max_sas}; max_clients = {max_clients}; }};"

@@ -145,22 +145,7 @@ hl_write_config() {{
         p += f"""
 hl_ike_section() {{
 	cat <<EOF
-ike = {{
-  half_open_max = 1048576; half_open_per_source = 1048576; cookie_threshold = 1048576;
-  pools = ( {{ name = "bench"; addrs = "{POOL}"; }} );
-  secrets = ( {{ ids = [ "client.bench" ]; file = "$HL_DIR/bench.psk"; }} );
-  connections = ( {{
-    name = "rw";
-    local = {{ id = "gw.bench"; auth = "psk"; }};
-    remote = {{ id = "client.bench"; auth = "psk"; }};
-    proposals = [ "{IKE_PROP}" ];
-    pools = [ "bench" ];
-    rekey_time = 0; dpd_delay = 0; unique = "never";
-    children = ( {{ name = "net"; local_ts = [ "10.1.0.0/24" ];
-                   esp_proposals = [ "{ESP_PROP}" ]; rekey_time = 0; life_time = 0; }} );
-  }} );
-}};
-EOF
+{benchlib.gateway_ike_section("$HL_DIR/bench.psk", POOL, "10.1.0.0/24", IKE_PROP, ESP_PROP)}EOF
 }}
 """
     return p
@@ -172,9 +157,7 @@ def lab_env(a, scale, n=0):
                HAGWCTL_BIN=os.path.join(a.build, "tools", "hagwctl"),
                HL_LOG_LEVEL="notice", HL_START_TIMEOUT="120", HL_STOP_TIMEOUT="60")
     if scale:
-        max_sas = max(4096, 1 << (2 * n + 2048).bit_length())
-        max_clients = max(65536, 1 << (n + 1024).bit_length())
-        extra = f"ipsec = {{ max_sas = {max_sas}; max_clients = {max_clients}; }};"
+        extra = benchlib.ipsec_sizing(n, sas_slack=2048)
         env["HL_CONF_EXTRA_A"] = env["HL_CONF_EXTRA_B"] = extra
     return env
 

@@ -86,27 +86,8 @@ def rss_kb(pid):
 # ---- configs ----
 
 def hagw_extra(n):
-    max_sas = max(4096, 1 << (2 * n + 1024).bit_length())
-    max_clients = max(65536, 1 << (n + 1024).bit_length())
-    return f"""
-ipsec = {{ max_sas = {max_sas}; max_clients = {max_clients}; }};
-ike = {{
-  listen = [ "{GW4}" ];
-  half_open_max = 1048576; half_open_per_source = 1048576; cookie_threshold = 1048576;
-  pools = ( {{ name = "bench"; addrs = "{POOL}"; }} );
-  secrets = ( {{ ids = [ "client.bench" ]; file = "bench.psk"; }} );
-  connections = ( {{
-    name = "rw";
-    local = {{ id = "gw.bench"; auth = "psk"; }};
-    remote = {{ id = "client.bench"; auth = "psk"; }};
-    proposals = [ "{IKE_PROP}" ];
-    pools = [ "bench" ];
-    rekey_time = 0; dpd_delay = 0; unique = "never";
-    children = ( {{ name = "net"; local_ts = [ "203.0.113.0/24" ];
-                   esp_proposals = [ "{ESP_PROP}" ]; rekey_time = 0; life_time = 0; }} );
-  }} );
-}};
-"""
+    return "\n" + benchlib.ipsec_sizing(n) + "\n" + benchlib.gateway_ike_section(
+        "bench.psk", POOL, "203.0.113.0/24", IKE_PROP, ESP_PROP, listen=GW4)
 
 
 def load_config(path):
