@@ -26,6 +26,7 @@
 #include <CUnit/Basic.h>
 #include <rte_eal.h>
 
+#include "tests/unit/control/child_fixture.h"
 #include "control/cli.h"
 #include "control/ctl_ha.h"
 #include "control/ctl_ike.h"
@@ -92,16 +93,6 @@ sleep_ms(long ms)
 /* ---- set-up: CHILD SAs as in test_ctl_ike_host.c, one static SA ---- */
 
 static void
-ts4(struct ike_ts *ts, const char *lo, const char *hi)
-{
-	memset(ts, 0, sizeof(*ts));
-	ts->type = IKE_TS_IPV4_ADDR_RANGE;
-	ts->end_port = UINT16_MAX;
-	inet_pton(AF_INET, lo, ts->start);
-	inet_pton(AF_INET, hi, ts->end);
-}
-
-static void
 ike_fill(struct ike_sa_state *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -118,24 +109,9 @@ child_fill(struct ike_child_state *c, uint64_t id)
 {
 	char lo[32], hi[32];
 
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->ike_sa_id = 1;
-	c->spi_in = 0x1000 + (uint32_t)id;
-	c->spi_out = 0x2000 + (uint32_t)id;
-	c->mode = IKE_CHILD_MODE_TUNNEL;
-	c->replay_window = 64;
-	c->suite.encr = IKE_ENCR_AES_GCM_16;
-	c->suite.encr_key_bits = 128;
-	c->encr_i.len = c->encr_r.len = 20;
-	memset(c->encr_i.bytes, 0x11, 20);
-	memset(c->encr_r.bytes, 0x22, 20);
-	snprintf(c->name, sizeof(c->name), "net");
-	c->ts_local.n = c->ts_remote.n = 1;
 	snprintf(lo, sizeof(lo), "10.%u.0.0", (unsigned int)id);
 	snprintf(hi, sizeof(hi), "10.%u.255.255", (unsigned int)id);
-	ts4(&c->ts_local.ts[0], "10.100.0.0", "10.100.255.255");
-	ts4(&c->ts_remote.ts[0], lo, hi);
+	fixture_child_fill(c, id, "10.100.0.0", "10.100.255.255", lo, hi);
 }
 
 static int

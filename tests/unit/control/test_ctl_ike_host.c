@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "tests/unit/control/child_fixture.h"
 #include "control/cli.h"
 #include "control/ctl_cmds_ike.h"
 #include "control/ctl_ike.h"
@@ -60,16 +61,6 @@ addr4(struct ike_addr *a, const char *text, uint16_t port)
 }
 
 static void
-ts4(struct ike_ts *ts, const char *lo, const char *hi)
-{
-	memset(ts, 0, sizeof(*ts));
-	ts->type = IKE_TS_IPV4_ADDR_RANGE;
-	ts->end_port = UINT16_MAX;
-	CU_ASSERT_FATAL(inet_pton(AF_INET, lo, ts->start) == 1);
-	CU_ASSERT_FATAL(inet_pton(AF_INET, hi, ts->end) == 1);
-}
-
-static void
 ike_fill(struct ike_sa_state *ike)
 {
 	memset(ike, 0, sizeof(*ike));
@@ -83,22 +74,7 @@ ike_fill(struct ike_sa_state *ike)
 static void
 child_fill(struct ike_child_state *c, uint64_t id)
 {
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->ike_sa_id = 1;
-	c->spi_in = 0x1000 + (uint32_t)id;
-	c->spi_out = 0x2000 + (uint32_t)id;
-	c->mode = IKE_CHILD_MODE_TUNNEL;
-	c->replay_window = 64;
-	c->suite.encr = IKE_ENCR_AES_GCM_16;
-	c->suite.encr_key_bits = 128;
-	c->encr_i.len = c->encr_r.len = 20;
-	memset(c->encr_i.bytes, 0x11, 20);
-	memset(c->encr_r.bytes, 0x22, 20);
-	snprintf(c->name, sizeof(c->name), "net");
-	c->ts_local.n = c->ts_remote.n = 1;
-	ts4(&c->ts_local.ts[0], "10.1.0.0", "10.1.255.255");
-	ts4(&c->ts_remote.ts[0], "10.2.0.0", "10.2.255.255");
+	fixture_child_fill(c, id, "10.1.0.0", "10.1.255.255", "10.2.0.0", "10.2.255.255");
 }
 
 static int
@@ -192,7 +168,7 @@ test_rekey(void)
 	 * with the old SA. */
 	child_fill(&c, 9);
 	c.replaces_id = 8;
-	ts4(&c.ts_remote.ts[0], "10.3.0.0", "10.3.0.255");
+	fixture_ts4(&c.ts_remote.ts[0], "10.3.0.0", "10.3.0.255");
 	CU_ASSERT_EQUAL(install(&ike, &c), 0);
 	CU_ASSERT_EQUAL(dp_spd_policy_count(gw.dp.spd), 2);
 	CU_ASSERT(ctl_ike_child_get(table(), 9, &in) && in.n_policies == 1);
@@ -239,8 +215,8 @@ test_remote_access(void)
 	ike_fill(&ike);
 	addr4(&ike.vip4.addr, "10.9.0.6", 0);
 	child_fill(&c, 20);
-	ts4(&c.ts_local.ts[0], "0.0.0.0", "255.255.255.255");
-	ts4(&c.ts_remote.ts[0], "10.9.0.6", "10.9.0.6");
+	fixture_ts4(&c.ts_local.ts[0], "0.0.0.0", "255.255.255.255");
+	fixture_ts4(&c.ts_remote.ts[0], "10.9.0.6", "10.9.0.6");
 	CU_ASSERT_EQUAL(install(&ike, &c), 0);
 	CU_ASSERT_EQUAL(dp_spd_policy_count(gw.dp.spd), 0);
 	CU_ASSERT_EQUAL(clients(), 1);
@@ -289,7 +265,7 @@ test_client_undo(void)
 	ike.vip6.addr.family = AF_INET6;
 	inet_pton(AF_INET6, "2001:db8:9::6", ike.vip6.addr.ip);
 	child_fill(&a, 70);
-	ts4(&a.ts_remote.ts[0], "10.9.0.6", "10.9.0.6");
+	fixture_ts4(&a.ts_remote.ts[0], "10.9.0.6", "10.9.0.6");
 	CU_ASSERT_EQUAL(install(&ike, &a), 0);
 	inet_pton(AF_INET6, "2001:db8:9::99", other.addr.v6);
 	CU_ASSERT_EQUAL(dp_spd_add_client(full, &other, 0), 0);	/* IPv6 now full */
