@@ -6,16 +6,18 @@
  *   - the ESP transforms mark an outbound SA that reserved numbers and an
  *     inbound SA whose window moved; a replay, or a standby SA, marks none;
  *     a takeover marks the SA;
- *   - two threads reserving numbers and marking while this one takes the
- *     marks and reads every SA marked in this take or the one before: after
- *     the threads end and two more takes, every counter read equals the
- *     SA's final counter (no movement lost), exactly;
+ *   - two threads (free to run on any CPU) reserving numbers and marking
+ *     while this one takes the marks (at least 1,000 takes while they run)
+ *     and reads every SA marked in this take or the one before: after the
+ *     threads end and two more takes, every counter read equals the SA's
+ *     final counter (no movement lost), exactly;
  *   - dp_replay_seen_below against the window as dp_replay_export copies
  *     it, over pseudo-random accepted numbers, and dp_sa_seq_brief against
  *     dp_sa_seq_export.
  * ESP fixture as for dp_esp; needs EAL.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,7 +38,8 @@ enum {
 	BURST = 3,
 	WORDS = 1024 / 64,		/* FX_MAX_SAS / 64 */
 	N_RACE = 128,			/* SAs the two threads mark */
-	RACE_ROUNDS = 200000,		/* per thread, over every SA */
+	RACE_ROUNDS = 200000,		/* per thread at least, over every SA */
+	MIN_TICKS = 1000,		/* takes while the threads mark */
 	SEEN_BITS = 32,
 	RANDOM_STEPS = 3000,
 };
@@ -187,22 +190,32 @@ test_esp_marks(void)
 /* ---- two threads marking while this one takes ----------------------------- */
 
 static struct dp_sa *race_sa[N_RACE];
-static int race_done;
+static int race_go, race_stop, race_done;
+static uint64_t race_reserved;		/* numbers the threads reserved */
 static unsigned int race_failed;	/* CUnit asserts are not for threads */
 
-/* What a worker does per burst: reserve numbers, then mark (sa.h). */
+/*
+ * What a worker does per burst: reserve numbers, then mark (sa.h). It
+ * marks until this thread has taken MIN_TICKS collections (race_stop), so
+ * the takes overlap the marks however the threads are scheduled.
+ */
 static void *
 marker(void *arg)
 {
 	unsigned int start = (unsigned int)(uintptr_t)arg;
+	uint64_t reserved = 0;
 
-	for (unsigned int r = 0; r < RACE_ROUNDS; r++) {
+	while (!__atomic_load_n(&race_go, __ATOMIC_ACQUIRE))
+		;
+	for (unsigned int r = 0; r < RACE_ROUNDS || !__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE); r++) {
 		struct dp_sa *sa = race_sa[(start + r * 7) % N_RACE];
 
 		if (dp_sa_seq_reserve(sa, 1 + r % 3) == 0)
 			__atomic_fetch_add(&race_failed, 1, __ATOMIC_RELAXED);
+		reserved += 1 + r % 3;
 		dp_sa_mark_moved(sa);
 	}
+	__atomic_fetch_add(&race_reserved, reserved, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&race_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -222,10 +235,32 @@ collect(uint64_t *prev, uint64_t *seen)
 	memcpy(prev, took, sizeof(took));
 }
 
+/*
+ * EAL pinned this thread to one CPU (-l 0) and a new thread inherits that:
+ * the markers may run on any CPU, so that marks and takes really race on
+ * two cores where the machine has them.
+ */
+static int
+start_marker(pthread_t *t, unsigned int start)
+{
+	pthread_attr_t attr;
+	cpu_set_t all;
+	int rc;
+
+	CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		CPU_SET(c, &all);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(all), &all);
+	rc = pthread_create(t, &attr, marker, (void *)(uintptr_t)start);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
 static void
 test_race(void)
 {
-	uint64_t prev[WORDS] = { 0 }, seen[N_RACE] = { 0 }, total = 0, want = 0;
+	uint64_t prev[WORDS] = { 0 }, seen[N_RACE] = { 0 }, total = 0, least = 0;
 	unsigned int lost = 0, ticks = 0;
 	pthread_t t[2];
 
@@ -234,12 +269,15 @@ test_race(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(race_sa[i]);
 	}
 	take();
-	race_done = 0;
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&t[0], NULL, marker, (void *)(uintptr_t)0), 0);
-	CU_ASSERT_EQUAL_FATAL(pthread_create(&t[1], NULL, marker, (void *)(uintptr_t)3), 0);
+	race_go = race_stop = race_done = 0;
+	race_reserved = 0;
+	CU_ASSERT_EQUAL_FATAL(start_marker(&t[0], 0), 0);
+	CU_ASSERT_EQUAL_FATAL(start_marker(&t[1], 3), 0);
+	__atomic_store_n(&race_go, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&race_done, __ATOMIC_ACQUIRE) < 2) {
 		collect(prev, seen);
-		ticks++;
+		if (++ticks == MIN_TICKS)
+			__atomic_store_n(&race_stop, 1, __ATOMIC_RELEASE);
 	}
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
@@ -251,11 +289,12 @@ test_race(void)
 		total += dp_sa_out_seq(race_sa[i]);
 	}
 	for (unsigned int r = 0; r < RACE_ROUNDS; r++)
-		want += 2 * (1 + r % 3);
+		least += 2 * (1 + r % 3);
 	CU_ASSERT_EQUAL(lost, 0);
 	CU_ASSERT_EQUAL(race_failed, 0);
-	CU_ASSERT_EQUAL(total, want);
-	CU_ASSERT_TRUE(ticks > 0);
+	CU_ASSERT_EQUAL(total, race_reserved);
+	CU_ASSERT_TRUE(race_reserved >= least);
+	CU_ASSERT_TRUE(ticks >= MIN_TICKS);
 	CU_ASSERT_EQUAL(take(), 0);
 	for (unsigned int i = 0; i < N_RACE; i++)
 		fx_sa_del(race_sa[i]);
