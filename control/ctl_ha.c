@@ -209,6 +209,7 @@ ops_fill(struct ctl_ha *ha, struct ha_host_ops *ops)
 		.send_room = host_send_room,
 		.now_ms = host_now_ms,
 		.role_change = ctl_ha_role_change,
+		.yielding = ctl_ha_yielding,
 		.bulk_request = ctl_ha_bulk_request,
 		.record = ctl_ha_record,
 		.sync_tick = ctl_ha_sync_tick,

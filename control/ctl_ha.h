@@ -157,6 +157,9 @@ void ctl_ha_bulk_tx_stop(struct ctl_ha *ha);
 int ctl_ha_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len);
 void ctl_ha_sync_tick(void *arg);
 void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);
+/* ha_host_ops.yielding: our switchover hands the VIPs over (dp_vip_yield),
+ * or failed and we claim them again. */
+void ctl_ha_yielding(void *arg, bool on);
 /* Sequence state (ctl_ha_seq.c): HA_REC_SEQ entries, SEQ_BATCH at most
  * per call of EMIT (n x HA_WIRE_SEQ_LEN octets), for the SAs that moved
  * since the last call, or with ALL for every static SA and CHILD SA. 0 or

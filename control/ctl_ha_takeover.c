@@ -35,7 +35,11 @@
  *
  * Addresses: the VIPs and the virtual MAC move here and are announced
  * (gratuitous ARP, unsolicited NA) at once and ANNOUNCE_REPEATS times
- * after, for switches and hosts that missed the first.
+ * after, for switches and hosts that missed the first. A switchover's old
+ * active stops sourcing frames from the virtual MAC before it asks the
+ * peer to take over (ctl_ha_yielding), so none of its frames pulls the
+ * switches back to it between the peer's announcement and its own step
+ * down: a packet drawn back then would be dropped (a lost ping, seen).
  */
 #include <inttypes.h>
 #include <time.h>
@@ -207,6 +211,26 @@ ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reaso
 		become_standby(ha, why);
 	else
 		CTL_LOG(NOTICE, "%s (%s)", ha_role_name(role), ha_reason_name(why));
+}
+
+/* A switchover of ours: from the moment the peer may take over, no frame
+ * of ours may tell the switches that the vmac is still here (vip.h); if
+ * it failed, the VIPs are announced again as after a takeover. */
+void
+ctl_ha_yielding(void *arg, bool on)
+{
+	struct ctl_ha *ha = arg;
+
+	if (on) {
+		dp_vip_yield(&ha->h->dp);
+		ha->announce_left = 0;
+		CTL_LOG(INFO, "switchover: handing the VIPs over, own MACs as source");
+		return;
+	}
+	dp_vip_claim(&ha->h->dp);
+	ha->announce_left = ANNOUNCE_REPEATS;
+	ha->next_announce_ms = dp_now_ms() + ANNOUNCE_FIRST_MS;
+	CTL_LOG(NOTICE, "switchover not completed: VIPs claimed again");
 }
 
 void

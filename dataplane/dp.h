@@ -83,8 +83,11 @@ struct dp_iface {
 	char name[CFG_NAME_LEN];
 	struct rte_ether_addr mac;
 	/* Atomic (vip.c): the HA virtual MAC while this node owns the port's
-	 * VIPs: accepted as destination and used as source. NULL otherwise. */
+	 * VIPs: accepted as destination (vmac) and used as source (src_vmac,
+	 * NULL while a switchover hands the VIPs over: dp_vip_yield). NULL
+	 * otherwise. */
 	const struct rte_ether_addr *vmac;
+	const struct rte_ether_addr *src_vmac;
 	uint16_t mtu;			/* L3 MTU */
 	uint16_t n_rxq;
 	uint16_t n_txq;
@@ -102,7 +105,7 @@ struct dp_iface {
 static inline const struct rte_ether_addr *
 dp_iface_src_mac(const struct dp_iface *ifc)
 {
-	const struct rte_ether_addr *v = __atomic_load_n(&ifc->vmac, __ATOMIC_ACQUIRE);
+	const struct rte_ether_addr *v = __atomic_load_n(&ifc->src_vmac, __ATOMIC_ACQUIRE);
 
 	return v != NULL ? v : &ifc->mac;
 }

@@ -14,9 +14,10 @@
  *     need a grace period the control core cannot wait for.
  *   - L2: a port with a VIP has a vmac pointer (struct dp_iface) set to
  *     the vmac while owned and NULL otherwise; workers load it once per
- *     burst for the destination check and read it where they write an
- *     Ethernet source (dp_iface_src_mac). The vmac itself never changes
- *     while owned. The ports are promiscuous (dp_vip_set_mac): frames to
+ *     burst for the destination check. A second pointer, src_vmac, is
+ *     read where they write an Ethernet source (dp_iface_src_mac): the
+ *     same, but NULL while a switchover hands the VIPs over
+ *     (dp_vip_yield). The vmac itself never changes while owned. The ports are promiscuous (dp_vip_set_mac): frames to
  *     the vmac are dropped by the L2 check, as not_our_mac, when not owned.
  *   - ARP and ND (arp.c, nd.c) ask dp_vip_answer / dp_vip_is_ours.
  * Claim stores the vmac pointers, then the ownership flag (release), then
@@ -89,14 +90,18 @@ port_promisc(const struct dp *dp, uint8_t port)
 	return rte_eth_promiscuous_enable(dp->iface[port].port_id);
 }
 
-/* The ports with a VIP: their vmac pointers to vmac (or NULL). Only the
- * control core writes port_mask: plain reads here. */
+/* The ports with a VIP: their accepted vmac and their source vmac
+ * pointers (each the vmac or NULL). Only the control core writes
+ * port_mask: plain reads here. */
 static void
-ports_vmac(struct dp *dp, const struct rte_ether_addr *vmac)
+ports_vmac(struct dp *dp, const struct rte_ether_addr *accept, const struct rte_ether_addr *src)
 {
-	for (uint8_t p = 0; p < dp->n_ifaces; p++)
-		if (dp->vips.port_mask & (1u << p))
-			__atomic_store_n(&dp->iface[p].vmac, vmac, __ATOMIC_RELEASE);
+	for (uint8_t p = 0; p < dp->n_ifaces; p++) {
+		if ((dp->vips.port_mask & (1u << p)) == 0)
+			continue;
+		__atomic_store_n(&dp->iface[p].vmac, accept, __ATOMIC_RELEASE);
+		__atomic_store_n(&dp->iface[p].src_vmac, src, __ATOMIC_RELEASE);
+	}
 }
 
 int
@@ -130,8 +135,12 @@ dp_vip_add(struct dp *dp, uint8_t port, const struct cfg_prefix *addr)
 	v->vip[v->n++] = vip;
 	if (v->has_vmac) {
 		port_promisc(dp, port);		/* errors: dp_vip_set_mac reports them */
-		if (dp_vip_owned(dp))
+		if (dp_vip_owned(dp)) {
 			__atomic_store_n(&dp->iface[port].vmac, &v->vmac, __ATOMIC_RELEASE);
+			if (!v->yielding)
+				__atomic_store_n(&dp->iface[port].src_vmac, &v->vmac,
+						 __ATOMIC_RELEASE);
+		}
 	}
 	return 0;
 }
@@ -166,17 +175,31 @@ dp_vip_claim(struct dp *dp)
 {
 	struct dp_vips *v = &dp->vips;
 
+	v->yielding = false;
 	if (v->has_vmac)
-		ports_vmac(dp, &v->vmac);
+		ports_vmac(dp, &v->vmac, &v->vmac);
 	__atomic_store_n(&v->owned, true, __ATOMIC_RELEASE);
 	return dp_vip_announce(dp) == v->n * DP_VIP_ANNOUNCE_COUNT ? 0 : -ENOBUFS;
+}
+
+void
+dp_vip_yield(struct dp *dp)
+{
+	struct dp_vips *v = &dp->vips;
+
+	if (!dp_vip_owned(dp))
+		return;
+	v->yielding = true;
+	if (v->has_vmac)
+		ports_vmac(dp, &v->vmac, NULL);
 }
 
 void
 dp_vip_release(struct dp *dp)
 {
 	__atomic_store_n(&dp->vips.owned, false, __ATOMIC_RELEASE);
-	ports_vmac(dp, NULL);
+	dp->vips.yielding = false;
+	ports_vmac(dp, NULL, NULL);
 }
 
 bool
@@ -191,7 +214,7 @@ dp_vip_announce(struct dp *dp)
 	const struct dp_vips *v = &dp->vips;
 	int sent = 0;
 
-	if (!dp_vip_owned(dp))
+	if (!dp_vip_owned(dp) || v->yielding)
 		return 0;
 	/* Rounds rather than three in a row: the repeats spread a little. */
 	for (unsigned int round = 0; round < DP_VIP_ANNOUNCE_COUNT; round++) {

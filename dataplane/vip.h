@@ -40,6 +40,7 @@ struct dp_vip {
 struct dp_vips {
 	bool owned;			/* atomic: this node holds the VIPs */
 	bool has_vmac;
+	bool yielding;			/* owned, handed over: own MACs as source */
 	uint8_t n;
 	uint32_t port_mask;		/* atomic: ports with a VIP */
 	struct rte_ether_addr vmac;	/* with has_vmac; never changed while owned */
@@ -76,6 +77,17 @@ int dp_vip_set_mac(struct dp *dp, const struct rte_ether_addr *vmac);
  * anyway). Claiming again only announces again.
  */
 int dp_vip_claim(struct dp *dp);
+/*
+ * A switchover hands the VIPs to the peer: they stay ours (ARP, ND,
+ * frames to the vmac are accepted and forwarded), but frames leave with
+ * the ports' own MACs and nothing is announced, so that no frame of ours
+ * teaches a switch that the vmac is still behind our port once the peer
+ * announced it; a frame it sends meanwhile would draw the clients'
+ * packets back here, to be dropped after the hand-over. Ends with
+ * dp_vip_claim (the switchover failed: we keep the VIPs) or
+ * dp_vip_release (it completed). Nothing while not owned.
+ */
+void dp_vip_yield(struct dp *dp);
 /* Gives the VIPs up: none of the above; a packet to a VIP is routed to the
  * VIP's link like any host's (the new active answers for it). */
 void dp_vip_release(struct dp *dp);

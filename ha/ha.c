@@ -759,6 +759,21 @@ msgs_well_formed(const struct ha_chan_rx *rx)
 	return rc == 0;
 }
 
+/* The host learns when a switchover of ours starts yielding and when it
+ * ends without a role change (failed, session lost); a role change is
+ * role_change's. */
+static void
+yield_notify(struct ha_node *n)
+{
+	bool want = n->role.role == HA_ROLE_ACTIVE && n->role.yielding;
+
+	if (want == n->host_yielding)
+		return;
+	n->host_yielding = want;
+	if (n->ops.yielding != NULL && n->role.role == HA_ROLE_ACTIVE)
+		n->ops.yielding(n->ops.arg, want);
+}
+
 static void
 on_data(struct ha_node *n, unsigned int link, const struct ha_chan_rx *rx, uint64_t now)
 {
@@ -798,6 +813,7 @@ ha_input(struct ha_node *n, unsigned int link, uint8_t *buf, size_t len)
 	else
 		on_data(n, link, &rx, now);
 	bulk_maybe(n);
+	yield_notify(n);
 	if (n->ctrl_pending != 0)
 		flush_sync(n, now);
 }
@@ -874,6 +890,7 @@ ha_tick(struct ha_node *n)
 		for (link = 0; link < n->role.conf.n_links; link++)
 			send_link(n, link, now);
 	}
+	yield_notify(n);
 	flush_sync(n, now);
 	n->tick_due_ms = next_deadline(n, now);
 	return n->tick_due_ms;

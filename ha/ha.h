@@ -78,6 +78,12 @@ struct ha_host_ops {
 	 * ACTIVE with HA_REASON_SPLIT_BRAIN: we won a split brain and stay
 	 * active, but the peer sent on our SAs since n->peer_lost_ms. */
 	void (*role_change)(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why);
+	/* Optional. Active: ON, a switchover we started is handing the role
+	 * to the peer (it may take over any moment now): keep forwarding,
+	 * but send nothing that claims the VIPs (dp_vip_yield). OFF, the
+	 * switchover failed and we stay active: claim them again. Not
+	 * called when the role changes (role_change covers that). */
+	void (*yielding)(void *arg, bool on);
 	/* Active: a new session with the peer: write a bulk sync now
 	 * (ha_bulk_begin, records, ha_bulk_end). */
 	void (*bulk_request)(void *arg);
@@ -120,6 +126,7 @@ struct ha_node {
 	uint64_t boot_id;
 	uint32_t peer_caps;		/* HA_CAP_* of the peer's last HELLO */
 	bool in_sync;			/* standby: last bulk sync complete, stream intact */
+	bool host_yielding;		/* what ops.yielding last told the host */
 	uint64_t bulk_generation;
 	uint64_t next_hb_ms;
 	uint64_t next_sync_ms;

@@ -661,6 +661,49 @@ test_src_mac(void)
 	reset();
 }
 
+/* A switchover handing the VIPs over (dp_vip_yield): still ours (frames to
+ * the vmac accepted and forwarded, ARP answered with the vmac), but every
+ * frame leaves with the port's own MAC and nothing is announced; a claim
+ * restores the vmac as source and announces, a release ends it all. */
+static void
+test_yield(void)
+{
+	struct rte_mbuf *m[2 * ANNOUNCED];
+
+	dp_vip_yield(&dp);			/* not owned: nothing */
+	CU_ASSERT_FALSE(dp_vip_owned(&dp));
+	CU_ASSERT_FALSE(dp.vips.yielding);
+	claim();
+	dp_vip_yield(&dp);
+	CU_ASSERT_TRUE(dp_vip_owned(&dp));
+	CU_ASSERT_PTR_EQUAL(dp.iface[P_U].vmac, &dp.vips.vmac);
+	CU_ASSERT_PTR_NULL(dp.iface[P_U].src_vmac);
+	CU_ASSERT_PTR_NULL(dp.iface[P_T].src_vmac);
+	expect_fwd_src(P_T, mac_t, mac_l, host_t4, host_u4, P_U, mac_u);
+	expect_fwd_src(P_U, vmac, mac_h, host_u4, host_t4, P_T, mac_t);
+	CU_ASSERT_EQUAL(w_drops(P_U, DP_DROP_NOT_OUR_MAC), 0);
+	/* ARP for the VIP: the vmac in the answer, the port's MAC as source. */
+	expect_arp_reply(arp_exchange(P_U, mac_a, host_a4, vip_u4), mac_u, vmac, vip_u4, mac_a,
+			 host_a4);
+	CU_ASSERT_EQUAL(dp_vip_announce(&dp), 0);
+	CU_ASSERT_EQUAL(take_ctl(m, ANNOUNCED), 0);
+	/* The switchover failed: claimed again, announced, the vmac as source. */
+	CU_ASSERT_EQUAL(dp_vip_claim(&dp), 0);
+	CU_ASSERT_FALSE(dp.vips.yielding);
+	CU_ASSERT_PTR_EQUAL(dp.iface[P_U].src_vmac, &dp.vips.vmac);
+	CU_ASSERT_EQUAL(take_ctl(m, 2 * ANNOUNCED), ANNOUNCED);
+	free_all(m, ANNOUNCED);
+	expect_fwd_src(P_T, mac_t, mac_l, host_t4, host_u4, P_U, vmac);
+	/* Yield, then the hand-over completed: released. */
+	dp_vip_yield(&dp);
+	dp_vip_release(&dp);
+	CU_ASSERT_FALSE(dp.vips.yielding);
+	CU_ASSERT_PTR_NULL(dp.iface[P_U].vmac);
+	CU_ASSERT_PTR_NULL(dp.iface[P_U].src_vmac);
+	expect_fwd_src(P_T, mac_t, mac_l, host_t4, host_u4, P_U, mac_u);
+	reset();
+}
+
 static struct cfg_prefix
 pfx(uint8_t family, const uint8_t *addr)
 {
@@ -875,6 +918,7 @@ main(int argc, char **argv)
 		{ "NS for a VIP answered only while owned", test_nd },
 		{ "L2 accept of the vmac, VIPs local only while owned", test_l2_and_local },
 		{ "source MAC switched on ports with a VIP", test_src_mac },
+		{ "yield: ours, but the own MACs as source, no announcement", test_yield },
 		{ "dp_vip_add checks and table limit", test_add_checks },
 	};
 	CU_pSuite suite;

@@ -49,6 +49,8 @@ struct host {
 	struct ha_node node;
 	/* callbacks */
 	unsigned int role_changes;
+	unsigned int yields_on, yields_off;	/* ops.yielding calls */
+	bool peer_active_at_yield;	/* the peer was active when yielding began */
 	enum ha_role last_role, last_old;
 	enum ha_reason last_reason;
 	unsigned int bulk_requests, sync_ticks;
@@ -168,6 +170,19 @@ h_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_reason why
 	h->last_reason = why;
 }
 
+static void
+h_yielding(void *arg, bool on)
+{
+	struct host *h = arg;
+
+	if (!on) {
+		h->yields_off++;
+		return;
+	}
+	h->yields_on++;
+	h->peer_active_at_yield = h->net->h[1 - h->idx].node.role.role == HA_ROLE_ACTIVE;
+}
+
 /* Record values: number (u32) then bytes (uint8_t)(number + i). */
 static bool small_records;		/* bulk records of 100..355 octets only */
 
@@ -283,7 +298,7 @@ host_start(struct net *nt, unsigned int idx, uint8_t prio, bool preempt)
 	struct host *h = &nt->h[idx];
 	const struct ha_host_ops ops = {
 		.send = h_send, .now_ms = h_now, .role_change = h_role_change,
-		.bulk_request = h_bulk_request, .record = h_record, .sync_tick = h_sync_tick,
+		.yielding = h_yielding, .bulk_request = h_bulk_request, .record = h_record, .sync_tick = h_sync_tick,
 		.log = h_log, .arg = h, .send_room = nt->tx_room_op ? h_send_room : NULL,
 	};
 	struct ha_conf c = {
@@ -867,6 +882,12 @@ test_switchover(void)
 	CU_ASSERT_EQUAL(b->last_reason, HA_REASON_SWITCHOVER);
 	CU_ASSERT_TRUE(a->node.in_sync);
 	CU_ASSERT_EQUAL(b->bulk_requests, 0);		/* the old active has it all */
+	/* A yielded (VIPs handed over) before B could take over; the role
+	 * change ended it, not a yielding(false). */
+	CU_ASSERT_EQUAL(a->yields_on, 1);
+	CU_ASSERT_FALSE(a->peer_active_at_yield);
+	CU_ASSERT_EQUAL(a->yields_off, 0);
+	CU_ASSERT_EQUAL(b->yields_on, 0);
 	/* The new active's records reach the old one. */
 	a->inc_expect = 0;
 	write_inc(b, 30);
@@ -940,6 +961,9 @@ test_switchover_timeout(void)
 	CU_ASSERT_EQUAL(role(1), HA_ROLE_STANDBY);
 	CU_ASSERT_FALSE(a->node.role.yielding);
 	CU_ASSERT_EQUAL(a->node.so_state, HA_SO_IDLE);
+	/* It had yielded the VIPs: claimed again. */
+	CU_ASSERT_EQUAL(a->yields_on, 1);
+	CU_ASSERT_EQUAL(a->yields_off, 1);
 	pair_end();
 }
 
