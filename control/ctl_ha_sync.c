@@ -37,6 +37,8 @@ enum {
 	BULK_SLICE = 128,		/* IKE SAs a bulk sync writes per pass (~1 ms) */
 	BULK_AHEAD = 4u << 20,		/* stream bytes a bulk sync keeps unacknowledged */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
+	SEQ_AHEAD = 8,			/* pipeline distance of apply_seq */
+	SEQ_RING = 32,			/* > 2 x SEQ_AHEAD, a power of two */
 };
 
 static bool
@@ -120,27 +122,6 @@ ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *
 }
 
 /* ---- sequence state ---- */
-
-/* A shipped inbound window (its top, and bit i set when top - 1 - i was
- * seen, for the WIN_BITS numbers below it: ctl_ha_seq.c) back into a
- * window: every number up to the top is closed except those of the last
- * WIN_BITS the active had not seen. Closing the older ones costs at most
- * a late, reordered packet; opening them could admit a replay. */
-static void
-win_from_wire(const struct ha_wire_seq *w, uint32_t size, struct dp_replay_state *s)
-{
-	uint64_t ring = ((uint64_t)size / DP_REPLAY_WORD_BITS + 1) * DP_REPLAY_WORD_BITS;
-
-	s->top = w->win_top;
-	s->size = size;
-	memset(s->bitmap, 0xff, sizeof(s->bitmap));
-	for (unsigned int i = 0; i < WIN_BITS && w->win_top > i + 1; i++) {
-		uint64_t q = (w->win_top - 1 - i) % ring;
-
-		if (!(w->win_bits >> i & 1))
-			s->bitmap[q / DP_REPLAY_WORD_BITS] &= ~(1ull << (q % DP_REPLAY_WORD_BITS));
-	}
-}
 
 /* The sequence entries (ctl_ha_seq.c) go out as HA_REC_SEQ records. */
 static int
@@ -314,63 +295,97 @@ apply_child(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 	return rc;
 }
 
-/* The standby's SA for one shipped entry, or NULL. */
-static struct dp_sa *
-seq_target(struct ctl_ha *ha, const struct ha_wire_seq *w)
+/* The standby's SAD id for one shipped entry; false if it has none. */
+static bool
+seq_target(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t *sa_id)
 {
-	struct ctl_ike_child_info info;
 	struct dp_sad *sad = ha->h->dp.sad;
 
 	if (w->child_id == 0) {
 		for (uint32_t i = 0; i < ha->n_static; i++) {
 			struct dp_sa *sa = dp_sad_get(sad, ha->static_ids[i]);
 
-			if (sa != NULL && sa->p.spi == w->spi && (uint8_t)sa->p.dir == w->dir)
-				return sa;
+			if (sa != NULL && sa->p.spi == w->spi && (uint8_t)sa->p.dir == w->dir) {
+				*sa_id = sa->id;
+				return true;
+			}
 		}
-		return NULL;
+		return false;
 	}
-	if (ha->h->ike == NULL || !ctl_ike_child_get(&ha->h->ike->children, w->child_id, &info))
-		return NULL;
-	if (w->dir == DP_SA_OUTBOUND)
-		return info.has_out ? dp_sad_get(sad, info.sa_out) : NULL;
-	return info.has_in ? dp_sad_get(sad, info.sa_in) : NULL;
+	return ha->h->ike != NULL &&
+	       ctl_ike_child_sa_id(&ha->h->ike->children, w->child_id, (enum dp_sa_dir)w->dir,
+				   sa_id);
 }
 
+/*
+ * A shipped entry into its SA. The inbound window comes as its top and
+ * which of the WIN_BITS numbers below it were seen; every older number is
+ * closed (dp_replay_import_brief): closing one costs at most a late,
+ * reordered packet, opening one could admit a replay.
+ */
 static int
-apply_seq_one(struct ctl_ha *ha, const struct ha_wire_seq *w)
+apply_seq_one(struct ctl_ha *ha, const struct ha_wire_seq *w, struct dp_sa *sa)
 {
-	struct dp_sa *sa = seq_target(ha, w);
-	struct dp_sa_seq_state st = {
-		.spi = w->spi, .dir = w->dir, .out_seq = w->out_seq, .iv_epoch = w->iv_epoch,
-		.epoch_start_seq = w->epoch_start_seq,
+	struct dp_sa_seq_brief b = {
+		.out_seq = w->out_seq, .epoch_start_seq = w->epoch_start_seq,
+		.iv_epoch = w->iv_epoch, .win_top = w->win_top, .win_seen = w->win_bits,
 	};
 
-	if (sa == NULL)
+	if (sa == NULL || sa->p.spi != w->spi || (uint8_t)sa->p.dir != w->dir)
 		return -ENOENT;		/* its CHILD record comes first; a race with a delete */
-	if (sa->p.dir == DP_SA_INBOUND)
-		win_from_wire(w, sa->p.replay_window, &st.win);
 	if (sa->id < ha->n_seq) {
 		ha->seq[sa->id].rate_pps = w->rate_pps;
 		ha->seq[sa->id].sampled = false;	/* as shipped: not decayed here */
 	}
-	return dp_sa_seq_import(sa, &st);
+	return dp_sa_seq_import_brief(sa, &b, WIN_BITS);
 }
 
+/*
+ * A record of up to SEQ_BATCH entries, in a pipeline: entry i is decoded
+ * and its CHILD SA slot prefetched, entry i - AHEAD resolved to its SA
+ * whose lines are prefetched, entry i - 2 AHEAD applied. Each entry's
+ * misses (table slot, SA, counter or window, rate) overlap the others'
+ * instead of following one another.
+ */
 static int
 apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 {
-	struct ha_wire_seq w;
-	int bad = 0;
+	const struct ctl_ike_children *kids = ha->h->ike != NULL ? &ha->h->ike->children : NULL;
+	struct ha_wire_seq w[SEQ_RING];
+	struct dp_sa *sa[SEQ_RING];
+	bool ok[SEQ_RING];
+	uint32_t n = len / HA_WIRE_SEQ_LEN, bad = 0;
 
 	if (len % HA_WIRE_SEQ_LEN != 0)
 		return -EBADMSG;
-	for (uint32_t off = 0; off < len; off += HA_WIRE_SEQ_LEN) {
-		if (ha_wire_seq_decode(v + off, HA_WIRE_SEQ_LEN, &w) < 0 ||
-		    apply_seq_one(ha, &w) < 0)
-			bad++;
-		else
-			ha->seq_entries_applied++;
+	for (uint32_t i = 0; i < n + 2 * SEQ_AHEAD; i++) {
+		uint32_t id;
+
+		if (i < n) {
+			ok[i % SEQ_RING] = ha_wire_seq_decode(v + i * HA_WIRE_SEQ_LEN,
+							      HA_WIRE_SEQ_LEN, &w[i % SEQ_RING]) == 0;
+			if (kids != NULL)
+				ctl_ike_child_prefetch(kids, w[i % SEQ_RING].child_id);
+		}
+		if (i >= SEQ_AHEAD && i - SEQ_AHEAD < n) {
+			uint32_t j = (i - SEQ_AHEAD) % SEQ_RING;
+
+			sa[j] = ok[j] && seq_target(ha, &w[j], &id) ? dp_sad_get(ha->h->dp.sad, id)
+								     : NULL;
+			if (sa[j] != NULL) {
+				dp_sa_prefetch_seq(sa[j]);
+				if (id < ha->n_seq)
+					rte_prefetch0(&ha->seq[id]);
+			}
+		}
+		if (i >= 2 * SEQ_AHEAD) {
+			uint32_t k = (i - 2 * SEQ_AHEAD) % SEQ_RING;
+
+			if (!ok[k] || apply_seq_one(ha, &w[k], sa[k]) < 0)
+				bad++;
+			else
+				ha->seq_entries_applied++;
+		}
 	}
 	return bad == 0 ? 0 : -ENOENT;
 }

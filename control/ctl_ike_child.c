@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_prefetch.h>
+
 #include "control/ctl_ike_child.h"
 #include "control/log.h"
 
@@ -249,6 +251,25 @@ ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
 	if (k != NULL)
 		*info = k->info;
 	return k != NULL;
+}
+
+bool
+ctl_ike_child_sa_id(const struct ctl_ike_children *t, uint64_t child_id, enum dp_sa_dir dir,
+		    uint32_t *sa_id)
+{
+	const struct ctl_ike_kid *k = kid_find(t, child_id);
+
+	if (k == NULL || !(dir == DP_SA_INBOUND ? k->info.has_in : k->info.has_out))
+		return false;
+	*sa_id = dir == DP_SA_INBOUND ? k->info.sa_in : k->info.sa_out;
+	return true;
+}
+
+void
+ctl_ike_child_prefetch(const struct ctl_ike_children *t, uint64_t child_id)
+{
+	if (t->cap != 0)
+		rte_prefetch0(&t->slot[home(t, child_id)]);
 }
 
 int

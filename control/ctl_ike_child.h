@@ -83,6 +83,13 @@ int ctl_ike_child_update_path(struct ctl_ike_children *t, const struct ike_sa_st
 /* What is installed for CHILD_ID; false if nothing. */
 bool ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
 		       struct ctl_ike_child_info *info);
+/* The SAD id of CHILD_ID's inbound (DIR DP_SA_INBOUND) or outbound SA,
+ * without copying its info (the HA sync, per shipped entry); false if
+ * none. */
+bool ctl_ike_child_sa_id(const struct ctl_ike_children *t, uint64_t child_id,
+			 enum dp_sa_dir dir, uint32_t *sa_id);
+/* Prefetches the slot where a lookup of CHILD_ID starts. */
+void ctl_ike_child_prefetch(const struct ctl_ike_children *t, uint64_t child_id);
 /* The inbound SPI of the CHILD SA that SA_ID belongs to (what
  * ike_child_expired() looks for); false if no CHILD SA owns it. */
 bool ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi);

@@ -206,3 +206,46 @@ dp_replay_import(struct dp_replay_window *w, const struct dp_replay_state *s)
 		w->bitmap[i] |= in.bitmap[i];
 	return 0;
 }
+
+/* Marks the numbers A..B (B - A below the ring's size) seen, a word at a
+ * time. */
+static void
+window_set_range(struct dp_replay_window *w, uint64_t a, uint64_t b)
+{
+	while (a <= b) {
+		unsigned int bit = (unsigned int)(a & REPLAY_BIT_MASK);
+		uint64_t span = b - a < REPLAY_BIT_MASK - bit ? b - a : REPLAY_BIT_MASK - bit;
+		uint64_t mask = span == REPLAY_BIT_MASK ? UINT64_MAX :
+				((UINT64_C(1) << (span + 1)) - 1) << bit;
+
+		w->bitmap[word_of(w, a)] |= mask;
+		a += span + 1;
+	}
+}
+
+int
+dp_replay_import_brief(struct dp_replay_window *w, uint64_t top, uint64_t seen, unsigned int n)
+{
+	uint64_t first_word, lo;
+
+	if (n > DP_REPLAY_WORD_BITS || (!w->esn && top > UINT32_MAX))
+		return -EINVAL;
+	if (top == 0)
+		return 0;
+	if (top > w->top)
+		window_advance(w, top);
+	/* The oldest number the ring holds now: below it a bit would stand
+	 * for a newer number. */
+	first_word = (w->top >> REPLAY_WORD_SHIFT) >= w->words - 1 ?
+		     (w->top >> REPLAY_WORD_SHIFT) - (w->words - 1) : 0;
+	lo = first_word != 0 ? first_word << REPLAY_WORD_SHIFT : 1;
+	if (top < lo)
+		return 0;
+	if (top > n && top - n - 1 >= lo)
+		window_set_range(w, lo, top - n - 1);
+	window_set_range(w, top, top);
+	for (unsigned int i = 0; i < n && top > i + 1 && top - 1 - i >= lo; i++)
+		if (seen >> i & 1)
+			window_set_range(w, top - 1 - i, top - 1 - i);
+	return 0;
+}

@@ -66,5 +66,16 @@ uint64_t dp_replay_seen_below(const struct dp_replay_window *w, uint64_t top, un
  * a stale export never reopens a closed sequence number. */
 void dp_replay_export(const struct dp_replay_window *w, struct dp_replay_state *s);
 int dp_replay_import(struct dp_replay_window *w, const struct dp_replay_state *s);
+/*
+ * The same from the brief form the HA sync ships (dp_replay_seen_below):
+ * TOP, and bit i of SEEN set when top - 1 - i was seen, for the N (<= 64)
+ * numbers below it; every number below those counts as seen (closing an
+ * older one costs at most a late, reordered packet; opening one could
+ * admit a replay). As dp_replay_import of that window, without building
+ * it: O(window words). 0, or -EINVAL (N > 64, TOP beyond 2^32 - 1
+ * without ESN).
+ */
+int dp_replay_import_brief(struct dp_replay_window *w, uint64_t top, uint64_t seen,
+			   unsigned int n);
 
 #endif

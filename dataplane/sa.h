@@ -55,6 +55,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_prefetch.h>
 
 #include "config/cfg.h"
 #include "dataplane/esp_crypto.h"
@@ -371,6 +372,9 @@ void dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s);
  * the N (<= 64) numbers below it were seen (dp_replay_seen_below). */
 void dp_sa_seq_brief(const struct dp_sa *sa, unsigned int n, struct dp_sa_seq_brief *b);
 int dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s);
+/* The same from the brief form (N: the window bits below the top in
+ * b->win_seen), without building a whole window (dp_replay_import_brief). */
+int dp_sa_seq_import_brief(struct dp_sa *sa, const struct dp_sa_seq_brief *b, unsigned int n);
 void dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin);
 
 /*
@@ -397,6 +401,19 @@ static inline uint64_t
 dp_sa_out_seq(const struct dp_sa *sa)
 {
 	return __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
+}
+
+/* The HA sync reads and writes a few lines of many SAs in a row
+ * (ctl_ha_seq.c, ctl_ha_sync.c): prefetched ahead, their misses overlap
+ * (the worker-written lines are in another core's cache). The lines of
+ * p.spi / p.dir, of id, and of the outbound counter or the window top. */
+static inline void
+dp_sa_prefetch_seq(const struct dp_sa *sa)
+{
+	rte_prefetch0(&sa->p.dir);
+	rte_prefetch0(&sa->id);
+	rte_prefetch0(&sa->out);
+	rte_prefetch0(&sa->win);
 }
 
 /*

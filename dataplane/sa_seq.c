@@ -92,19 +92,19 @@ dp_sa_seq_brief(const struct dp_sa *sa, unsigned int n, struct dp_sa_seq_brief *
 /* Outbound: the higher counter, the newer epoch; within one epoch the
  * earlier start, which keeps the 2^48 limit where the sender began. */
 static void
-sa_out_import(struct dp_sa *sa, const struct dp_sa_seq_state *s)
+sa_out_import(struct dp_sa *sa, uint64_t out_seq, uint16_t iv_epoch, uint64_t epoch_start_seq)
 {
 	uint64_t seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
 	uint64_t start = sa->out.epoch_start_seq;
 	uint16_t epoch = sa->out.iv_epoch;
 
-	while (s->out_seq > seq &&
-	       !__atomic_compare_exchange_n(&sa->out.seq, &seq, s->out_seq, false,
+	while (out_seq > seq &&
+	       !__atomic_compare_exchange_n(&sa->out.seq, &seq, out_seq, false,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
-	if (s->iv_epoch > epoch || (s->iv_epoch == epoch && s->epoch_start_seq < start)) {
-		__atomic_store_n(&sa->out.epoch_start_seq, s->epoch_start_seq, __ATOMIC_RELAXED);
-		__atomic_store_n(&sa->out.iv_epoch, s->iv_epoch, __ATOMIC_RELEASE);
+	if (iv_epoch > epoch || (iv_epoch == epoch && epoch_start_seq < start)) {
+		__atomic_store_n(&sa->out.epoch_start_seq, epoch_start_seq, __ATOMIC_RELAXED);
+		__atomic_store_n(&sa->out.iv_epoch, iv_epoch, __ATOMIC_RELEASE);
 	}
 }
 
@@ -115,7 +115,16 @@ dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s)
 		return -EINVAL;
 	if (sa->p.dir == DP_SA_INBOUND)
 		return dp_replay_import(&sa->win, &s->win);
-	sa_out_import(sa, s);
+	sa_out_import(sa, s->out_seq, s->iv_epoch, s->epoch_start_seq);
+	return 0;
+}
+
+int
+dp_sa_seq_import_brief(struct dp_sa *sa, const struct dp_sa_seq_brief *b, unsigned int n)
+{
+	if (sa->p.dir == DP_SA_INBOUND)
+		return dp_replay_import_brief(&sa->win, b->win_top, b->win_seen, n);
+	sa_out_import(sa, b->out_seq, b->iv_epoch, b->epoch_start_seq);
 	return 0;
 }
 

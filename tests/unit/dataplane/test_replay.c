@@ -436,6 +436,121 @@ test_export_import_roundtrip(void)
 	CU_ASSERT_EQUAL(b.top, 5000);
 }
 
+/* The window the brief form stands for, built whole (as the HA standby
+ * did before dp_replay_import_brief): every number up to TOP seen but
+ * those of the N below it whose bit is clear. */
+static void
+brief_to_state(uint64_t top, uint64_t seen, unsigned int n, uint32_t size,
+	       struct dp_replay_state *s)
+{
+	uint64_t ring = ((uint64_t)size / DP_REPLAY_WORD_BITS + 1) * DP_REPLAY_WORD_BITS;
+
+	memset(s, 0, sizeof(*s));
+	s->top = top;
+	s->size = size;
+	memset(s->bitmap, 0xff, sizeof(s->bitmap));
+	for (unsigned int i = 0; i < n && top > i + 1; i++) {
+		uint64_t q = (top - 1 - i) % ring;
+
+		if (!(seen >> i & 1))
+			s->bitmap[q / DP_REPLAY_WORD_BITS] &= ~(UINT64_C(1) << (q % 64));
+	}
+}
+
+/* Numbers around both windows' tops on which they disagree. */
+static unsigned int
+windows_differ(const struct dp_replay_window *a, const struct dp_replay_window *b)
+{
+	uint64_t hi = (a->top > b->top ? a->top : b->top) + 130;
+	uint64_t lo = hi > 2 * DP_REPLAY_MAX + 300 ? hi - 2 * DP_REPLAY_MAX - 300 : 1;
+	unsigned int differ = a->top != b->top;
+
+	for (uint64_t s = lo; s <= hi; s++) {
+		struct dp_replay_window x = *a, y = *b;
+
+		differ += (dp_replay_update(&x, s) == 0) != (dp_replay_update(&y, s) == 0);
+	}
+	return differ;
+}
+
+/*
+ * dp_replay_import_brief against dp_replay_import of the whole window it
+ * stands for: pseudo-random windows (every size class, tops near, above,
+ * below and a ring away from the shipped one, small tops) and brief
+ * states; the two results accept exactly the same numbers.
+ */
+static void
+test_import_brief(void)
+{
+	static const uint32_t sizes[] = { 64, 128, 960, 4096 };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	unsigned int differ = 0, runs = 0;
+
+	for (unsigned int si = 0; si < DIM(sizes); si++) {
+		for (unsigned int r = 0; r < 300; r++) {
+			struct dp_replay_window full, brief;
+			struct dp_replay_state st;
+			uint64_t top, ship, seen;
+
+			CU_ASSERT_FATAL(dp_replay_init(&full, sizes[si], true) == 0);
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			top = r % 5 == 0 ? (x >> 60) : 1000 + (x >> 40) % 20000;
+			for (unsigned int k = 0; k < 40 && top > 0; k++)
+				dp_replay_update(&full, top > k * 3 ? top - k * 3 : 1);
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			switch (r % 4) {
+			case 0: ship = top + (x >> 50) % 200; break;
+			case 1: ship = top > 100 ? top - (x >> 50) % 100 : top; break;
+			case 2: ship = top + sizes[si] + 64 + (x >> 56); break;
+			default: ship = top > 2 * sizes[si] + 200 ? top - sizes[si] - 100 : 1; break;
+			}
+			seen = x ^ (x >> 17);
+			brief = full;
+			brief_to_state(ship, seen, 32, sizes[si], &st);
+			CU_ASSERT_EQUAL(dp_replay_import(&full, &st), 0);
+			CU_ASSERT_EQUAL(dp_replay_import_brief(&brief, ship, seen, 32), 0);
+			differ += windows_differ(&full, &brief) != 0;
+			runs++;
+		}
+	}
+	CU_ASSERT_EQUAL(runs, 1200);
+	CU_ASSERT_EQUAL(differ, 0);
+}
+
+/* Exact: window 64 at top 100 (98, 99, 100 seen) gets top 130 with 129
+ * and 127 seen: 130, 129, 127 and everything up to 97 closed, 128 and 110
+ * open; 98 and 99 stay closed; 131 is new. */
+static void
+test_import_brief_exact(void)
+{
+	struct dp_replay_window w;
+
+	CU_ASSERT_FATAL(dp_replay_init(&w, 64, false) == 0);
+	CU_ASSERT_TRUE(receive(&w, 98));
+	CU_ASSERT_TRUE(receive(&w, 99));
+	CU_ASSERT_TRUE(receive(&w, 100));
+	CU_ASSERT_EQUAL(dp_replay_import_brief(&w, 130, 0x5, 32), 0);
+	CU_ASSERT_EQUAL(w.top, 130);
+	CU_ASSERT_FALSE(receive(&w, 130));
+	CU_ASSERT_FALSE(receive(&w, 129));
+	CU_ASSERT_FALSE(receive(&w, 127));
+	CU_ASSERT_FALSE(receive(&w, 97));
+	CU_ASSERT_FALSE(receive(&w, 98));
+	CU_ASSERT_TRUE(receive(&w, 128));
+	CU_ASSERT_FALSE(receive(&w, 99));		/* not seen there, but here */
+	CU_ASSERT_TRUE(receive(&w, 110));		/* seen on neither side */
+	CU_ASSERT_TRUE(receive(&w, 131));
+	/* Older than the window: nothing changes. */
+	CU_ASSERT_EQUAL(dp_replay_import_brief(&w, 20, 0, 32), 0);
+	CU_ASSERT_EQUAL(w.top, 131);
+	CU_ASSERT_TRUE(receive(&w, 126));
+	/* Bad arguments. */
+	CU_ASSERT_EQUAL(dp_replay_import_brief(&w, 200, 0, 65), -EINVAL);
+	CU_ASSERT_EQUAL(dp_replay_import_brief(&w, HI(1), 0, 32), -EINVAL);
+	CU_ASSERT_EQUAL(dp_replay_import_brief(&w, 0, 0, 32), 0);
+	CU_ASSERT_EQUAL(w.top, 131);
+}
+
 static void
 test_import_never_backwards(void)
 {
@@ -526,6 +641,8 @@ main(void)
 	CU_add_test(s, "export/import round trip", test_export_import_roundtrip);
 	CU_add_test(s, "import never backwards", test_import_never_backwards);
 	CU_add_test(s, "import clears bits above top", test_import_bits_above_top);
+	CU_add_test(s, "brief import = import of the whole window", test_import_brief);
+	CU_add_test(s, "brief import, exact", test_import_brief_exact);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failures = CU_get_number_of_failures();
