@@ -241,8 +241,8 @@ seq_add(struct json_object *o, const struct dp_sa *sa)
 {
 	bool out = sa->p.dir == DP_SA_OUTBOUND;
 
-	ADD(o, "seq", out ? U64(__atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED)) : NULL);
-	ADD(o, "iv_epoch", out ? U64(__atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED)) : NULL);
+	ADD(o, "seq", out ? U64(__atomic_load_n(&sa->out->seq, __ATOMIC_RELAXED)) : NULL);
+	ADD(o, "iv_epoch", out ? U64(__atomic_load_n(&sa->out->iv_epoch, __ATOMIC_RELAXED)) : NULL);
 	ADD(o, "replay_window", out ? NULL : U64(sa->win.size));
 	ADD(o, "replay_top", out ? NULL : U64(__atomic_load_n(&sa->win.top, __ATOMIC_RELAXED)));
 }

@@ -48,6 +48,8 @@ struct ctl_ha_sa_seq {
 	uint32_t rate_pps;		/* peak-hold with decay; standby: as shipped */
 	uint32_t rate_slow_pps;		/* the same, decaying 32 times slower (split brain) */
 	uint64_t sent_seq;		/* out_seq or win top last shipped */
+	uint32_t spi;			/* of the SA at this id, as of the last rebase */
+	uint8_t dir;			/* enum dp_sa_dir, the same */
 	bool sent;
 	bool sampled;			/* last_* belong to the SA now at this id */
 	bool is_static;			/* a static SA from the config (static_ids) */

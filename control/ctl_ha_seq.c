@@ -57,7 +57,7 @@
 
 enum {
 	SEQ_BATCH = 1024,		/* sequence entries per record */
-	SEQ_PREFETCH = 16,		/* marked SAs whose lines are prefetched at once */
+	SEQ_PREFETCH = 32,		/* marked SAs whose lines are prefetched at once */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
 	RATE_DECAY_SHIFT = 3,		/* peak-hold rate decays by 1/8 per interval */
 	RATE_SLOW_DECAY_SHIFT = 8,	/* the slow one by 1/256: ~9 s half-life at 50 ms */
@@ -131,16 +131,23 @@ rate_sample(const struct seq_batch *b, struct ctl_ha_sa_seq *q, uint64_t seq)
 /* The first visit of the SA now at this id (or of one the standby
  * imported): its numbers count from where its IV epoch began (0 for a new
  * SA, the margin's end after a takeover), since it was added or this node
- * took over. Rates stay: a shipped rate or an older one is only larger. */
+ * took over. Rates stay: a shipped rate or an older one is only larger.
+ * Its SPI and direction are kept here, so that later visits read the
+ * SAD's dense counter line only (dp_sad_seq_brief), not the SA. */
 static void
 seq_rebase(const struct seq_batch *b, struct ctl_ha_sa_seq *q, const struct dp_sa *sa,
-	   uint64_t child_id, const struct dp_sa_seq_brief *st)
+	   uint64_t child_id)
 {
+	struct dp_sa_seq_brief st;
+
+	dp_sa_seq_brief(sa, WIN_BITS, &st);
 	q->child_id = child_id;
+	q->spi = sa->p.spi;
+	q->dir = (uint8_t)sa->p.dir;
 	q->sampled = true;
 	q->sent = false;
 	q->last_tick = b->ha->seq_ticks;
-	q->last_seq = st->epoch_start_seq;
+	q->last_seq = st.epoch_start_seq;
 	q->last_ms = RTE_MAX(sa->created_ms, b->ha->takeover.at_ms);
 }
 
@@ -161,7 +168,8 @@ batch_flush(struct seq_batch *b)
 static void
 seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id)
 {
-	struct dp_sa *sa = dp_sad_get(b->ha->h->dp.sad, sa_id);
+	struct dp_sad *sad = b->ha->h->dp.sad;
+	const struct dp_sa *sa = dp_sad_get(sad, sa_id);
 	struct dp_sa_seq_brief st;
 	struct ctl_ha_sa_seq *q;
 	struct ha_wire_seq w;
@@ -171,16 +179,19 @@ seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id)
 		return;
 	b->ha->seq_visits++;
 	q = &b->ha->seq[sa_id];
-	dp_sa_seq_brief(sa, WIN_BITS, &st);
 	if (!q->sampled || q->child_id != child_id)
-		seq_rebase(b, q, sa, child_id, &st);
-	if (sa->p.dir == DP_SA_OUTBOUND)
+		seq_rebase(b, q, sa, child_id);
+	if (q->dir == DP_SA_OUTBOUND)
+		dp_sa_out_brief(dp_sad_out(sad, sa_id), &st);	/* not the SA: a dense line */
+	else
+		dp_sa_seq_brief(sa, WIN_BITS, &st);
+	if (q->dir == DP_SA_OUTBOUND)
 		rate_sample(b, q, st.out_seq);
-	mark = sa->p.dir == DP_SA_OUTBOUND ? st.out_seq : st.win_top;
+	mark = q->dir == DP_SA_OUTBOUND ? st.out_seq : st.win_top;
 	if (!b->all && q->sent && q->sent_seq == mark)
 		return;
 	w = (struct ha_wire_seq){
-		.child_id = child_id, .spi = sa->p.spi, .dir = (uint8_t)sa->p.dir,
+		.child_id = child_id, .spi = q->spi, .dir = q->dir,
 		.iv_epoch = st.iv_epoch, .out_seq = st.out_seq,
 		.epoch_start_seq = st.epoch_start_seq, .rate_pps = q->rate_pps,
 		.win_top = st.win_top, .win_bits = (uint32_t)st.win_seen,
@@ -233,9 +244,9 @@ seq_marked(struct seq_batch *b, const struct ctl_ike_children *kids, uint32_t sa
 	seq_add(b, child_id, sa_id);
 }
 
-/* Visits a chunk of marked SAs: their SA, sequence and CHILD SA map
- * lines prefetched first, so that the misses overlap (the SA lines are
- * in the workers' caches). */
+/* Visits a chunk of marked SAs: their counter, sequence and CHILD SA map
+ * lines prefetched first, so that the misses overlap (the counter lines
+ * are in the workers' caches). */
 static void
 seq_marked_chunk(struct seq_batch *b, const struct ctl_ike_children *kids, const uint32_t *ids,
 		 unsigned int n)
@@ -243,14 +254,21 @@ seq_marked_chunk(struct seq_batch *b, const struct ctl_ike_children *kids, const
 	struct ctl_ha *ha = b->ha;
 
 	for (unsigned int i = 0; i < n; i++) {
-		const struct dp_sa *sa = dp_sad_get(ha->h->dp.sad, ids[i]);
-
-		if (sa != NULL)
-			dp_sa_prefetch_seq(sa);
+		rte_prefetch0(dp_sad_out(ha->h->dp.sad, ids[i]));
 		if (ids[i] < ha->n_seq)
 			rte_prefetch0(&ha->seq[ids[i]]);
 		if (kids != NULL && ids[i] < kids->sa_child_n)
 			rte_prefetch0(&kids->sa_child[ids[i]]);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ctl_ha_sa_seq *q = ids[i] < ha->n_seq ? &ha->seq[ids[i]] : NULL;
+		const struct dp_sa *sa;
+
+		if (q == NULL || !q->sampled || q->dir != DP_SA_INBOUND)
+			continue;
+		sa = dp_sad_get(ha->h->dp.sad, ids[i]);
+		if (sa != NULL)
+			dp_sa_prefetch_win(sa);
 	}
 	for (unsigned int i = 0; i < n; i++)
 		seq_marked(b, kids, ids[i]);

@@ -37,8 +37,8 @@ enum {
 	BULK_SLICE = 128,		/* IKE SAs a bulk sync writes per pass (~1 ms) */
 	BULK_AHEAD = 4u << 20,		/* stream bytes a bulk sync keeps unacknowledged */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
-	SEQ_AHEAD = 8,			/* pipeline distance of apply_seq */
-	SEQ_RING = 32,			/* > 2 x SEQ_AHEAD, a power of two */
+	SEQ_AHEAD = 24,			/* pipeline distance of apply_seq */
+	SEQ_RING = 64,			/* > 2 x SEQ_AHEAD, a power of two */
 };
 
 static bool
@@ -318,33 +318,61 @@ seq_target(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t *sa_id)
 }
 
 /*
- * A shipped entry into its SA. The inbound window comes as its top and
+ * A shipped entry into its SA (ID, from the CHILD SA table or the static
+ * SAs). An outbound entry goes into the SAD's dense counter line, without
+ * touching the SA (dp_sad_out). The inbound window comes as its top and
  * which of the WIN_BITS numbers below it were seen; every older number is
  * closed (dp_replay_import_brief): closing one costs at most a late,
  * reordered packet, opening one could admit a replay.
  */
 static int
-apply_seq_one(struct ctl_ha *ha, const struct ha_wire_seq *w, struct dp_sa *sa)
+apply_seq_one(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t id)
 {
+	struct dp_sad *sad = ha->h->dp.sad;
 	struct dp_sa_seq_brief b = {
 		.out_seq = w->out_seq, .epoch_start_seq = w->epoch_start_seq,
 		.iv_epoch = w->iv_epoch, .win_top = w->win_top, .win_seen = w->win_bits,
 	};
+	struct dp_sa *sa = dp_sad_get(sad, id);
 
-	if (sa == NULL || sa->p.spi != w->spi || (uint8_t)sa->p.dir != w->dir)
+	if (sa == NULL)
 		return -ENOENT;		/* its CHILD record comes first; a race with a delete */
-	if (sa->id < ha->n_seq) {
-		ha->seq[sa->id].rate_pps = w->rate_pps;
-		ha->seq[sa->id].sampled = false;	/* as shipped: not decayed here */
+	if (id < ha->n_seq) {
+		ha->seq[id].rate_pps = w->rate_pps;
+		ha->seq[id].sampled = false;	/* as shipped: not decayed here */
 	}
+	if (w->dir == DP_SA_OUTBOUND) {
+		dp_sa_out_import(dp_sad_out(sad, id), &b);
+		return 0;
+	}
+	if (sa->p.spi != w->spi || sa->p.dir != DP_SA_INBOUND)
+		return -ENOENT;
 	return dp_sa_seq_import_brief(sa, &b, WIN_BITS);
+}
+
+/* Prefetches what applying entry W to SA ID will touch. */
+static void
+apply_seq_prefetch(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t id)
+{
+	struct dp_sad *sad = ha->h->dp.sad;
+
+	if (id < ha->n_seq)
+		rte_prefetch0(&ha->seq[id]);
+	if (w->dir == DP_SA_OUTBOUND) {
+		rte_prefetch0(dp_sad_out(sad, id));
+	} else {
+		const struct dp_sa *sa = dp_sad_get(sad, id);
+
+		if (sa != NULL)
+			dp_sa_prefetch_win(sa);
+	}
 }
 
 /*
  * A record of up to SEQ_BATCH entries, in a pipeline: entry i is decoded
  * and its CHILD SA slot prefetched, entry i - AHEAD resolved to its SA
  * whose lines are prefetched, entry i - 2 AHEAD applied. Each entry's
- * misses (table slot, SA, counter or window, rate) overlap the others'
+ * misses (table slot, counter line or window, rate) overlap the others'
  * instead of following one another.
  */
 static int
@@ -352,15 +380,13 @@ apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 {
 	const struct ctl_ike_children *kids = ha->h->ike != NULL ? &ha->h->ike->children : NULL;
 	struct ha_wire_seq w[SEQ_RING];
-	struct dp_sa *sa[SEQ_RING];
+	uint32_t id[SEQ_RING];
 	bool ok[SEQ_RING];
 	uint32_t n = len / HA_WIRE_SEQ_LEN, bad = 0;
 
 	if (len % HA_WIRE_SEQ_LEN != 0)
 		return -EBADMSG;
 	for (uint32_t i = 0; i < n + 2 * SEQ_AHEAD; i++) {
-		uint32_t id;
-
 		if (i < n) {
 			ok[i % SEQ_RING] = ha_wire_seq_decode(v + i * HA_WIRE_SEQ_LEN,
 							      HA_WIRE_SEQ_LEN, &w[i % SEQ_RING]) == 0;
@@ -370,18 +396,14 @@ apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 		if (i >= SEQ_AHEAD && i - SEQ_AHEAD < n) {
 			uint32_t j = (i - SEQ_AHEAD) % SEQ_RING;
 
-			sa[j] = ok[j] && seq_target(ha, &w[j], &id) ? dp_sad_get(ha->h->dp.sad, id)
-								     : NULL;
-			if (sa[j] != NULL) {
-				dp_sa_prefetch_seq(sa[j]);
-				if (id < ha->n_seq)
-					rte_prefetch0(&ha->seq[id]);
-			}
+			ok[j] = ok[j] && seq_target(ha, &w[j], &id[j]);
+			if (ok[j])
+				apply_seq_prefetch(ha, &w[j], id[j]);
 		}
 		if (i >= 2 * SEQ_AHEAD) {
 			uint32_t k = (i - 2 * SEQ_AHEAD) % SEQ_RING;
 
-			if (!ok[k] || apply_seq_one(ha, &w[k], sa[k]) < 0)
+			if (!ok[k] || apply_seq_one(ha, &w[k], id[k]) < 0)
 				bad++;
 			else
 				ha->seq_entries_applied++;

@@ -65,6 +65,7 @@ struct dp_sad {
 	struct dp_sa **owned;		/* control core: every allocated SA, also deferred */
 	uint64_t *moved;		/* moved marks (sa.h), bit id of word id / 64 */
 	uint32_t moved_words;
+	struct dp_sa_out *outs;		/* outbound counter lines by id (struct dp_sa) */
 	unsigned int count;		/* published SAs */
 	uint32_t next_id;		/* next-fit start: ids come back late */
 	unsigned int deferred;		/* in dq, as of the last reclaim or enqueue */
@@ -216,8 +217,10 @@ dp_sad_create(const char *name, const struct dp_sad_params *p)
 	sad->moved_words = (p->max_sas + DP_SA_MOVED_WORD_BITS - 1) / DP_SA_MOVED_WORD_BITS;
 	sad->moved = rte_zmalloc_socket("dp_sad_moved", sad->moved_words * sizeof(uint64_t),
 					RTE_CACHE_LINE_SIZE, p->socket);
-	rc = sad->sas == NULL || sad->owned == NULL || sad->moved == NULL ? -ENOMEM :
-		sad_hash_create(sad, name);
+	sad->outs = rte_zmalloc_socket("dp_sad_outs", p->max_sas * sizeof(struct dp_sa_out),
+				       RTE_CACHE_LINE_SIZE, p->socket);
+	rc = sad->sas == NULL || sad->owned == NULL || sad->moved == NULL || sad->outs == NULL ?
+		-ENOMEM : sad_hash_create(sad, name);
 	if (rc == 0 && p->qsbr != NULL)
 		rc = sad_dq_create(sad, name);
 	if (rc < 0) {
@@ -245,6 +248,7 @@ dp_sad_free(struct dp_sad *sad)
 	rte_hash_free(sad->spi_hash);
 	rte_free(sad->owned);
 	rte_free(sad->moved);
+	rte_free(sad->outs);
 	rte_free(sad->sas);
 	rte_free(sad);
 }
@@ -490,6 +494,8 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 	sa->hard = p->hard;
 	sa->id = id;
 	sa->moved = &sad->moved[id / DP_SA_MOVED_WORD_BITS];
+	sa->out = &sad->outs[id];	/* free since the id's last SA was reclaimed */
+	memset(sa->out, 0, sizeof(*sa->out));
 	sa->owner = p->owner != DP_SA_NO_OWNER ? p->owner : p->spi % sad->p.n_workers;
 	sa->flags = p->standby ? 0 : DP_SA_F_ACTIVE;	/* the current value: flags */
 	sa->created_ms = dp_now_ms();
@@ -823,6 +829,12 @@ dp_sad_moved_take(struct dp_sad *sad, uint64_t *out, uint32_t n_words)
 		n += (uint32_t)__builtin_popcountll(w);
 	}
 	return n;
+}
+
+struct dp_sa_out *
+dp_sad_out(const struct dp_sad *sad, uint32_t id)
+{
+	return &sad->outs[id];
 }
 
 unsigned int

@@ -222,8 +222,13 @@ struct dp_sa {
 	struct dp_sa_limits soft;	/* atomic 64-bit stores / loads */
 	struct dp_sa_limits hard;
 	struct dp_esp_key key;		/* cache aligned */
-	/* Worker-written state. */
-	struct dp_sa_out out;
+	/* Worker-written state. The outbound counter line lives in the SAD's
+	 * dense array (outs[id]), not here: the HA sync reads it for every SA
+	 * that moved, and a dense array keeps those reads on a few pages
+	 * instead of one page (a TLB miss) per SA. Exclusive to this SA until
+	 * its id is reused, which waits for the grace period as its memory
+	 * does. */
+	struct dp_sa_out *out;
 	struct dp_replay_window win __rte_cache_aligned;
 	struct dp_sa_stats stats;
 } __rte_cache_aligned;
@@ -358,7 +363,7 @@ uint64_t dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n);
 static inline uint64_t
 dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
 {
-	uint64_t epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
+	uint64_t epoch = __atomic_load_n(&sa->out->iv_epoch, __ATOMIC_RELAXED);
 
 	return epoch << DP_SA_IV_COUNTER_BITS |
 	       (seq & ((UINT64_C(1) << DP_SA_IV_COUNTER_BITS) - 1));
@@ -372,6 +377,13 @@ void dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s);
  * the N (<= 64) numbers below it were seen (dp_replay_seen_below). */
 void dp_sa_seq_brief(const struct dp_sa *sa, unsigned int n, struct dp_sa_seq_brief *b);
 int dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s);
+/* The outbound counter line of the SA with id ID (< max_sas) in the SAD's
+ * dense array, without touching the SA (struct dp_sa, out), and its brief
+ * export and import (as dp_sa_seq_brief / dp_sa_seq_import_brief of an
+ * outbound SA) for the HA sync. */
+struct dp_sa_out *dp_sad_out(const struct dp_sad *sad, uint32_t id);
+void dp_sa_out_brief(const struct dp_sa_out *o, struct dp_sa_seq_brief *b);
+void dp_sa_out_import(struct dp_sa_out *o, const struct dp_sa_seq_brief *b);
 /* The same from the brief form (N: the window bits below the top in
  * b->win_seen), without building a whole window (dp_replay_import_brief). */
 int dp_sa_seq_import_brief(struct dp_sa *sa, const struct dp_sa_seq_brief *b, unsigned int n);
@@ -400,19 +412,17 @@ dp_sa_is_active(const struct dp_sa *sa)
 static inline uint64_t
 dp_sa_out_seq(const struct dp_sa *sa)
 {
-	return __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
+	return __atomic_load_n(&sa->out->seq, __ATOMIC_RELAXED);
 }
 
-/* The HA sync reads and writes a few lines of many SAs in a row
- * (ctl_ha_seq.c, ctl_ha_sync.c): prefetched ahead, their misses overlap
- * (the worker-written lines are in another core's cache). The lines of
- * p.spi / p.dir, of id, and of the outbound counter or the window top. */
+/* The HA sync reads and writes the windows of many inbound SAs in a row
+ * (ctl_ha_sync.c): prefetched ahead, their misses overlap. The lines of
+ * p.spi / p.dir and of the window top (address arithmetic only: the SA
+ * is not read here). */
 static inline void
-dp_sa_prefetch_seq(const struct dp_sa *sa)
+dp_sa_prefetch_win(const struct dp_sa *sa)
 {
 	rte_prefetch0(&sa->p.dir);
-	rte_prefetch0(&sa->id);
-	rte_prefetch0(&sa->out);
 	rte_prefetch0(&sa->win);
 }
 

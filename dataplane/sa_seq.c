@@ -51,8 +51,8 @@ dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n)
 	if (unlikely(n == 0 ||
 		     (__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & DP_SA_F_HARD_EXPIRED)))
 		return 0;
-	start = __atomic_load_n(&sa->out.epoch_start_seq, __ATOMIC_RELAXED);
-	prev = __atomic_fetch_add(&sa->out.seq, n, __ATOMIC_RELAXED);
+	start = __atomic_load_n(&sa->out->epoch_start_seq, __ATOMIC_RELAXED);
+	prev = __atomic_fetch_add(&sa->out->seq, n, __ATOMIC_RELAXED);
 	if (unlikely(prev > max - n || prev - start > SA_EPOCH_SPACE - 1 - n)) {
 		sa_set_hard_expired(sa);
 		return 0;
@@ -66,9 +66,9 @@ dp_sa_seq_export(const struct dp_sa *sa, struct dp_sa_seq_state *s)
 	memset(s, 0, sizeof(*s));
 	s->spi = sa->p.spi;
 	s->dir = (uint8_t)sa->p.dir;
-	s->out_seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
-	s->iv_epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
-	s->epoch_start_seq = __atomic_load_n(&sa->out.epoch_start_seq, __ATOMIC_RELAXED);
+	s->out_seq = __atomic_load_n(&sa->out->seq, __ATOMIC_RELAXED);
+	s->iv_epoch = __atomic_load_n(&sa->out->iv_epoch, __ATOMIC_RELAXED);
+	s->epoch_start_seq = __atomic_load_n(&sa->out->epoch_start_seq, __ATOMIC_RELAXED);
 	if (sa->p.dir == DP_SA_INBOUND)
 		dp_replay_export(&sa->win, &s->win);
 }
@@ -83,29 +83,41 @@ dp_sa_seq_brief(const struct dp_sa *sa, unsigned int n, struct dp_sa_seq_brief *
 		b->win_seen = dp_replay_seen_below(&sa->win, b->win_top, n);
 		return;
 	}
-	b->out_seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
-	b->iv_epoch = __atomic_load_n(&sa->out.iv_epoch, __ATOMIC_RELAXED);
-	b->epoch_start_seq = __atomic_load_n(&sa->out.epoch_start_seq, __ATOMIC_RELAXED);
+	dp_sa_out_brief(sa->out, b);
+}
+
+void
+dp_sa_out_brief(const struct dp_sa_out *o, struct dp_sa_seq_brief *b)
+{
+	b->out_seq = __atomic_load_n(&o->seq, __ATOMIC_RELAXED);
+	b->iv_epoch = __atomic_load_n(&o->iv_epoch, __ATOMIC_RELAXED);
+	b->epoch_start_seq = __atomic_load_n(&o->epoch_start_seq, __ATOMIC_RELAXED);
 	b->win_top = b->win_seen = 0;
 }
 
 /* Outbound: the higher counter, the newer epoch; within one epoch the
  * earlier start, which keeps the 2^48 limit where the sender began. */
 static void
-sa_out_import(struct dp_sa *sa, uint64_t out_seq, uint16_t iv_epoch, uint64_t epoch_start_seq)
+sa_out_import(struct dp_sa_out *o, uint64_t out_seq, uint16_t iv_epoch, uint64_t epoch_start_seq)
 {
-	uint64_t seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
-	uint64_t start = sa->out.epoch_start_seq;
-	uint16_t epoch = sa->out.iv_epoch;
+	uint64_t seq = __atomic_load_n(&o->seq, __ATOMIC_RELAXED);
+	uint64_t start = o->epoch_start_seq;
+	uint16_t epoch = o->iv_epoch;
 
 	while (out_seq > seq &&
-	       !__atomic_compare_exchange_n(&sa->out.seq, &seq, out_seq, false,
+	       !__atomic_compare_exchange_n(&o->seq, &seq, out_seq, false,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 	if (iv_epoch > epoch || (iv_epoch == epoch && epoch_start_seq < start)) {
-		__atomic_store_n(&sa->out.epoch_start_seq, epoch_start_seq, __ATOMIC_RELAXED);
-		__atomic_store_n(&sa->out.iv_epoch, iv_epoch, __ATOMIC_RELEASE);
+		__atomic_store_n(&o->epoch_start_seq, epoch_start_seq, __ATOMIC_RELAXED);
+		__atomic_store_n(&o->iv_epoch, iv_epoch, __ATOMIC_RELEASE);
 	}
+}
+
+void
+dp_sa_out_import(struct dp_sa_out *o, const struct dp_sa_seq_brief *b)
+{
+	sa_out_import(o, b->out_seq, b->iv_epoch, b->epoch_start_seq);
 }
 
 int
@@ -115,7 +127,7 @@ dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s)
 		return -EINVAL;
 	if (sa->p.dir == DP_SA_INBOUND)
 		return dp_replay_import(&sa->win, &s->win);
-	sa_out_import(sa, s->out_seq, s->iv_epoch, s->epoch_start_seq);
+	sa_out_import(sa->out, s->out_seq, s->iv_epoch, s->epoch_start_seq);
 	return 0;
 }
 
@@ -124,7 +136,7 @@ dp_sa_seq_import_brief(struct dp_sa *sa, const struct dp_sa_seq_brief *b, unsign
 {
 	if (sa->p.dir == DP_SA_INBOUND)
 		return dp_replay_import_brief(&sa->win, b->win_top, b->win_seen, n);
-	sa_out_import(sa, b->out_seq, b->iv_epoch, b->epoch_start_seq);
+	sa_out_import(sa->out, b->out_seq, b->iv_epoch, b->epoch_start_seq);
 	return 0;
 }
 
@@ -132,17 +144,17 @@ dp_sa_seq_import_brief(struct dp_sa *sa, const struct dp_sa_seq_brief *b, unsign
 void
 dp_sa_take_over(struct dp_sa *sa, uint8_t node_bit, uint64_t margin)
 {
-	uint16_t gen = sa->out.iv_epoch >> 1;
-	uint64_t seq = __atomic_load_n(&sa->out.seq, __ATOMIC_RELAXED);
+	uint16_t gen = sa->out->iv_epoch >> 1;
+	uint64_t seq = __atomic_load_n(&sa->out->seq, __ATOMIC_RELAXED);
 
 	if (gen >= SA_EPOCH_GEN_MAX) {
 		sa_set_hard_expired(sa);
 		return;
 	}
 	seq = seq > UINT64_MAX - margin ? UINT64_MAX : seq + margin;
-	__atomic_store_n(&sa->out.seq, seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&sa->out.epoch_start_seq, seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&sa->out.iv_epoch, (uint16_t)((gen + 1) << 1 | (node_bit & SA_NODE_BIT)),
+	__atomic_store_n(&sa->out->seq, seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->out->epoch_start_seq, seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->out->iv_epoch, (uint16_t)((gen + 1) << 1 | (node_bit & SA_NODE_BIT)),
 			 __ATOMIC_RELEASE);
 	dp_sa_mark_moved(sa);		/* the HA sync ships the new counter and epoch */
 }

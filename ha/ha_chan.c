@@ -223,9 +223,19 @@ ha_chan_init(struct ha_chan *c, uint16_t node_id, uint16_t peer_node_id,
 	return 0;
 }
 
+/* The keyed contexts go with the keys they hold. */
+static void
+gcm_forget(struct ha_chan_gcm *g)
+{
+	EVP_CIPHER_CTX_free(g->ctx);	/* cleanses the key schedule */
+	OPENSSL_cleanse(g, sizeof(*g));
+}
+
 void
 ha_chan_fini(struct ha_chan *c)
 {
+	gcm_forget(&c->seal_gcm);
+	gcm_forget(&c->open_gcm);
 	OPENSSL_cleanse(c, sizeof(*c));
 }
 
@@ -234,6 +244,8 @@ ha_chan_reset(struct ha_chan *c)
 {
 	session_wipe(&c->cur);
 	session_wipe(&c->next);
+	gcm_forget(&c->seal_gcm);
+	gcm_forget(&c->open_gcm);
 	/* On failure pair_derived stays set: no keys from the old pair again. */
 	if (nonce_draw(c) != 0)
 		c->pair_derived = true;
@@ -386,46 +398,60 @@ gcm_iv(const struct ha_chan_dir *d, uint64_t counter, uint8_t *iv)
 	put64(iv + HA_CHAN_SALT_LEN, counter);
 }
 
+/* G's context holding KEY (keyed for ENC or decryption), or NULL. */
+static EVP_CIPHER_CTX *
+gcm_ctx(struct ha_chan_gcm *g, const uint8_t *key, bool enc)
+{
+	if (g->ctx == NULL && (g->ctx = EVP_CIPHER_CTX_new()) == NULL)
+		return NULL;
+	if (g->keyed && CRYPTO_memcmp(g->key, key, HA_CHAN_KEY_LEN) == 0)
+		return g->ctx;
+	g->keyed = (enc ? EVP_EncryptInit_ex(g->ctx, EVP_aes_256_gcm(), NULL, key, NULL) :
+			  EVP_DecryptInit_ex(g->ctx, EVP_aes_256_gcm(), NULL, key, NULL)) == 1;
+	if (!g->keyed)
+		return NULL;
+	memcpy(g->key, key, HA_CHAN_KEY_LEN);
+	return g->ctx;
+}
+
 /* AES-256-GCM: N octets from IN to OUT, AAD = the header, TAG after. */
 static int
-gcm_seal(const struct ha_chan_dir *d, uint64_t counter, const uint8_t *aad,
-	 const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag)
+gcm_seal(struct ha_chan_gcm *g, const struct ha_chan_dir *d, uint64_t counter,
+	 const uint8_t *aad, const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *ctx = gcm_ctx(g, d->key, true);
 	uint8_t iv[GCM_IV_LEN];
-	int l, rc = -EIO;
+	int l;
 
 	gcm_iv(d, counter, iv);
 	if (ctx != NULL && n <= INT32_MAX &&
-	    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, d->key, iv) == 1 &&
+	    EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) == 1 &&
 	    EVP_EncryptUpdate(ctx, NULL, &l, aad, HA_WIRE_HDR_LEN) == 1 &&
 	    (n == 0 || EVP_EncryptUpdate(ctx, out, &l, in, (int)n) == 1) &&
 	    EVP_EncryptFinal_ex(ctx, out + n, &l) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, HA_WIRE_TAG_LEN, tag) == 1)
-		rc = 0;
-	EVP_CIPHER_CTX_free(ctx);
-	return rc;
+		return 0;
+	return -EIO;
 }
 
 /* The reverse: 0, -EBADMSG (tag wrong; OUT then holds garbage), -EIO. */
 static int
-gcm_open(const struct ha_chan_dir *d, uint64_t counter, const uint8_t *aad,
-	 const uint8_t *in, size_t n, uint8_t *out, const uint8_t *tag)
+gcm_open(struct ha_chan_gcm *g, const struct ha_chan_dir *d, uint64_t counter,
+	 const uint8_t *aad, const uint8_t *in, size_t n, uint8_t *out, const uint8_t *tag)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *ctx = gcm_ctx(g, d->key, false);
 	uint8_t iv[GCM_IV_LEN];
-	int l, rc = -EIO;
+	int l;
 
 	gcm_iv(d, counter, iv);
 	if (ctx != NULL && n <= INT32_MAX &&
-	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, d->key, iv) == 1 &&
+	    EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) == 1 &&
 	    EVP_DecryptUpdate(ctx, NULL, &l, aad, HA_WIRE_HDR_LEN) == 1 &&
 	    (n == 0 || EVP_DecryptUpdate(ctx, out, &l, in, (int)n) == 1) &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, HA_WIRE_TAG_LEN,
 				(void *)tag) == 1)
-		rc = EVP_DecryptFinal_ex(ctx, out + n, &l) == 1 ? 0 : -EBADMSG;
-	EVP_CIPHER_CTX_free(ctx);
-	return rc;
+		return EVP_DecryptFinal_ex(ctx, out + n, &l) == 1 ? 0 : -EBADMSG;
+	return -EIO;
 }
 
 ssize_t
@@ -450,7 +476,7 @@ ha_chan_seal(struct ha_chan *c, uint8_t link, const uint8_t *plain, size_t len,
 	hdr.session = s->id;
 	hdr.counter = ++s->tx_counter;	/* spent even on failure: never reused */
 	ha_wire_hdr_encode(&hdr, buf, cap);
-	if (gcm_seal(&s->tx, hdr.counter, buf, plain, len, buf + HA_WIRE_HDR_LEN,
+	if (gcm_seal(&c->seal_gcm, &s->tx, hdr.counter, buf, plain, len, buf + HA_WIRE_HDR_LEN,
 		     buf + HA_WIRE_HDR_LEN + len) != 0)
 		return -EIO;
 	return (ssize_t)(HA_CHAN_DATA_OVERHEAD + len);
@@ -599,8 +625,8 @@ data_session(struct ha_chan *c, const uint8_t *buf, size_t n, const struct ha_wi
 				*why = HA_CHAN_DROP_REPLAY;
 			continue;
 		}
-		rc = gcm_open(&cand[i]->rx, h->counter, buf, buf + HA_WIRE_HDR_LEN, n, scratch,
-			      tag);
+		rc = gcm_open(&c->open_gcm, &cand[i]->rx, h->counter, buf, buf + HA_WIRE_HDR_LEN,
+			      n, scratch, tag);
 		if (rc == 0)
 			return cand[i];
 		*why = HA_CHAN_DROP_AUTH;

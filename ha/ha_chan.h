@@ -42,6 +42,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <openssl/types.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -87,6 +89,15 @@ struct ha_chan_dir {
 	uint8_t salt[HA_CHAN_SALT_LEN];
 };
 
+/* An AES-256-GCM context keyed once per session key: the key schedule
+ * and GHASH table cost more than sealing a datagram, so each datagram
+ * only sets its IV. Wiped with the sessions (ha_chan_reset, _fini). */
+struct ha_chan_gcm {
+	EVP_CIPHER_CTX *ctx;		/* NULL until first used */
+	uint8_t key[HA_CHAN_KEY_LEN];	/* the key ctx holds, when keyed */
+	bool keyed;
+};
+
 /* One derived session: our sending and receiving directions. */
 struct ha_chan_session {
 	bool valid;
@@ -116,6 +127,7 @@ struct ha_chan {
 	struct ha_chan_session next;	/* derived, not yet confirmed by a DATA */
 	uint64_t drops[HA_CHAN_DROP_MAX];
 	uint64_t sessions;		/* sessions confirmed so far */
+	struct ha_chan_gcm seal_gcm, open_gcm;
 };
 
 /*

@@ -241,9 +241,9 @@ test_import_out(void)
 	/* the same epoch: the earlier start wins (the 2^48 limit counts from it) */
 	expect_o1("sa import o1 iv_epoch 4 epoch_start_seq 100", 256, 4, 100, true);
 	expect_o1("sa import o1 iv_epoch 4 epoch_start_seq 120", 256, 4, 100, false);
-	CU_ASSERT_EQUAL(o1->out.seq, 256);
-	CU_ASSERT_EQUAL(o1->out.iv_epoch, 4);
-	CU_ASSERT_EQUAL(o1->out.epoch_start_seq, 100);
+	CU_ASSERT_EQUAL(o1->out->seq, 256);
+	CU_ASSERT_EQUAL(o1->out->iv_epoch, 4);
+	CU_ASSERT_EQUAL(o1->out->epoch_start_seq, 100);
 	/* the next packet: sequence number 257, IV epoch 4 */
 	CU_ASSERT_EQUAL(dp_sa_seq_reserve(o1, 1), 257);
 	CU_ASSERT_EQUAL(dp_sa_iv_nonce(o1, 257), (UINT64_C(4) << EPOCH_SHIFT) | 257);
@@ -356,7 +356,7 @@ test_import_errors(void)
 	expect_error("sa import i1 win_top 4294967296", "win_top 4294967296 needs ESN: i1 has "
 		     "32-bit sequence numbers");
 	/* nothing moved */
-	CU_ASSERT_EQUAL(o1->out.seq, 257);
+	CU_ASSERT_EQUAL(o1->out->seq, 257);
 	CU_ASSERT_EQUAL(i1->win.top, 130);
 }
 
@@ -400,7 +400,7 @@ test_takeover(void)
 	expect_error("sa takeover 0x3003 0 1", "0x00003003: IV epochs exhausted (epoch 65535): "
 		     "the SA is hard-expired; a new SA is needed");
 	CU_ASSERT_NOT_EQUAL(o2->flags & DP_SA_F_HARD_EXPIRED, 0);
-	CU_ASSERT_EQUAL(o2->out.seq, 26);
+	CU_ASSERT_EQUAL(o2->out->seq, 26);
 	CU_ASSERT_EQUAL(dp_sa_seq_reserve(o2, 1), 0);
 }
 
@@ -420,8 +420,8 @@ test_takeover_errors(void)
 		     "SPI no other SA has)");
 	expect_error("sa takeover i1 1 10", "i1 is inbound: takeover moves an outbound SA to a "
 		     "new IV epoch");
-	CU_ASSERT_EQUAL(o1->out.iv_epoch, 8);
-	CU_ASSERT_EQUAL(o1->out.seq, 1259);
+	CU_ASSERT_EQUAL(o1->out->iv_epoch, 8);
+	CU_ASSERT_EQUAL(o1->out->seq, 1259);
 }
 
 int

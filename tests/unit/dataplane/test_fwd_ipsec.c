@@ -518,7 +518,7 @@ test_spd_out_burst(void)
 {
 	struct dp_worker *w0 = dp.workers[0];
 	struct rte_mbuf *in[DP_MAX_BURST], *tx[DP_MAX_BURST * 2];
-	uint64_t seq0 = sa_b_out->out.seq;
+	uint64_t seq0 = sa_b_out->out->seq;
 	uint16_t n = 0, k, n_esp = 0;
 
 	for (int i = 0; i < HAIRPIN_BURST; i++)
@@ -533,7 +533,7 @@ test_spd_out_burst(void)
 	dp_forward_burst(w0, PORT_UNTRUSTED, in, n);
 	CU_ASSERT_EQUAL(w0->counters.port[PORT_UNTRUSTED].forwarded, n);
 	CU_ASSERT_EQUAL(drops_total(w0, PORT_UNTRUSTED), 0);
-	CU_ASSERT_EQUAL(sa_b_out->out.seq, seq0 + HAIRPIN_BURST + 2);
+	CU_ASSERT_EQUAL(sa_b_out->out->seq, seq0 + HAIRPIN_BURST + 2);
 	k = take_tx(w0, PORT_UNTRUSTED, tx);
 	CU_ASSERT_EQUAL(k, HAIRPIN_BURST + 3);
 	for (uint16_t i = 0; i < k; i++) {

@@ -696,7 +696,7 @@ test_seq_reserve_concurrent(void)
 	for (unsigned int t = 0; t < 2; t++)
 		pthread_join(th[t], NULL);
 	CU_ASSERT_EQUAL(total, 2500000);
-	CU_ASSERT_EQUAL(sa->out.seq, total);
+	CU_ASSERT_EQUAL(sa->out->seq, total);
 	CU_ASSERT_EQUAL(coverage_errors(rs, 2, total), 0);
 	CU_ASSERT_EQUAL(sa->flags, DP_SA_F_ACTIVE);
 	for (unsigned int t = 0; t < 2; t++)
@@ -768,13 +768,13 @@ test_iv_nonce(void)
 
 	p.esn = true;
 	sa = dp_sad_get(sad, add_ok(sad, &p));
-	CU_ASSERT_EQUAL(sa->out.iv_epoch, 0);
+	CU_ASSERT_EQUAL(sa->out->iv_epoch, 0);
 	CU_ASSERT_EQUAL(dp_sa_iv_nonce(sa, 1), 1);
 	CU_ASSERT_EQUAL(dp_sa_iv_nonce(sa, UINT64_C(0x123456789abcdef0)),
 			UINT64_C(0x000056789abcdef0));
 	CU_ASSERT_EQUAL(dp_sa_seq_reserve(sa, 7), 1);
 	dp_sa_take_over(sa, 1, 1000);
-	CU_ASSERT_EQUAL(sa->out.iv_epoch, 3);			/* gen 1, node 1 */
+	CU_ASSERT_EQUAL(sa->out->iv_epoch, 3);			/* gen 1, node 1 */
 	CU_ASSERT_EQUAL(dp_sa_seq_reserve(sa, 1), 1008);	/* 7 + 1000 + 1 */
 	CU_ASSERT_EQUAL(dp_sa_iv_nonce(sa, 1008), UINT64_C(0x00030000000003f0));
 	CU_ASSERT_EQUAL(dp_sa_iv_nonce(sa, UINT64_C(0xfedcba9876543210)),
@@ -801,22 +801,22 @@ takeover_round(struct dp_sa *a, struct dp_sa *b, uint16_t *last)
 	errors += dp_sa_seq_import(b, &s) != 0;
 	dp_sa_take_over(a, 0, 64);
 	dp_sa_take_over(b, 1, 64);
-	errors += a->out.iv_epoch == b->out.iv_epoch;
-	errors += (a->out.iv_epoch & 1) != 0 || (b->out.iv_epoch & 1) != 1;
-	errors += (a->out.iv_epoch >> 1) != (b->out.iv_epoch >> 1);
-	errors += a->out.iv_epoch <= *last;
+	errors += a->out->iv_epoch == b->out->iv_epoch;
+	errors += (a->out->iv_epoch & 1) != 0 || (b->out->iv_epoch & 1) != 1;
+	errors += (a->out->iv_epoch >> 1) != (b->out->iv_epoch >> 1);
+	errors += a->out->iv_epoch <= *last;
 	sa_first = dp_sa_seq_reserve(a, NONCES);
 	sb_first = dp_sa_seq_reserve(b, NONCES);
 	errors += sa_first == 0 || sa_first != sb_first;	/* same numbers ... */
 	for (uint64_t i = 0; i < NONCES; i++)			/* ... other nonces */
 		errors += dp_sa_iv_nonce(a, sa_first + i) == dp_sa_iv_nonce(b, sb_first + i) ||
 			  dp_sa_iv_nonce(a, sa_first + i) >> DP_SA_IV_COUNTER_BITS !=
-				  a->out.iv_epoch;
-	*last = b->out.iv_epoch;
+				  a->out->iv_epoch;
+	*last = b->out->iv_epoch;
 	/* The node that lost hands its state back: epochs only rise. */
 	dp_sa_seq_export(b, &s);
 	errors += dp_sa_seq_import(a, &s) != 0;
-	errors += a->out.iv_epoch != b->out.iv_epoch || a->out.seq != b->out.seq;
+	errors += a->out->iv_epoch != b->out->iv_epoch || a->out->seq != b->out->seq;
 	return errors;
 }
 
@@ -844,24 +844,24 @@ test_takeover_epochs(void)
 	s.iv_epoch = 1;
 	s.epoch_start_seq = 0;
 	CU_ASSERT_EQUAL(dp_sa_seq_import(a, &s), 0);
-	CU_ASSERT_EQUAL(a->out.iv_epoch, last);
-	CU_ASSERT_EQUAL(a->out.seq, b->out.seq);
-	CU_ASSERT_EQUAL(a->out.epoch_start_seq, b->out.epoch_start_seq);
+	CU_ASSERT_EQUAL(a->out->iv_epoch, last);
+	CU_ASSERT_EQUAL(a->out->seq, b->out->seq);
+	CU_ASSERT_EQUAL(a->out->epoch_start_seq, b->out->epoch_start_seq);
 	s.spi = 0x8005;
 	CU_ASSERT_EQUAL(dp_sa_seq_import(a, &s), -EINVAL);
 	s.spi = 0x8004;
 	s.dir = DP_SA_INBOUND;
 	CU_ASSERT_EQUAL(dp_sa_seq_import(a, &s), -EINVAL);
 	/* The last generation: 0xfffd -> 0xffff works, 0xfffe cannot move. */
-	s = out_state(a, a->out.seq, 0xfffd, a->out.seq);
+	s = out_state(a, a->out->seq, 0xfffd, a->out->seq);
 	CU_ASSERT_EQUAL(dp_sa_seq_import(a, &s), 0);
 	dp_sa_take_over(a, 1, 0);
-	CU_ASSERT_EQUAL(a->out.iv_epoch, 0xffff);
+	CU_ASSERT_EQUAL(a->out->iv_epoch, 0xffff);
 	CU_ASSERT_EQUAL(a->flags, DP_SA_F_ACTIVE);
-	s = out_state(b, b->out.seq, 0xfffe, b->out.seq);
+	s = out_state(b, b->out->seq, 0xfffe, b->out->seq);
 	CU_ASSERT_EQUAL(dp_sa_seq_import(b, &s), 0);
 	dp_sa_take_over(b, 0, 0);
-	CU_ASSERT_EQUAL(b->out.iv_epoch, 0xfffe);
+	CU_ASSERT_EQUAL(b->out->iv_epoch, 0xfffe);
 	CU_ASSERT_EQUAL(b->flags & DP_SA_F_HARD_EXPIRED, DP_SA_F_HARD_EXPIRED);
 	CU_ASSERT_EQUAL(dp_sa_seq_reserve(b, 1), 0);
 	dp_sad_free(sad);
