@@ -160,12 +160,15 @@ sa_idle(struct ike_ctx *ctx, struct ike_sa *sa)
 	sa->coll_sa_id = 0;
 }
 
-/* ST into SA: established, idle, its CHILD SAs as they are here. */
+/* ST into SA: established, idle, its CHILD SAs as they are here. Only
+ * what the records use is wiped and copied (ike_sa_state_copy_used): a
+ * bulk sync imports one per IKE SA, and the untouched part of a fresh SA
+ * (calloc) stays unfaulted. */
 static void
 sa_fill(struct ike_sa *sa, const struct ike_sa_state *st, const struct ike_conf_conn *conn)
 {
-	ike_sa_state_wipe(&sa->st);
-	sa->st = *st;
+	ike_sa_state_wipe_used(&sa->st);
+	ike_sa_state_copy_used(&sa->st, st);
 	sa->st.phase = IKE_SA_PHASE_ESTABLISHED;
 	sa->st.collision_nonce.len = 0;         /* that exchange died with the old active */
 	sa->st.win.msgid_next = sa->st.msgid_send;      /* so did its requests (§2.3) */

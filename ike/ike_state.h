@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 
@@ -246,6 +247,13 @@ static_assert(IKE_NONCE_MAX <= UINT16_MAX && IKE_ID_MAX < UINT16_MAX, "TLV lengt
 /* Per-message fields in the first two cache lines, the blob at the end. */
 static_assert(offsetof(struct ike_sa_state, iv_counter) + sizeof(uint64_t) <= 128,
 	      "hot IKE SA fields in the first two cache lines");
+/* ike_sa_state_copy_used: nothing but the window's bytes between the head
+ * and the last response. */
+static_assert(offsetof(struct ike_sa_state, last_resp) - offsetof(struct ike_sa_state, win) -
+	      sizeof(struct ike_state_win) < _Alignof(struct ike_sa_state) &&
+	      sizeof(struct ike_state_win) - offsetof(struct ike_state_win, bytes) -
+	      IKE_STATE_WIN_BYTES < _Alignof(struct ike_state_win),
+	      "the window's bytes, then the last response");
 static_assert(sizeof(struct ike_sa_state) - offsetof(struct ike_sa_state, last_resp) -
 	      sizeof(struct ike_state_resp) < _Alignof(struct ike_sa_state),
 	      "large response cache kept last");
@@ -255,6 +263,51 @@ static inline void
 ike_sa_state_wipe(struct ike_sa_state *s)
 {
 	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+/*
+ * What an IKE SA record uses: everything up to the window's response
+ * bytes, the first win.bytes_len of those, the last response's header and
+ * its first last_resp.len bytes. The rest (most of the 12 KiB of response
+ * caches) is never read past those lengths, so the HA standby, which
+ * imports a record per IKE SA in a bulk sync, copies and wipes only this:
+ * a fresh SA's untouched pages stay unfaulted.
+ */
+static inline size_t
+ike_sa_state_head_len(void)
+{
+	return offsetof(struct ike_sa_state, win) + offsetof(struct ike_state_win, bytes);
+}
+
+static inline size_t
+ike_sa_state_blob_len(uint16_t used, size_t cap)
+{
+	return used < cap ? used : cap;
+}
+
+/* DST = SRC in what SRC uses (above); DST's bytes past SRC's lengths are
+ * left as they are. */
+static inline void
+ike_sa_state_copy_used(struct ike_sa_state *dst, const struct ike_sa_state *src)
+{
+	memcpy(dst, src, ike_sa_state_head_len());
+	memcpy(dst->win.bytes, src->win.bytes,
+	       ike_sa_state_blob_len(src->win.bytes_len, sizeof(src->win.bytes)));
+	memcpy(&dst->last_resp, &src->last_resp, offsetof(struct ike_state_resp, bytes));
+	memcpy(dst->last_resp.bytes, src->last_resp.bytes,
+	       ike_sa_state_blob_len(src->last_resp.len, sizeof(src->last_resp.bytes)));
+}
+
+/* Zeroize what S uses (keys are all in the head). */
+static inline void
+ike_sa_state_wipe_used(struct ike_sa_state *s)
+{
+	OPENSSL_cleanse(s->win.bytes,
+			ike_sa_state_blob_len(s->win.bytes_len, sizeof(s->win.bytes)));
+	OPENSSL_cleanse(s->last_resp.bytes,
+			ike_sa_state_blob_len(s->last_resp.len, sizeof(s->last_resp.bytes)));
+	OPENSSL_cleanse(&s->last_resp, offsetof(struct ike_state_resp, bytes));
+	OPENSSL_cleanse(s, ike_sa_state_head_len());
 }
 
 static inline void
