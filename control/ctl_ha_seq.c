@@ -254,7 +254,7 @@ seq_marked_chunk(struct seq_batch *b, const struct ctl_ike_children *kids, const
 	struct ctl_ha *ha = b->ha;
 
 	for (unsigned int i = 0; i < n; i++) {
-		rte_prefetch0(dp_sad_out(ha->h->dp.sad, ids[i]));
+		dp_sad_prefetch_seq(ha->h->dp.sad, ids[i]);
 		if (ids[i] < ha->n_seq)
 			rte_prefetch0(&ha->seq[ids[i]]);
 		if (kids != NULL && ids[i] < kids->sa_child_n)

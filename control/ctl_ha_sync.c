@@ -359,7 +359,7 @@ apply_seq_prefetch(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t id)
 	if (id < ha->n_seq)
 		rte_prefetch0(&ha->seq[id]);
 	if (w->dir == DP_SA_OUTBOUND) {
-		rte_prefetch0(dp_sad_out(sad, id));
+		dp_sad_prefetch_seq(sad, id);
 	} else {
 		const struct dp_sa *sa = dp_sad_get(sad, id);
 

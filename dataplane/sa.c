@@ -837,6 +837,13 @@ dp_sad_out(const struct dp_sad *sad, uint32_t id)
 	return &sad->outs[id];
 }
 
+void
+dp_sad_prefetch_seq(const struct dp_sad *sad, uint32_t id)
+{
+	rte_prefetch0(&sad->sas[id]);
+	rte_prefetch0(&sad->outs[id]);
+}
+
 unsigned int
 dp_sad_count(const struct dp_sad *sad)
 {

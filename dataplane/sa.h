@@ -382,6 +382,9 @@ int dp_sa_seq_import(struct dp_sa *sa, const struct dp_sa_seq_state *s);
  * export and import (as dp_sa_seq_brief / dp_sa_seq_import_brief of an
  * outbound SA) for the HA sync. */
 struct dp_sa_out *dp_sad_out(const struct dp_sad *sad, uint32_t id);
+/* Prefetches what the HA sync reads of id ID (< max_sas) before the SA
+ * itself: its slot in the SAD's pointer table and its counter line. */
+void dp_sad_prefetch_seq(const struct dp_sad *sad, uint32_t id);
 void dp_sa_out_brief(const struct dp_sa_out *o, struct dp_sa_seq_brief *b);
 void dp_sa_out_import(struct dp_sa_out *o, const struct dp_sa_seq_brief *b);
 /* The same from the brief form (N: the window bits below the top in
