@@ -268,8 +268,15 @@ ctl_ike_child_sa_id(const struct ctl_ike_children *t, uint64_t child_id, enum dp
 void
 ctl_ike_child_prefetch(const struct ctl_ike_children *t, uint64_t child_id)
 {
-	if (t->cap != 0)
-		rte_prefetch0(&t->slot[home(t, child_id)]);
+	const char *p;
+
+	if (t->cap == 0)
+		return;
+	/* The home slot and the next (linear probing): three lines. */
+	p = (const char *)&t->slot[home(t, child_id)];
+	rte_prefetch0(p);
+	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(p + 2 * RTE_CACHE_LINE_SIZE);
 }
 
 int

@@ -88,7 +88,7 @@ bool ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
  * none. */
 bool ctl_ike_child_sa_id(const struct ctl_ike_children *t, uint64_t child_id,
 			 enum dp_sa_dir dir, uint32_t *sa_id);
-/* Prefetches the slot where a lookup of CHILD_ID starts. */
+/* Prefetches the slots where a lookup of CHILD_ID starts. */
 void ctl_ike_child_prefetch(const struct ctl_ike_children *t, uint64_t child_id);
 /* The inbound SPI of the CHILD SA that SA_ID belongs to (what
  * ike_child_expired() looks for); false if no CHILD SA owns it. */

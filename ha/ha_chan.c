@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,12 +23,15 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <intel-ipsec-mb.h>
+
 #include "ha/ha_chan.h"
 
 enum {
 	PSK_FILE_MAX = 1024,		/* 128 hex digits and generous whitespace */
 	PSK_MODE_FORBIDDEN = S_IRWXG | S_IRWXO,
-	GCM_IV_LEN = HA_CHAN_SALT_LEN + 8,
+	GCM_IV_LEN = HA_CHAN_SALT_LEN + 8,	/* 12: IPsec-MB's one-shot GCM IV */
+	GCM_KEY_ALIGN = 64,			/* struct gcm_key_data */
 	HELLO_SIGNED_LEN = HA_WIRE_HDR_LEN + HA_WIRE_HELLO_LEN,
 	DIR_OKM_LEN = HA_CHAN_KEY_LEN + HA_CHAN_SALT_LEN,
 	SESSION_ID_LEN = 4,
@@ -212,6 +216,14 @@ ha_chan_init(struct ha_chan *c, uint16_t node_id, uint16_t peer_node_id,
 		return -EINVAL;
 	if (psk == NULL || psk_len < HA_CHAN_PSK_MIN || psk_len > HA_CHAN_PSK_MAX)
 		return -EINVAL;
+	c->mgr = alloc_mb_mgr(0);
+	if (c->mgr == NULL)
+		return -ENOMEM;
+	init_mb_mgr_auto(c->mgr, NULL);
+	if (imb_get_errno(c->mgr) != 0) {
+		ha_chan_fini(c);
+		return -EIO;
+	}
 	c->node_id = node_id;
 	c->peer_node_id = peer_node_id;
 	memcpy(c->psk, psk, psk_len);
@@ -223,11 +235,13 @@ ha_chan_init(struct ha_chan *c, uint16_t node_id, uint16_t peer_node_id,
 	return 0;
 }
 
-/* The keyed contexts go with the keys they hold. */
+/* The expanded keys go with the keys they came from. */
 static void
 gcm_forget(struct ha_chan_gcm *g)
 {
-	EVP_CIPHER_CTX_free(g->ctx);	/* cleanses the key schedule */
+	if (g->key != NULL)
+		OPENSSL_cleanse(g->key, sizeof(*g->key));
+	free(g->key);
 	OPENSSL_cleanse(g, sizeof(*g));
 }
 
@@ -236,6 +250,8 @@ ha_chan_fini(struct ha_chan *c)
 {
 	gcm_forget(&c->seal_gcm);
 	gcm_forget(&c->open_gcm);
+	if (c->mgr != NULL)
+		free_mb_mgr(c->mgr);
 	OPENSSL_cleanse(c, sizeof(*c));
 }
 
@@ -398,60 +414,66 @@ gcm_iv(const struct ha_chan_dir *d, uint64_t counter, uint8_t *iv)
 	put64(iv + HA_CHAN_SALT_LEN, counter);
 }
 
-/* G's context holding KEY (keyed for ENC or decryption), or NULL. */
-static EVP_CIPHER_CTX *
-gcm_ctx(struct ha_chan_gcm *g, const uint8_t *key, bool enc)
+/* G's expansion of KEY, or NULL (out of memory). */
+static const struct gcm_key_data *
+gcm_key(const struct ha_chan *c, struct ha_chan_gcm *g, const uint8_t *key)
 {
-	if (g->ctx == NULL && (g->ctx = EVP_CIPHER_CTX_new()) == NULL)
-		return NULL;
-	if (g->keyed && CRYPTO_memcmp(g->key, key, HA_CHAN_KEY_LEN) == 0)
-		return g->ctx;
-	g->keyed = (enc ? EVP_EncryptInit_ex(g->ctx, EVP_aes_256_gcm(), NULL, key, NULL) :
-			  EVP_DecryptInit_ex(g->ctx, EVP_aes_256_gcm(), NULL, key, NULL)) == 1;
-	if (!g->keyed)
-		return NULL;
-	memcpy(g->key, key, HA_CHAN_KEY_LEN);
-	return g->ctx;
+	if (g->key == NULL) {
+		/* aligned_alloc wants a multiple of the alignment */
+		g->key = aligned_alloc(GCM_KEY_ALIGN, (sizeof(*g->key) + GCM_KEY_ALIGN - 1) /
+						      GCM_KEY_ALIGN * GCM_KEY_ALIGN);
+		if (g->key == NULL)
+			return NULL;
+		g->keyed = false;
+	}
+	if (!g->keyed || CRYPTO_memcmp(g->raw, key, HA_CHAN_KEY_LEN) != 0) {
+		IMB_AES256_GCM_PRE(c->mgr, key, g->key);
+		memcpy(g->raw, key, HA_CHAN_KEY_LEN);
+		g->keyed = true;
+	}
+	return g->key;
 }
 
 /* AES-256-GCM: N octets from IN to OUT, AAD = the header, TAG after. */
 static int
-gcm_seal(struct ha_chan_gcm *g, const struct ha_chan_dir *d, uint64_t counter,
+gcm_seal(struct ha_chan *c, const struct ha_chan_dir *d, uint64_t counter,
 	 const uint8_t *aad, const uint8_t *in, size_t n, uint8_t *out, uint8_t *tag)
 {
-	EVP_CIPHER_CTX *ctx = gcm_ctx(g, d->key, true);
-	uint8_t iv[GCM_IV_LEN];
-	int l;
+	const struct gcm_key_data *k = gcm_key(c, &c->seal_gcm, d->key);
+	struct gcm_context_data ctx;
+	uint8_t iv[GCM_IV_LEN], none = 0;
 
+	if (k == NULL)
+		return -EIO;
 	gcm_iv(d, counter, iv);
-	if (ctx != NULL && n <= INT32_MAX &&
-	    EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) == 1 &&
-	    EVP_EncryptUpdate(ctx, NULL, &l, aad, HA_WIRE_HDR_LEN) == 1 &&
-	    (n == 0 || EVP_EncryptUpdate(ctx, out, &l, in, (int)n) == 1) &&
-	    EVP_EncryptFinal_ex(ctx, out + n, &l) == 1 &&
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, HA_WIRE_TAG_LEN, tag) == 1)
-		return 0;
-	return -EIO;
+	IMB_AES256_GCM_ENC(c->mgr, k, &ctx, n != 0 ? out : &none, n != 0 ? in : &none, n, iv,
+			   aad, HA_WIRE_HDR_LEN, tag, HA_WIRE_TAG_LEN);
+	OPENSSL_cleanse(&ctx, sizeof(ctx));
+	return imb_get_errno(c->mgr) == 0 ? 0 : -EIO;
 }
 
-/* The reverse: 0, -EBADMSG (tag wrong; OUT then holds garbage), -EIO. */
+/* The reverse: 0, -EBADMSG (tag wrong; OUT then holds garbage), -EIO.
+ * The tags are compared in constant time. */
 static int
-gcm_open(struct ha_chan_gcm *g, const struct ha_chan_dir *d, uint64_t counter,
+gcm_open(struct ha_chan *c, const struct ha_chan_dir *d, uint64_t counter,
 	 const uint8_t *aad, const uint8_t *in, size_t n, uint8_t *out, const uint8_t *tag)
 {
-	EVP_CIPHER_CTX *ctx = gcm_ctx(g, d->key, false);
-	uint8_t iv[GCM_IV_LEN];
-	int l;
+	const struct gcm_key_data *k = gcm_key(c, &c->open_gcm, d->key);
+	struct gcm_context_data ctx;
+	uint8_t iv[GCM_IV_LEN], want[HA_WIRE_TAG_LEN], none = 0;
+	int rc;
 
+	if (k == NULL)
+		return -EIO;
 	gcm_iv(d, counter, iv);
-	if (ctx != NULL && n <= INT32_MAX &&
-	    EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) == 1 &&
-	    EVP_DecryptUpdate(ctx, NULL, &l, aad, HA_WIRE_HDR_LEN) == 1 &&
-	    (n == 0 || EVP_DecryptUpdate(ctx, out, &l, in, (int)n) == 1) &&
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, HA_WIRE_TAG_LEN,
-				(void *)tag) == 1)
-		return EVP_DecryptFinal_ex(ctx, out + n, &l) == 1 ? 0 : -EBADMSG;
-	return -EIO;
+	IMB_AES256_GCM_DEC(c->mgr, k, &ctx, n != 0 ? out : &none, n != 0 ? in : &none, n, iv,
+			   aad, HA_WIRE_HDR_LEN, want, HA_WIRE_TAG_LEN);
+	OPENSSL_cleanse(&ctx, sizeof(ctx));
+	if (imb_get_errno(c->mgr) != 0)
+		return -EIO;
+	rc = CRYPTO_memcmp(want, tag, HA_WIRE_TAG_LEN) == 0 ? 0 : -EBADMSG;
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
 }
 
 ssize_t
@@ -476,7 +498,7 @@ ha_chan_seal(struct ha_chan *c, uint8_t link, const uint8_t *plain, size_t len,
 	hdr.session = s->id;
 	hdr.counter = ++s->tx_counter;	/* spent even on failure: never reused */
 	ha_wire_hdr_encode(&hdr, buf, cap);
-	if (gcm_seal(&c->seal_gcm, &s->tx, hdr.counter, buf, plain, len, buf + HA_WIRE_HDR_LEN,
+	if (gcm_seal(c, &s->tx, hdr.counter, buf, plain, len, buf + HA_WIRE_HDR_LEN,
 		     buf + HA_WIRE_HDR_LEN + len) != 0)
 		return -EIO;
 	return (ssize_t)(HA_CHAN_DATA_OVERHEAD + len);
@@ -625,8 +647,8 @@ data_session(struct ha_chan *c, const uint8_t *buf, size_t n, const struct ha_wi
 				*why = HA_CHAN_DROP_REPLAY;
 			continue;
 		}
-		rc = gcm_open(&c->open_gcm, &cand[i]->rx, h->counter, buf, buf + HA_WIRE_HDR_LEN,
-			      n, scratch, tag);
+		rc = gcm_open(c, &cand[i]->rx, h->counter, buf, buf + HA_WIRE_HDR_LEN, n, scratch,
+			      tag);
 		if (rc == 0)
 			return cand[i];
 		*why = HA_CHAN_DROP_AUTH;

@@ -43,7 +43,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <openssl/types.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -89,12 +88,17 @@ struct ha_chan_dir {
 	uint8_t salt[HA_CHAN_SALT_LEN];
 };
 
-/* An AES-256-GCM context keyed once per session key: the key schedule
- * and GHASH table cost more than sealing a datagram, so each datagram
- * only sets its IV. Wiped with the sessions (ha_chan_reset, _fini). */
+/* An AES-256-GCM key expanded once per session key (Intel IPsec-MB's
+ * direct GCM API: the key schedule and GHASH table cost more than sealing
+ * a datagram, and OpenSSL's EVP calls cost several thousand cycles per
+ * datagram whatever its size). Wiped with the sessions (ha_chan_reset,
+ * _fini). */
+struct gcm_key_data;
+struct IMB_MGR;
+
 struct ha_chan_gcm {
-	EVP_CIPHER_CTX *ctx;		/* NULL until first used */
-	uint8_t key[HA_CHAN_KEY_LEN];	/* the key ctx holds, when keyed */
+	struct gcm_key_data *key;	/* 64-byte aligned; NULL until first used */
+	uint8_t raw[HA_CHAN_KEY_LEN];	/* the key it was expanded from */
 	bool keyed;
 };
 
@@ -127,6 +131,7 @@ struct ha_chan {
 	struct ha_chan_session next;	/* derived, not yet confirmed by a DATA */
 	uint64_t drops[HA_CHAN_DROP_MAX];
 	uint64_t sessions;		/* sessions confirmed so far */
+	struct IMB_MGR *mgr;		/* IPsec-MB, for the GCM functions */
 	struct ha_chan_gcm seal_gcm, open_gcm;
 };
 
