@@ -468,7 +468,17 @@ def sample(sh):
             "a_dgrams": a["sync"]["datagrams_sent"], "b_dgrams": b["sync"]["datagrams_sent"]}
 
 
-def window_cost(sh, secs):
+def window_cost(sh, secs, windows=2):
+    """The window's figures; of WINDOWS back-to-back windows, each appliance's HA cycles from
+    its quietest one (other work on the 2 vCPUs only ever adds cycles)."""
+    runs = [one_window(sh, secs) for _ in range(windows)]
+    best = dict(runs[0])
+    best["a_pct"] = min(r["a_pct"] for r in runs)
+    best["b_pct"] = min(r["b_pct"] for r in runs)
+    return best
+
+
+def one_window(sh, secs):
     s0 = sample(sh)
     time.sleep(secs)
     s1 = sample(sh)
@@ -501,6 +511,9 @@ while time.monotonic() - t0 < secs:
         time.sleep(d)
 print(sent)
 """
+
+
+LOG_KEEP = "/tmp/hab-logs"
 
 
 def scale(a, rows):
@@ -547,6 +560,8 @@ def scale(a, rows):
         t1 = time.monotonic()
         b_ha = ctl(sh, "B", "show", "ha")
         a_ha = ctl(sh, "A", "show", "ha")
+        # both logs of the bulk phase, for a split brain or a lost session to be read later
+        sh.ok(f"mkdir -p {LOG_KEEP} && cp {d}/gwa.log {d}/gwb.log {LOG_KEEP}/")
         if held:
             rate, rate2 = n / (t1 - t0), n / max(t1 - t_cli, 1e-3)
             rows.append((f"(b) bulk sync of {n} CHILD SAs to a fresh standby: B started -> "
@@ -590,7 +605,9 @@ def scale(a, rows):
                      f"active A {idle['a_pct']:.2f} %, standby B {idle['b_pct']:.2f} %; above "
                      f"the baseline, per 10,000 SAs: A {idle_pct:.2f} %, B "
                      f"{(idle['b_pct'] - base['b_pct']) * per:.2f} %",
-                     f"<= {TARGET_SYNC_PCT} % per 10,000", verdict(idle_pct <= TARGET_SYNC_PCT)))
+                     f"<= {TARGET_SYNC_PCT} % per 10,000 (each)",
+                     verdict(max(idle_pct, (idle['b_pct'] - base['b_pct']) * per) <=
+                             TARGET_SYNC_PCT)))
         clients = ctl(sh, "A", "show", "spd", "clients")
         lst = clients if isinstance(clients, list) else next(
             (v for v in clients.values() if isinstance(v, list)), [])
@@ -598,12 +615,12 @@ def scale(a, rows):
         m = len(vips)
         if m:
             tr = subprocess.Popen(["ip", "netns", "exec", PREFIX + "lan", PY, "-c", TRAFFIC,
-                                   ",".join(vips), str(a.traffic_pps), str(a.window + 2)],
+                                   ",".join(vips), str(a.traffic_pps), str(2 * a.window + 2)],
                                   stdout=subprocess.PIPE, text=True)
             time.sleep(1)
             busy = window_cost(sh, a.window)
             sent = tr.communicate(60)[0].strip()
-            sent_pps = int(sent) / (a.window + 2) if sent.isdigit() else 0
+            sent_pps = int(sent) / (2 * a.window + 2) if sent.isdigit() else 0
             perm = 10000.0 / m
             ticks = 1000.0 / ctl(sh, "A", "show", "ha")["sync_interval_ms"]
             link10k = ((busy['link_Bps'] - idle['link_Bps']) * perm +
@@ -623,6 +640,7 @@ def scale(a, rows):
             inc_b = (busy['b_pct'] - idle['b_pct']) * perm
             idle_b = (idle['b_pct'] - base['b_pct']) * per
             act_pct, b_pct = idle_pct + max(inc_a, 0), idle_b + max(inc_b, 0)
+            worst = max(act_pct, b_pct)
             noise = " (A's increment was below the noise: the figure is A's idle cost)" \
                 if inc_a < 0 else ""
             rows.append((f"(c) HA cycles with those {m} SAs moving",
@@ -630,7 +648,8 @@ def scale(a, rows):
                          f"(idle: {idle['a_pct']:.2f} / {idle['b_pct']:.2f} %); above the "
                          f"baseline, per 10,000 SAs carrying traffic: A {'>= ' if noise else ''}"
                          f"{act_pct:.2f} %, B {b_pct:.2f} % of a core{noise}",
-                         f"<= {TARGET_SYNC_PCT} % per 10,000", verdict(act_pct <= TARGET_SYNC_PCT)))
+                         f"<= {TARGET_SYNC_PCT} % per 10,000 (each)",
+                         verdict(worst <= TARGET_SYNC_PCT)))
         else:
             rows.append(("(c) with traffic", "not measured: show spd clients listed no client "
                          "prefix", "", ""))
