@@ -2,8 +2,9 @@
  * The HA node on hagw's control core (ctl_ha.h): its configuration, its
  * datagrams and its clock. The node's datagrams go to the peer's address
  * on each link from ours, on cfg ha.port, through the control core's UDP
- * path (dp_udp_send); those that reach ha.port come back here from the
- * punt ring (ctl_udp.c) and are matched to a link by their addresses.
+ * path (dp_udp_send_sealed: AEAD-sealed, no UDP checksum over IPv4); those
+ * that reach ha.port come back here from the punt ring (ctl_udp.c) and are
+ * matched to a link by their addresses.
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -42,8 +43,8 @@ host_send(void *arg, unsigned int link, const uint8_t *data, size_t len)
 
 	if (link >= ha->n_links || len > UINT16_MAX)
 		return -EINVAL;
-	return dp_udp_send(&ha->h->dp, &ha->link[link].local, &ha->link[link].peer, data,
-			   (uint16_t)len);
+	return dp_udp_send_sealed(&ha->h->dp, &ha->link[link].local, &ha->link[link].peer, data,
+				  (uint16_t)len);
 }
 
 /* The control core's frames queue on worker 0's TX ring (dp_ctl_tx); a

@@ -96,10 +96,11 @@ dp_udp_read(struct rte_mbuf *m, const struct dp_pkt_info *info, struct dp_udp_dg
 	return 0;
 }
 
-/* The UDP header and payload at U, checksum included. */
+/* The UDP header and payload at U; the checksum unless NO_CSUM (IPv4 only:
+ * RFC 768 lets the sender send 0). */
 static void
 udp_fill(struct rte_udp_hdr *u, const struct dp_udp_end *src, const struct dp_udp_end *dst,
-	 const void *payload, uint16_t len)
+	 const void *payload, uint16_t len, bool no_csum)
 {
 	uint16_t ulen = (uint16_t)(UDP_HDR_LEN + len);
 	uint16_t sum;
@@ -109,13 +110,15 @@ udp_fill(struct rte_udp_hdr *u, const struct dp_udp_end *src, const struct dp_ud
 	u->dgram_len = rte_cpu_to_be_16(ulen);
 	u->dgram_cksum = 0;
 	memcpy(u + 1, payload, len);
+	if (no_csum && src->family == AF_INET)
+		return;
 	sum = (uint16_t)~udp_sum(src->family, src->addr, dst->addr, u, ulen);
 	u->dgram_cksum = rte_cpu_to_be_16(sum == 0 ? UDP_CSUM_ZERO_SENT : sum);
 }
 
-int
-dp_udp_send(struct dp *dp, const struct dp_udp_end *src, const struct dp_udp_end *dst,
-	    const void *payload, uint16_t len)
+static int
+udp_send(struct dp *dp, const struct dp_udp_end *src, const struct dp_udp_end *dst,
+	 const void *payload, uint16_t len, bool no_csum)
 {
 	bool v4 = src->family == AF_INET;
 	uint32_t ip_len = (v4 ? IPV4_HDR_LEN : IPV6_HDR_LEN) + UDP_HDR_LEN + (uint32_t)len;
@@ -138,6 +141,20 @@ dp_udp_send(struct dp *dp, const struct dp_udp_end *src, const struct dp_udp_end
 		dp_pkt_ipv6((struct rte_ipv6_hdr *)l3, src->addr, dst->addr, IPPROTO_UDP,
 			    IP_DEFAULT_TTL, (uint16_t)(ip_len - IPV6_HDR_LEN));
 	udp_fill((struct rte_udp_hdr *)(l3 + (v4 ? IPV4_HDR_LEN : IPV6_HDR_LEN)), src, dst,
-		 payload, len);
+		 payload, len, no_csum);
 	return dp_ctl_output(dp, m);
+}
+
+int
+dp_udp_send(struct dp *dp, const struct dp_udp_end *src, const struct dp_udp_end *dst,
+	    const void *payload, uint16_t len)
+{
+	return udp_send(dp, src, dst, payload, len, false);
+}
+
+int
+dp_udp_send_sealed(struct dp *dp, const struct dp_udp_end *src, const struct dp_udp_end *dst,
+		   const void *payload, uint16_t len)
+{
+	return udp_send(dp, src, dst, payload, len, true);
 }

@@ -183,7 +183,7 @@ test_read_bad(void)
 }
 
 static void
-check_sent(const struct capture *c, bool v4)
+check_sent(const struct capture *c, bool v4, bool sealed)
 {
 	const uint8_t *ip = c->bytes + ETH_LEN;
 	const uint8_t *u = ip + (v4 ? IP4_LEN : IP6_LEN);
@@ -215,7 +215,8 @@ check_sent(const struct capture *c, bool v4)
 	zeroed[6] = zeroed[7] = 0;
 	want_csum = v4 ? ref_udp(a4_us, a4_peer, 4, zeroed, sizeof(zeroed)) :
 			 ref_udp(a6_us, a6_peer, 16, zeroed, sizeof(zeroed));
-	CU_ASSERT_EQUAL(u[6] << 8 | u[7], want_csum);
+	/* A sealed payload over IPv4: no checksum (RFC 768), 0 on the wire. */
+	CU_ASSERT_EQUAL(u[6] << 8 | u[7], sealed && v4 ? 0 : want_csum);
 }
 
 static void
@@ -234,12 +235,17 @@ test_send(void)
 	begin();
 	CU_ASSERT_EQUAL(dp_udp_send(&dp, &us4, &peer4, payload, PAYLOAD), 0);
 	CU_ASSERT_EQUAL(dp_udp_send(&dp, &us6, &peer6, payload, PAYLOAD), 0);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	check_sent(&cap[0], true);
-	check_sent(&cap[1], false);
+	CU_ASSERT_EQUAL(dp_udp_send_sealed(&dp, &us4, &peer4, payload, PAYLOAD), 0);
+	CU_ASSERT_EQUAL(dp_udp_send_sealed(&dp, &us6, &peer6, payload, PAYLOAD), 0);
+	CU_ASSERT_EQUAL_FATAL(n_cap, 4);
+	check_sent(&cap[0], true, false);
+	check_sent(&cap[1], false, false);
+	check_sent(&cap[2], true, true);
+	check_sent(&cap[3], false, true);
 	CU_ASSERT_EQUAL(dp_udp_send(&dp, &us4, &peer6, payload, PAYLOAD), -EINVAL);
 	CU_ASSERT_EQUAL(dp_udp_send(&dp, &us4, &peer4, big, sizeof(big)), -EMSGSIZE);
-	CU_ASSERT_EQUAL(n_cap, 2);
+	CU_ASSERT_EQUAL(dp_udp_send_sealed(&dp, &us4, &peer4, big, sizeof(big)), -EMSGSIZE);
+	CU_ASSERT_EQUAL(n_cap, 4);
 	end();
 }
 
@@ -252,7 +258,7 @@ main(void)
 	} tests[] = {
 		{ "read IPv4 datagram", test_read_v4 },
 		{ "length and checksum rules", test_read_bad },
-		{ "send IPv4/IPv6 datagrams", test_send },
+		{ "send IPv4/IPv6 datagrams, sealed ones", test_send },
 	};
 	CU_pSuite suite;
 	unsigned int failures;
