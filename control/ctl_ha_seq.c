@@ -133,7 +133,7 @@ rate_sample(const struct seq_batch *b, struct ctl_ha_sa_seq *q, uint64_t seq)
  * SA, the margin's end after a takeover), since it was added or this node
  * took over. Rates stay: a shipped rate or an older one is only larger.
  * Its SPI and direction are kept here, so that later visits read the
- * SAD's dense counter line only (dp_sad_seq_brief), not the SA. */
+ * SAD's dense counter line only (dp_sad_out, dp_sa_out_brief), not the SA. */
 static void
 seq_rebase(const struct seq_batch *b, struct ctl_ha_sa_seq *q, const struct dp_sa *sa,
 	   uint64_t child_id)
