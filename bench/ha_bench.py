@@ -693,7 +693,7 @@ def main():
     ap.add_argument("--udp-pps", type=int, default=1000, help="0: no UDP stream")
     ap.add_argument("--traffic-sas", type=int, default=1000)
     ap.add_argument("--traffic-pps", type=int, default=20000)
-    ap.add_argument("--window", type=float, default=5.0)
+    ap.add_argument("--window", type=float, default=10.0)
     ap.add_argument("--sources", type=int, default=64)
     ap.add_argument("--memory-mb", type=int, default=0, help="DPDK memory (default by N)")
     ap.add_argument("--no-reconnect", dest="reconnect", action="store_false",
