@@ -37,8 +37,7 @@ enum {
 	BULK_SLICE = 128,		/* IKE SAs a bulk sync writes per pass (~1 ms) */
 	BULK_AHEAD = 4u << 20,		/* stream bytes a bulk sync keeps unacknowledged */
 	WIN_BITS = 32,			/* inbound window bits shipped below the top */
-	SEQ_AHEAD = 24,			/* pipeline distance of apply_seq */
-	SEQ_RING = 64,			/* > 2 x SEQ_AHEAD, a power of two */
+	SEQ_CHUNK = CTL_IKE_SA_IDS_BULK,	/* entries applied together */
 };
 
 static bool
@@ -295,26 +294,46 @@ apply_child(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 	return rc;
 }
 
-/* The standby's SAD id for one shipped entry; false if it has none. */
+/* The standby's SAD id of a static SA's entry; false if it has none. */
 static bool
-seq_target(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t *sa_id)
+seq_target_static(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t *sa_id)
 {
-	struct dp_sad *sad = ha->h->dp.sad;
+	for (uint32_t i = 0; i < ha->n_static; i++) {
+		struct dp_sa *sa = dp_sad_get(ha->h->dp.sad, ha->static_ids[i]);
 
-	if (w->child_id == 0) {
-		for (uint32_t i = 0; i < ha->n_static; i++) {
-			struct dp_sa *sa = dp_sad_get(sad, ha->static_ids[i]);
-
-			if (sa != NULL && sa->p.spi == w->spi && (uint8_t)sa->p.dir == w->dir) {
-				*sa_id = sa->id;
-				return true;
-			}
+		if (sa != NULL && sa->p.spi == w->spi && (uint8_t)sa->p.dir == w->dir) {
+			*sa_id = sa->id;
+			return true;
 		}
-		return false;
 	}
-	return ha->h->ike != NULL &&
-	       ctl_ike_child_sa_id(&ha->h->ike->children, w->child_id, (enum dp_sa_dir)w->dir,
-				   sa_id);
+	return false;
+}
+
+/* The standby's SAD ids of N entries (OK[i] false for none): the CHILD
+ * SAs' in one bulk lookup, whose misses overlap. */
+static void
+seq_targets(struct ctl_ha *ha, const struct ha_wire_seq *w, bool *ok, uint32_t *id,
+	    uint32_t n)
+{
+	uint64_t child[SEQ_CHUNK], packed[SEQ_CHUNK];
+	uint32_t at[SEQ_CHUNK], k = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (ok[i] && w[i].child_id == 0)
+			ok[i] = seq_target_static(ha, &w[i], &id[i]);
+		else if (ok[i] && ha->h->ike == NULL)
+			ok[i] = false;
+		else if (ok[i]) {
+			child[k] = w[i].child_id;
+			at[k++] = i;
+		}
+	}
+	if (k == 0)
+		return;
+	ctl_ike_child_sa_ids(&ha->h->ike->children, child, k, packed);
+	for (uint32_t j = 0; j < k; j++)
+		ok[at[j]] = ctl_ike_child_packed_sa(packed[j], (enum dp_sa_dir)w[at[j]].dir,
+						    &id[at[j]]);
 }
 
 /*
@@ -369,46 +388,43 @@ apply_seq_prefetch(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t id)
 }
 
 /*
- * A record of up to SEQ_BATCH entries, in a pipeline: entry i is decoded
- * and its CHILD SA slot prefetched, entry i - AHEAD resolved to its SA
- * whose lines are prefetched, entry i - 2 AHEAD applied. Each entry's
- * misses (table slot, counter line or window, rate) overlap the others'
- * instead of following one another.
+ * Up to SEQ_CHUNK entries in three passes: decode and look up all (one
+ * bulk lookup), prefetch what applying each touches, apply: each entry's
+ * misses (table, counter line or window, rate) overlap the others'
+ * instead of following one another. Returns the entries refused.
  */
+static uint32_t
+apply_seq_chunk(struct ctl_ha *ha, const uint8_t *v, uint32_t n)
+{
+	struct ha_wire_seq w[SEQ_CHUNK];
+	uint32_t id[SEQ_CHUNK], bad = 0;
+	bool ok[SEQ_CHUNK];
+
+	for (uint32_t i = 0; i < n; i++)
+		ok[i] = ha_wire_seq_decode(v + i * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN, &w[i]) == 0;
+	seq_targets(ha, w, ok, id, n);
+	for (uint32_t i = 0; i < n; i++)
+		if (ok[i])
+			apply_seq_prefetch(ha, &w[i], id[i]);
+	for (uint32_t i = 0; i < n; i++) {
+		if (!ok[i] || apply_seq_one(ha, &w[i], id[i]) < 0)
+			bad++;
+		else
+			ha->seq_entries_applied++;
+	}
+	return bad;
+}
+
 static int
 apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 {
-	const struct ctl_ike_children *kids = ha->h->ike != NULL ? &ha->h->ike->children : NULL;
-	struct ha_wire_seq w[SEQ_RING];
-	uint32_t id[SEQ_RING];
-	bool ok[SEQ_RING];
 	uint32_t n = len / HA_WIRE_SEQ_LEN, bad = 0;
 
 	if (len % HA_WIRE_SEQ_LEN != 0)
 		return -EBADMSG;
-	for (uint32_t i = 0; i < n + 2 * SEQ_AHEAD; i++) {
-		if (i < n) {
-			ok[i % SEQ_RING] = ha_wire_seq_decode(v + i * HA_WIRE_SEQ_LEN,
-							      HA_WIRE_SEQ_LEN, &w[i % SEQ_RING]) == 0;
-			if (kids != NULL)
-				ctl_ike_child_prefetch(kids, w[i % SEQ_RING].child_id);
-		}
-		if (i >= SEQ_AHEAD && i - SEQ_AHEAD < n) {
-			uint32_t j = (i - SEQ_AHEAD) % SEQ_RING;
-
-			ok[j] = ok[j] && seq_target(ha, &w[j], &id[j]);
-			if (ok[j])
-				apply_seq_prefetch(ha, &w[j], id[j]);
-		}
-		if (i >= 2 * SEQ_AHEAD) {
-			uint32_t k = (i - 2 * SEQ_AHEAD) % SEQ_RING;
-
-			if (!ok[k] || apply_seq_one(ha, &w[k], id[k]) < 0)
-				bad++;
-			else
-				ha->seq_entries_applied++;
-		}
-	}
+	for (uint32_t off = 0; off < n; off += SEQ_CHUNK)
+		bad += apply_seq_chunk(ha, v + off * HA_WIRE_SEQ_LEN,
+				       n - off < SEQ_CHUNK ? n - off : SEQ_CHUNK);
 	return bad == 0 ? 0 : -ENOENT;
 }
 

@@ -77,7 +77,8 @@ static uint64_t
 margin_of(const struct ctl_ha *ha, uint32_t sa_id)
 {
 	uint64_t rate = ctl_ha_seq_rate(ha, sa_id, false);
-	uint64_t m = rate * (ha->sync_interval_ms + ha->detect_ms) * ha->margin_safety / HA_MS_PER_S;
+	uint64_t m = rate * (ha->sync_interval_ms + ha->detect_ms) * ha->margin_safety /
+		     HA_MS_PER_S;
 
 	return RTE_MAX(m, ha->margin_floor);
 }

@@ -7,10 +7,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_prefetch.h>
+#include <rte_hash.h>
 
 #include "control/ctl_ike_child.h"
 #include "control/log.h"
@@ -20,6 +21,7 @@ enum {
 	TABLE_MIN = 64,			/* first allocation, slots */
 	LOAD_DEN = 2,			/* grow when more than 1/2 full */
 	HASH_MULT_SHIFT = 32,
+	SA_IDS_MIN = 64,		/* entries of the bulk index, at least */
 };
 
 #define HASH_MULT UINT64_C(0x9e3779b97f4a7c15)	/* Fibonacci hashing */
@@ -210,6 +212,24 @@ kid_del(struct ctl_ike_children *t, struct ctl_ike_kid *k)
 	t->n--;
 }
 
+/* At most one CHILD SA per SAD entry; a name per table (rte_hash wants
+ * them unique). */
+static struct rte_hash *
+sa_ids_create(uint32_t entries)
+{
+	static unsigned int serial;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = entries > SA_IDS_MIN ? entries : SA_IDS_MIN,
+		.key_len = sizeof(uint64_t),
+		.socket_id = SOCKET_ID_ANY,
+	};
+
+	snprintf(name, sizeof(name), "ike_child_ids_%u", serial++);
+	return rte_hash_create(&p);
+}
+
 int
 ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_spd *spd,
 		      const struct cfg_ike *cfg)
@@ -222,6 +242,13 @@ ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_
 	t->sa_child_n = dp_sad_capacity(sad);
 	t->sa_child = calloc(t->sa_child_n, sizeof(t->sa_child[0]));
 	if (t->sa_child == NULL) {
+		t->sa_child_n = 0;
+		return -ENOMEM;
+	}
+	t->sa_ids = sa_ids_create(t->sa_child_n);
+	if (t->sa_ids == NULL) {
+		free(t->sa_child);
+		t->sa_child = NULL;
 		t->sa_child_n = 0;
 		return -ENOMEM;
 	}
@@ -253,30 +280,38 @@ ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
 	return k != NULL;
 }
 
-bool
-ctl_ike_child_sa_id(const struct ctl_ike_children *t, uint64_t child_id, enum dp_sa_dir dir,
-		    uint32_t *sa_id)
+/* The packed SAD ids of K (ctl_ike_children.sa_ids). */
+static uint64_t
+kid_packed(const struct ctl_ike_kid *k)
 {
-	const struct ctl_ike_kid *k = kid_find(t, child_id);
+	uint64_t in = k->info.has_in ? (uint64_t)k->info.sa_in + 1 : 0;
+	uint64_t out = k->info.has_out ? (uint64_t)k->info.sa_out + 1 : 0;
 
-	if (k == NULL || !(dir == DP_SA_INBOUND ? k->info.has_in : k->info.has_out))
-		return false;
-	*sa_id = dir == DP_SA_INBOUND ? k->info.sa_in : k->info.sa_out;
-	return true;
+	return in | out << 32;
+}
+
+/* K's SAD ids changed: the bulk index follows. */
+static int
+sa_ids_set(struct ctl_ike_children *t, const struct ctl_ike_kid *k)
+{
+	return rte_hash_add_key_data(t->sa_ids, &k->id, (void *)(uintptr_t)kid_packed(k));
 }
 
 void
-ctl_ike_child_prefetch(const struct ctl_ike_children *t, uint64_t child_id)
+ctl_ike_child_sa_ids(const struct ctl_ike_children *t, const uint64_t *ids, unsigned int n,
+		     uint64_t *packed)
 {
-	const char *p;
+	const void *keys[CTL_IKE_SA_IDS_BULK];
+	void *data[CTL_IKE_SA_IDS_BULK];
+	uint64_t hits = 0;
 
-	if (t->cap == 0)
-		return;
-	/* The home slot and the next (linear probing): three lines. */
-	p = (const char *)&t->slot[home(t, child_id)];
-	rte_prefetch0(p);
-	rte_prefetch0(p + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(p + 2 * RTE_CACHE_LINE_SIZE);
+	n = n < CTL_IKE_SA_IDS_BULK ? n : CTL_IKE_SA_IDS_BULK;
+	for (unsigned int i = 0; i < n; i++)
+		keys[i] = &ids[i];
+	if (n != 0 && rte_hash_lookup_bulk_data(t->sa_ids, keys, n, &hits, data) < 0)
+		hits = 0;
+	for (unsigned int i = 0; i < n; i++)
+		packed[i] = hits >> i & 1 ? (uint64_t)(uintptr_t)data[i] : 0;
 }
 
 int
@@ -344,6 +379,7 @@ kid_uninstall(struct ctl_ike_children *t, struct ctl_ike_kid *k)
 		sa_child_set(t, in->sa_in, 0);
 		dp_sa_delete(t->sad, in->sa_in);
 	}
+	rte_hash_del_key(t->sa_ids, &k->id);
 	kid_del(t, k);
 }
 
@@ -373,6 +409,8 @@ ctl_ike_children_fini(struct ctl_ike_children *t)
 	free(t->sa_child);
 	t->sa_child = NULL;
 	t->sa_child_n = 0;
+	rte_hash_free(t->sa_ids);
+	t->sa_ids = NULL;
 }
 
 /* ---- installation ---- */
@@ -438,6 +476,10 @@ ctl_ike_child_install_in(struct ctl_ike_children *t, const struct ike_sa_state *
 	k->info.sa_in = id;
 	k->spi_in = c->spi_in;
 	sa_child_set(t, id, c->id);
+	if (sa_ids_set(t, k) < 0) {
+		kid_uninstall(t, k);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -632,7 +674,7 @@ ctl_ike_child_install_out(struct ctl_ike_children *t, const struct ike_sa_state 
 	k->info.has_out = true;
 	k->info.sa_out = id;
 	sa_child_set(t, id, c->id);
-	rc = steer(t, k, c, &plan);
+	rc = sa_ids_set(t, k) < 0 ? -ENOMEM : steer(t, k, c, &plan);
 	if (rc < 0)
 		kid_uninstall(t, k);
 	return rc;

@@ -32,6 +32,7 @@
 enum { CTL_IKE_PRIORITY_BASE = 1u << 31 };
 
 struct ctl_ike_kid;
+struct rte_hash;
 
 struct ctl_ike_children {
 	struct dp_sad *sad;
@@ -53,6 +54,9 @@ struct ctl_ike_children {
 	 * of moved SAs and lifetime events; dp_sad_capacity() entries. */
 	uint64_t *sa_child;
 	uint32_t sa_child_n;
+	/* CHILD SA id -> its SAD ids (inbound + 1 | (outbound + 1) << 32, 0:
+	 * none), for the HA standby's bulk lookups (ctl_ike_child_sa_ids). */
+	struct rte_hash *sa_ids;
 };
 
 /* What the table holds for one CHILD SA (for show commands and tests). */
@@ -83,13 +87,23 @@ int ctl_ike_child_update_path(struct ctl_ike_children *t, const struct ike_sa_st
 /* What is installed for CHILD_ID; false if nothing. */
 bool ctl_ike_child_get(const struct ctl_ike_children *t, uint64_t child_id,
 		       struct ctl_ike_child_info *info);
-/* The SAD id of CHILD_ID's inbound (DIR DP_SA_INBOUND) or outbound SA,
- * without copying its info (the HA sync, per shipped entry); false if
- * none. */
-bool ctl_ike_child_sa_id(const struct ctl_ike_children *t, uint64_t child_id,
-			 enum dp_sa_dir dir, uint32_t *sa_id);
-/* Prefetches the slots where a lookup of CHILD_ID starts. */
-void ctl_ike_child_prefetch(const struct ctl_ike_children *t, uint64_t child_id);
+/* The SAD ids of N (<= CTL_IKE_SA_IDS_BULK) CHILD SAs at once (the HA
+ * standby, per record of shipped sequence entries: rte_hash's bulk
+ * lookup overlaps the misses): PACKED[i] as ctl_ike_child_packed_sa()
+ * reads it, 0 if IDS[i] is not installed. */
+enum { CTL_IKE_SA_IDS_BULK = 64 };	/* RTE_HASH_LOOKUP_BULK_MAX */
+void ctl_ike_child_sa_ids(const struct ctl_ike_children *t, const uint64_t *ids, unsigned int n,
+			  uint64_t *packed);
+/* The SAD id of the inbound (DIR DP_SA_INBOUND) or outbound SA in PACKED;
+ * false if it has none. */
+static inline bool
+ctl_ike_child_packed_sa(uint64_t packed, enum dp_sa_dir dir, uint32_t *sa_id)
+{
+	uint32_t v = (uint32_t)(dir == DP_SA_INBOUND ? packed : packed >> 32);
+
+	*sa_id = v - 1;
+	return v != 0;
+}
 /* The inbound SPI of the CHILD SA that SA_ID belongs to (what
  * ike_child_expired() looks for); false if no CHILD SA owns it. */
 bool ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi);

@@ -17,8 +17,9 @@
  *     burst for the destination check. A second pointer, src_vmac, is
  *     read where they write an Ethernet source (dp_iface_src_mac): the
  *     same, but NULL while a switchover hands the VIPs over
- *     (dp_vip_yield). The vmac itself never changes while owned. The ports are promiscuous (dp_vip_set_mac): frames to
- *     the vmac are dropped by the L2 check, as not_our_mac, when not owned.
+ *     (dp_vip_yield). The vmac itself never changes while owned. The
+ *     ports are promiscuous (dp_vip_set_mac): frames to the vmac are
+ *     dropped by the L2 check, as not_our_mac, when not owned.
  *   - ARP and ND (arp.c, nd.c) ask dp_vip_answer / dp_vip_is_ours.
  * Claim stores the vmac pointers, then the ownership flag (release), then
  * announces; release clears the flag, then the pointers.

@@ -867,7 +867,8 @@ stall_forgive(struct ha_node *n, uint64_t now)
 		struct ha_link_state *l = &n->role.link[i];
 
 		if (l->last_heard_ms != 0)
-			l->last_heard_ms = l->last_heard_ms + extra < now ? l->last_heard_ms + extra : now;
+			l->last_heard_ms = l->last_heard_ms + extra < now ?
+					   l->last_heard_ms + extra : now;
 	}
 }
 

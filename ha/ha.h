@@ -103,8 +103,8 @@ struct ha_stats {
 	uint64_t heartbeats_sent, heartbeats_received;
 	uint64_t hellos_sent, hellos_received;
 	uint64_t records_bad;			/* record() refused */
-	uint64_t records_unsupported;		/* not sent: the peer did not announce the capability */
-	uint64_t stalls;			/* ticks later than an interval (our own long pass) */
+	uint64_t records_unsupported;	/* not sent: the peer lacks the capability */
+	uint64_t stalls;		/* ticks later than an interval (our own long pass) */
 	uint64_t stall_max_ms;			/* the longest of them */
 	uint64_t bulk_syncs_sent, bulk_syncs_received;
 	uint64_t send_errors;

@@ -10,7 +10,8 @@
  *     top and bits), static SAs with CHILD SA id 0;
  *   - a store the worker made without marking (it found its bit still set
  *     as the control core took it) is shipped by the next tick;
- *   - marks of a removed CHILD SA's SAs ship nothing; the SA -> CHILD SA map;
+ *   - marks of a removed CHILD SA's SAs ship nothing; the SA -> CHILD SA map
+ *     and the standby's bulk CHILD SA -> SA ids lookup, before and after;
  *   - a bulk write ships every SA once;
  *   - the rate: measured over the window the marks allow, decayed once per
  *     tick whether the SA is visited or not, a standby's shipped rate as is.
@@ -302,6 +303,34 @@ test_mark_unchanged(void)
 	CU_ASSERT_EQUAL(n_got, 0);
 }
 
+/* The standby's bulk lookup (ctl_ike_child_sa_ids) of CHILD SAs 1..4,
+ * an unknown id and id 0, in one call: how many answers are wrong, CHILD
+ * SA ID expected to hold IN_ID / OUT_ID (UINT32_MAX: none). */
+static unsigned int
+bulk_ids_wrong(uint64_t id, uint32_t in_id, uint32_t out_id)
+{
+	static const uint64_t ids[] = { 1, 2, 3, 4, 99, 0 };
+	uint64_t packed[RTE_DIM(ids)];
+	unsigned int wrong = 0;
+	uint32_t sa;
+
+	ctl_ike_child_sa_ids(&ike.children, ids, RTE_DIM(ids), packed);
+	for (unsigned int i = 0; i < RTE_DIM(ids); i++) {
+		bool known = ids[i] >= 1 && ids[i] <= N_CHILDREN &&
+			     (ids[i] != id || in_id != UINT32_MAX);
+		uint32_t want_in = !known ? UINT32_MAX : ids[i] == id ? in_id :
+				   child_sa(ids[i], DP_SA_INBOUND)->id;
+		uint32_t want_out = !known ? UINT32_MAX : ids[i] == id ? out_id :
+				    child_sa(ids[i], DP_SA_OUTBOUND)->id;
+
+		wrong += ctl_ike_child_packed_sa(packed[i], DP_SA_INBOUND, &sa) != known ||
+			 (known && sa != want_in);
+		wrong += ctl_ike_child_packed_sa(packed[i], DP_SA_OUTBOUND, &sa) != known ||
+			 (known && sa != want_out);
+	}
+	return wrong;
+}
+
 static void
 test_removed(void)
 {
@@ -318,6 +347,7 @@ test_removed(void)
 	CU_ASSERT_EQUAL(spi, 0x1004);
 	CU_ASSERT_EQUAL(ctl_ike_child_of_sa(&ike.children, stat_sa->id), 0);
 	CU_ASSERT_EQUAL(ctl_ike_child_of_sa(&ike.children, MAX_SAS), 0);
+	CU_ASSERT_EQUAL(bulk_ids_wrong(4, in_id, out_id), 0);
 	quiet();
 	send_n(out, 1);
 	dp_sa_mark_moved(in);
@@ -325,9 +355,12 @@ test_removed(void)
 	CU_ASSERT_EQUAL(ctl_ike_child_of_sa(&ike.children, in_id), 0);
 	CU_ASSERT_EQUAL(ctl_ike_child_of_sa(&ike.children, out_id), 0);
 	CU_ASSERT_FALSE(ctl_ike_child_spi_of_sa(&ike.children, out_id, &spi));
+	CU_ASSERT_EQUAL(bulk_ids_wrong(4, UINT32_MAX, UINT32_MAX), 0);
 	CU_ASSERT_EQUAL(tick(), 0);
 	CU_ASSERT_EQUAL(n_got, 0);
 	CU_ASSERT_EQUAL(install(4), 0);		/* back for the tests after */
+	CU_ASSERT_EQUAL(bulk_ids_wrong(4, child_sa(4, DP_SA_INBOUND)->id,
+				       child_sa(4, DP_SA_OUTBOUND)->id), 0);
 	CU_ASSERT_EQUAL(tick(), 0);
 }
 

@@ -473,6 +473,20 @@ windows_differ(const struct dp_replay_window *a, const struct dp_replay_window *
 	return differ;
 }
 
+/* The shipped top of case K: just above ours, just below, more than a ring
+ * above, or a window and more below (1 when ours is small). */
+static uint64_t
+shipped_top(unsigned int k, uint64_t top, uint32_t size, uint64_t x)
+{
+	if (k == 0)
+		return top + (x >> 50) % 200;
+	if (k == 1)
+		return top > 100 ? top - (x >> 50) % 100 : top;
+	if (k == 2)
+		return top + size + 64 + (x >> 56);
+	return top > 2 * (uint64_t)size + 200 ? top - size - 100 : 1;
+}
+
 /*
  * dp_replay_import_brief against dp_replay_import of the whole window it
  * stands for: pseudo-random windows (every size class, tops near, above,
@@ -498,12 +512,7 @@ test_import_brief(void)
 			for (unsigned int k = 0; k < 40 && top > 0; k++)
 				dp_replay_update(&full, top > k * 3 ? top - k * 3 : 1);
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-			switch (r % 4) {
-			case 0: ship = top + (x >> 50) % 200; break;
-			case 1: ship = top > 100 ? top - (x >> 50) % 100 : top; break;
-			case 2: ship = top + sizes[si] + 64 + (x >> 56); break;
-			default: ship = top > 2 * sizes[si] + 200 ? top - sizes[si] - 100 : 1; break;
-			}
+			ship = shipped_top(r % 4, top, sizes[si], x);
 			seen = x ^ (x >> 17);
 			brief = full;
 			brief_to_state(ship, seen, 32, sizes[si], &st);

@@ -207,7 +207,8 @@ marker(void *arg)
 
 	while (!__atomic_load_n(&race_go, __ATOMIC_ACQUIRE))
 		;
-	for (unsigned int r = 0; r < RACE_ROUNDS || !__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE); r++) {
+	for (unsigned int r = 0;
+	     r < RACE_ROUNDS || !__atomic_load_n(&race_stop, __ATOMIC_ACQUIRE); r++) {
 		struct dp_sa *sa = race_sa[(start + r * 7) % N_RACE];
 
 		if (dp_sa_seq_reserve(sa, 1 + r % 3) == 0)

@@ -298,7 +298,8 @@ host_start(struct net *nt, unsigned int idx, uint8_t prio, bool preempt)
 	struct host *h = &nt->h[idx];
 	const struct ha_host_ops ops = {
 		.send = h_send, .now_ms = h_now, .role_change = h_role_change,
-		.yielding = h_yielding, .bulk_request = h_bulk_request, .record = h_record, .sync_tick = h_sync_tick,
+		.yielding = h_yielding, .bulk_request = h_bulk_request, .record = h_record,
+		.sync_tick = h_sync_tick,
 		.log = h_log, .arg = h, .send_room = nt->tx_room_op ? h_send_room : NULL,
 	};
 	struct ha_conf c = {
