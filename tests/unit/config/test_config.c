@@ -19,6 +19,7 @@
 
 #include "config/cfg.h"
 #include "test_config.h"
+#include "tests/unit/cu_run.h"
 
 #ifndef CFG_EXAMPLE_DIR
 #define CFG_EXAMPLE_DIR "../../../config"
@@ -922,7 +923,6 @@ main(void)
 		{ "prefix format", test_prefix_format },
 	};
 	CU_pSuite suite;
-	unsigned int failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -937,9 +937,5 @@ main(void)
 		CU_add_test(suite, ike_file_tests[i].name, ike_file_tests[i].fn);
 	for (unsigned int i = 0; suite != NULL && i < n_ha_tests; i++)
 		CU_add_test(suite, ha_tests[i].name, ha_tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_run_registered();
 }

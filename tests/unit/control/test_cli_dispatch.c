@@ -12,6 +12,7 @@
 
 #include "cli_test_cmds.h"
 #include "control/cli_wire.h"
+#include "tests/unit/cu_run.h"
 
 /* Dispatches the words and compares the response JSON exactly. */
 static void
@@ -259,7 +260,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -275,9 +275,5 @@ main(void)
 	CU_add_test(s, "request encode", test_request_encode);
 	CU_add_test(s, "response encode", test_response_encode);
 	CU_add_test(s, "response decode", test_response_decode);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_run_registered();
 }

@@ -21,6 +21,7 @@
 
 #include "cli_test_cmds.h"
 #include "control/cli_wire.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	TEST_SPINS = 20000,	/* x 100 us: how long to wait for an answer */
@@ -551,11 +552,8 @@ main(void)
 	CU_add_test(s, "bad paths", test_bad_paths);
 	CU_add_test(s, "peer credentials", test_peer_check);
 	CU_add_test(s, "no fd leak", test_no_fd_leak);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	rmdir(sock_dir);
 	rmdir(tmpdir);
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_exit_status(fails);
 }

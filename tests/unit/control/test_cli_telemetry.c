@@ -19,6 +19,7 @@
 #include <rte_telemetry.h>
 
 #include "cli_test_cmds.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	TEST_TEL_BUF = 16384,
@@ -214,11 +215,8 @@ main(void)
 	CU_add_test(s, "parameters", test_params);
 	CU_add_test(s, "errors and unregistered commands", test_errors);
 	CU_add_test(s, "nesting flattened", test_flatten);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	close(tel_fd);
 	rte_eal_cleanup();
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_exit_status(fails);
 }

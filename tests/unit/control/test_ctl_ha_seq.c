@@ -35,6 +35,7 @@
 #include "dataplane/sa.h"
 #include "dataplane/spd.h"
 #include "ha/ha_wire.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	ERR_LEN = 256,
@@ -44,7 +45,6 @@ enum {
 	MAX_ENTRIES = 64,
 	N_CHILDREN = 4,			/* CHILD SAs 1..4 */
 	STATIC_SPI = 0x7000,
-	EXIT_MAX = 255,
 	SLEEP_MS = 5,
 	NS_PER_MS = 1000000,
 };
@@ -527,11 +527,8 @@ main(int argc, char **argv)
 	CU_add_test(s, "removed CHILD SA", test_removed);
 	CU_add_test(s, "bulk: every SA", test_bulk);
 	CU_add_test(s, "rate", test_rate);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	teardown();
 	rte_eal_cleanup();
-	return fails > EXIT_MAX ? EXIT_MAX : (int)fails;
+	return cu_exit_status(fails);
 }

@@ -14,6 +14,7 @@
 #include <CUnit/Basic.h>
 
 #include "control/ctl_ike_conv.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	ERR_LEN = 256,
@@ -21,7 +22,6 @@ enum {
 	KEY_R = 0x80,			/* first byte of every _r key */
 	INTEG_OFF = 0x40,		/* integrity keys start this much higher */
 	PORT_NAT = 31000,
-	EXIT_MAX = 255,
 };
 
 static char err[ERR_LEN];
@@ -540,7 +540,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -555,9 +554,5 @@ main(void)
 	CU_add_test(s, "selectors refused", test_selectors_refused);
 	CU_add_test(s, "client or policies", test_plan);
 	CU_add_test(s, "addresses", test_addresses);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails > EXIT_MAX ? EXIT_MAX : (int)fails;	/* 256 would read as 0 */
+	return cu_run_registered();
 }

@@ -32,6 +32,7 @@
 #include "ike/ike_ctx.h"
 
 #include "test_ctl_ike_stub.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	ERR_LEN = 256,
@@ -39,7 +40,6 @@ enum {
 	MAX_POLICIES = 64,
 	MAX_CLIENTS = 64,
 	POOL_SIZE = 64,
-	EXIT_MAX = 255,
 	ETH_IP_UDP = RTE_ETHER_HDR_LEN + 20 + 8,
 };
 
@@ -641,14 +641,11 @@ main(int argc, char **argv)
 	CU_add_test(s, "punted UDP", test_udp_input);
 	CU_add_test(s, "commands", test_commands);
 	CU_add_test(s, "start and stop", test_life_cycle);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	dp_spd_free(gw.dp.spd);
 	dp_sad_free(gw.dp.sad);
 	rte_mempool_free(gw.dp.pool);
 	dp_esp_mgr_free(mgr);
 	rte_eal_cleanup();
-	return fails > EXIT_MAX ? EXIT_MAX : (int)fails;	/* 256 would read as 0 */
+	return cu_exit_status(fails);
 }

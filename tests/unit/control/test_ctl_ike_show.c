@@ -16,6 +16,7 @@
 
 #include "control/ctl_ike_json.h"
 #include "ike/ike_id.h"
+#include "tests/unit/cu_run.h"
 #include "tools/json_text.h"
 
 enum {
@@ -23,7 +24,6 @@ enum {
 	N_SAS = 2,
 	N_CHILDREN = 2,
 	KEY_BYTE = 0xa5,		/* every key byte of the records */
-	EXIT_MAX = 255,
 	WALK_ERR = -EIO,
 };
 
@@ -544,9 +544,6 @@ main(void)
 	CU_add_test(s, "show ike stats", test_stats);
 	CU_add_test(s, "odd values", test_odd_values);
 	CU_add_test(s, "walk fails", test_walk_fails);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails > EXIT_MAX ? EXIT_MAX : (int)fails;	/* 256 would read as 0 */
+	fails = cu_run_count();
+	return cu_exit_status(fails);
 }

@@ -29,6 +29,7 @@
 #include "control/cli.h"
 #include "control/ctl_cmds_ipsec.h"
 #include "control/hagw.h"
+#include "tests/unit/cu_run.h"
 #include "tools/json_text.h"
 
 #include "ctl_ipsec_want.h"
@@ -1026,15 +1027,12 @@ main(void)
 	CU_add_test(s, "clear sa counters: display only", test_clear_semantics);
 	CU_add_test(s, "clear sa counters: id reuse", test_clear_id_reuse);
 	CU_add_test(s, "handlers", test_handlers);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	close(tel_fd);
 	dp_spd_free(spd);
 	dp_sad_free(sad);
 	rte_free(gw.dp.qsbr);
 	dp_esp_mgr_free(mgr);
 	rte_eal_cleanup();
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_exit_status(fails);
 }

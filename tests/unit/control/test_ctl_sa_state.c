@@ -22,6 +22,7 @@
 #include "control/ctl_sa_state.h"
 #include "control/hagw.h"
 #include "dataplane/sa.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	MAX_SAS = 8,
@@ -451,12 +452,9 @@ main(void)
 	CU_add_test(s, "sa import: errors", test_import_errors);
 	CU_add_test(s, "sa takeover: epochs", test_takeover);
 	CU_add_test(s, "sa takeover: errors", test_takeover_errors);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	dp_sad_free(sad);
 	dp_esp_mgr_free(mgr);
 	rte_eal_cleanup();
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_exit_status(fails);
 }

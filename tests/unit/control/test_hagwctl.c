@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "cli_test_cmds.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	TEST_POLL_US = 1000,
@@ -340,10 +341,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "interactive", test_interactive);
 	CU_add_test(s, "completion of SA names", test_completion);
 	CU_add_test(s, "usage", test_usage);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	fails = cu_run_count();
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	ctl_server_close(srv);
@@ -351,5 +349,5 @@ main(int argc, char **argv)
 	unlink(out_path);
 	unlink(err_path);
 	rmdir(tmpdir);
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_exit_status(fails);
 }

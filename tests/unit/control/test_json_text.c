@@ -9,6 +9,7 @@
 #include <CUnit/Basic.h>
 #include <json-c/json.h>
 
+#include "tests/unit/cu_run.h"
 #include "tools/json_text.h"
 
 /* Renders the JSON text and compares the output exactly. */
@@ -170,7 +171,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -184,9 +184,5 @@ main(void)
 	CU_add_test(s, "scalars", test_scalars);
 	CU_add_test(s, "escaping", test_escaping);
 	CU_add_test(s, "help", test_help);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails != 0;	/* exit 256 would read as success */
+	return cu_run_registered();
 }

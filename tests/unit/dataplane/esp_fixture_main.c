@@ -5,6 +5,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "tests/unit/cu_run.h"
 #include "tests/unit/dataplane/esp_fixture.h"
 #include "tests/unit/dataplane/esp_fixture_main.h"
 
@@ -24,10 +25,7 @@ fx_main(const char *prog, const char *prefix, const char *suite_name,
 	suite = CU_add_suite(suite_name, NULL, NULL);
 	for (unsigned int i = 0; suite != NULL && i < n; i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	fx_fini();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_exit_status(failures);
 }

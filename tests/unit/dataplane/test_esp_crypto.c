@@ -33,6 +33,7 @@
 #include <openssl/hmac.h>
 
 #include "dataplane/esp_crypto.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	PKT_MAX = 2048,
@@ -46,7 +47,6 @@ enum {
 	MIXED_OPS = DP_ESP_MAX_BURST,
 	CHUNKED_OPS = 150,
 	IPV4_HDR = 20,			/* outer header in RFC 7634's packet */
-	EXIT_MAX = 255,
 };
 
 static IMB_MGR *mgr;
@@ -1258,10 +1258,7 @@ main(void)
 	suite = CU_add_suite("esp_crypto", burst_keys_init, NULL);
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	dp_esp_mgr_free(mgr);
-	return failures > EXIT_MAX ? EXIT_MAX : (int)failures;	/* 256 must not read as 0 */
+	return cu_exit_status(failures);
 }

@@ -19,6 +19,7 @@
 #include <CUnit/Basic.h>
 
 #include "dataplane/flow.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	BUF_LEN = 512,
@@ -609,7 +610,6 @@ main(void)
 		{ "from a parsed frame = extraction", test_from_parsed },
 	};
 	CU_pSuite suite;
-	unsigned int failures;
 
 	inet_pton(AF_INET6, "2001:db8:9::6", SRC6);
 	inet_pton(AF_INET6, "2001:db8:1:2::10", DST6);
@@ -618,9 +618,5 @@ main(void)
 	suite = CU_add_suite("flow", NULL, NULL);
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_run_registered();
 }

@@ -37,6 +37,7 @@
 #include "dataplane/route.h"
 #include "dataplane/sa.h"
 #include "dataplane/spd.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	PORT_UNTRUSTED = 0,
@@ -1047,11 +1048,8 @@ main(int argc, char **argv)
 	CU_add_test(suite, "outer IPv4 ID per worker", test_ip_id_per_worker);
 	CU_add_test(suite, "SA events lost, per worker", test_sa_events_lost);
 	CU_add_test(suite, "TTL decrement: incremental checksum", test_ttl_dec_checksum);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	teardown();
 	rte_eal_cleanup();
-	return (int)failures;
+	return cu_exit_status(failures);
 }

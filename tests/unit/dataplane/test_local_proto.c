@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "tests/unit/cu_run.h"
 #include "tests/unit/dataplane/local_proto_fixture.h"
 #include "tests/unit/dataplane/local_proto_frames.h"
 
@@ -650,11 +651,8 @@ main(void)
 	suite = CU_add_suite("local_proto", NULL, NULL);
 	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_exit_status(failures);
 }

@@ -17,6 +17,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/neigh.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	N_MBUFS = 128,
@@ -616,11 +617,8 @@ main(void)
 	suite = CU_add_suite("neigh", NULL, NULL);
 	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_exit_status(failures);
 }

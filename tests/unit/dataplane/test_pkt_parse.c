@@ -13,6 +13,7 @@
 #include <CUnit/Basic.h>
 
 #include "dataplane/pkt_parse.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	L3 = 14,			/* Ethernet header length */
@@ -699,16 +700,11 @@ main(void)
 		{ "checksum: lengths and alignments", test_csum_lengths_alignments },
 	};
 	CU_pSuite suite;
-	unsigned int failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	suite = CU_add_suite("pkt_parse", NULL, NULL);
 	for (size_t i = 0; i < RTE_DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_run_registered();
 }

@@ -16,6 +16,7 @@
 #include <CUnit/Basic.h>
 
 #include "dataplane/replay.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	W64 = 64,
@@ -635,7 +636,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -652,9 +652,5 @@ main(void)
 	CU_add_test(s, "import clears bits above top", test_import_bits_above_top);
 	CU_add_test(s, "brief import = import of the whole window", test_import_brief);
 	CU_add_test(s, "brief import, exact", test_import_brief_exact);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_run_registered();
 }

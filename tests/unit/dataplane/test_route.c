@@ -18,6 +18,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/route.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	SMALL = 64,			/* routes per family in most tests */
@@ -792,10 +793,7 @@ main(int argc, char **argv)
 	suite = CU_add_suite("route", NULL, NULL);
 	for (size_t i = 0; i < RTE_DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	rte_eal_cleanup();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_exit_status(failures);
 }

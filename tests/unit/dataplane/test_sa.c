@@ -22,6 +22,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/sa.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	WORKERS = 2,
@@ -985,11 +986,8 @@ main(void)
 	CU_add_test(s, "takeover epochs", test_takeover_epochs);
 	CU_add_test(s, "inbound window export/import", test_inbound_seq_state);
 	CU_add_test(s, "lifetime accounting", test_account);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	dp_esp_mgr_free(mgr);
 	rte_eal_cleanup();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_exit_status(failures);
 }

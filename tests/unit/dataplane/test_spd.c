@@ -19,6 +19,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include "tests/unit/cu_run.h"
 #include "tests/unit/dataplane/spd_fixture.h"
 
 /* ---- Validation and simple cases ---- */
@@ -705,11 +706,8 @@ main(int argc, char **argv)
 	spd_live_tests(suite);
 	spd_view_tests(suite);
 	spd_linear_tests(suite);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	rte_eal_cleanup();
-	return failures != 0;	/* exit 256 would read as success */
+	return cu_exit_status(failures);
 }
 

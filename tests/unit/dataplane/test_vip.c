@@ -37,6 +37,7 @@
 #include "dataplane/route.h"
 #include "dataplane/spd.h"
 #include "dataplane/vip.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	P_U = 0,		/* untrusted, two VIPs */
@@ -935,11 +936,8 @@ main(int argc, char **argv)
 	suite = CU_add_suite("vip", NULL, NULL);
 	for (unsigned int i = 0; suite != NULL && i < RTE_DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	teardown();
 	rte_eal_cleanup();
-	return (int)RTE_MIN(failures, 255u);
+	return cu_exit_status(failures);
 }

@@ -23,6 +23,7 @@
 #include <openssl/kdf.h>
 
 #include "ha/ha_chan.h"
+#include "tests/unit/cu_run.h"
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -890,7 +891,6 @@ main(void)
 		{ "fini wipes", test_fini_wipes },
 		{ "PSK file", test_psk_file },
 	};
-	unsigned int failures;
 	CU_pSuite suite;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -902,9 +902,5 @@ main(void)
 	}
 	for (size_t i = 0; i < DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
+	return cu_run_registered();
 }

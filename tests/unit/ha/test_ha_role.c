@@ -9,6 +9,7 @@
 #include <CUnit/Basic.h>
 
 #include "ha/ha_role.h"
+#include "tests/unit/cu_run.h"
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -385,7 +386,6 @@ main(void)
 		{ "stale peer view", test_stale_view },
 		{ "preemption predicate", test_preempt },
 	};
-	unsigned int failures;
 	CU_pSuite suite;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -397,9 +397,5 @@ main(void)
 	}
 	for (size_t i = 0; i < DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
+	return cu_run_registered();
 }

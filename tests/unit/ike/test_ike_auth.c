@@ -30,6 +30,7 @@
 
 #include "ike/ike_auth.h"
 #include "ike/ike_key.h"
+#include "tests/unit/cu_run.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -656,7 +657,6 @@ int
 main(int argc, char **argv)
 {
 	CU_pSuite s;
-	unsigned int failures;
 
 	if (argc > 1)
 		pki_dir = argv[1];
@@ -674,9 +674,5 @@ main(int argc, char **argv)
 	CU_add_test(s, "other key types", test_other_key_type);
 	CU_add_test(s, "SIGNATURE_HASH_ALGORITHMS", test_hash_notify);
 	CU_add_test(s, "hash and legacy method choice", test_pick_hash);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
+	return cu_run_registered();
 }

@@ -33,6 +33,7 @@
 #include "ike/ike_cert.h"
 #include "ike/ike_id.h"
 #include "ike/ike_secret_file.h"
+#include "tests/unit/cu_run.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -586,11 +587,8 @@ main(int argc, char **argv)
 	CU_add_test(s, "identity vs certificate", test_id_table);
 	CU_add_test(s, "KEY_ID and subject", test_id_keyid_subject);
 	CU_add_test(s, "CERTREQ", test_certreq);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failures = cu_run_count();
 	if (cleanup_tmp() != 0)
 		failures++;
-	return failures > 255 ? 255 : (int)failures;
+	return cu_exit_status(failures);
 }

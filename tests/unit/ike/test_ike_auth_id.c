@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "ike/ike_id.h"
+#include "tests/unit/cu_run.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -385,7 +386,6 @@ int
 main(int argc, char **argv)
 {
 	CU_pSuite s;
-	unsigned int failures;
 
 	(void)argc;
 	(void)argv;
@@ -399,9 +399,5 @@ main(int argc, char **argv)
 	CU_add_test(s, "IDx' body", test_body);
 	CU_add_test(s, "match table", test_match_table);
 	CU_add_test(s, "DN string types", test_match_string_types);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
+	return cu_run_registered();
 }

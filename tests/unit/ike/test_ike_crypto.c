@@ -13,6 +13,7 @@
 #include <CUnit/Basic.h>
 
 #include "test_ike_crypto.h"
+#include "tests/unit/cu_run.h"
 
 static int
 nibble(char c)
@@ -97,8 +98,6 @@ add_suite(const char *name, const struct test_def *tests, size_t n)
 int
 main(void)
 {
-	unsigned int failures;
-
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	if (add_suite("ike_dh", test_ike_dh_tests, test_ike_dh_count) != 0 ||
@@ -107,9 +106,5 @@ main(void)
 		CU_cleanup_registry();
 		return 1;
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cu_run_registered();
 }

@@ -11,6 +11,7 @@
 
 #include "ike/ike_keys.h"
 #include "ike/ike_state_ser.h"
+#include "tests/unit/cu_run.h"
 #include "tests/unit/ike/test_ike_exchange.h"
 
 const char *test_ike_pki_dir = "tests/vectors/ike/pki";
@@ -242,7 +243,6 @@ int
 main(int argc, char **argv)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (argc > 1)
 		test_ike_pki_dir = argv[1];
@@ -257,9 +257,5 @@ main(int argc, char **argv)
 	test_ike_exchange_cert_register(s);
 	test_ike_exchange_misc_register(s);
 	test_ike_exchange_parts_register(s);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)fails;
+	return cu_run_registered();
 }

@@ -22,6 +22,7 @@
 #include "ike/ike_state_ser.h"
 #include "ike/ike_task.h"
 #include "ike/ike_window.h"
+#include "tests/unit/cu_run.h"
 #include "tests/unit/ike/ike_pair.h"
 
 enum { NODE_C, NODE_A, NODE_B, NODES };
@@ -1053,7 +1054,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -1068,9 +1068,5 @@ main(void)
 	CU_add_test(s, "import errors, forget", test_import_errors_forget);
 	CU_add_test(s, "state events after every exchange", test_events_every_exchange);
 	CU_add_test(s, "takeover rekey spread", test_takeover_rekey_spread);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)fails;
+	return cu_run_registered();
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "test_ike_msg.h"
+#include "tests/unit/cu_run.h"
 
 const struct ike_hdr t_hdr = {
 	.spi_i = UINT64_C(0x0102030405060708),
@@ -697,7 +698,6 @@ t_add_roundtrip_tests(CU_pSuite s)
 int
 main(int argc, char **argv)
 {
-	unsigned int failures;
 	CU_pSuite s;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -711,9 +711,5 @@ main(int argc, char **argv)
 		t_add_wire_tests(s);
 		t_add_bad_tests(s);
 	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
+	return cu_run_registered();
 }

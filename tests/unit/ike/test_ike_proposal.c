@@ -18,6 +18,7 @@
 #include <CUnit/Basic.h>
 
 #include "ike/ike_proposal.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	MAX_LIST = 8,
@@ -854,7 +855,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -868,9 +868,5 @@ main(void)
 	CU_add_test(s, "reply table", test_reply_table);
 	CU_add_test(s, "reply shape", test_reply_shape);
 	CU_add_test(s, "describe", test_describe);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cu_run_registered();
 }

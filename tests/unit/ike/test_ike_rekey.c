@@ -11,6 +11,7 @@
 #include <CUnit/Basic.h>
 
 #include "ike/ike_task.h"
+#include "tests/unit/cu_run.h"
 #include "tests/unit/ike/test_ike_rekey.h"
 
 static int
@@ -578,7 +579,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -587,9 +587,5 @@ main(void)
 		return 1;
 	test_ike_rekey_register(s);
 	test_ike_rekey_timers_register(s);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)fails;
+	return cu_run_registered();
 }

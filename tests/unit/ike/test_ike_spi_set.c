@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "ike/ike_spi_set.h"
+#include "tests/unit/cu_run.h"
 
 enum { N_MANY = 100000 };
 
@@ -57,16 +58,11 @@ int
 main(void)
 {
 	CU_pSuite suite;
-	unsigned int failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	suite = CU_add_suite("ike_spi_set", NULL, NULL);
 	CU_add_test(suite, "add, has, del", test_basic);
 	CU_add_test(suite, "100000 SPIs, half deleted", test_many);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cu_run_registered();
 }

@@ -24,6 +24,7 @@
 #include "ike/ike_state_ser.h"
 
 #include "test_ike_state.h"
+#include "tests/unit/cu_run.h"
 
 uint8_t blob[BUF_MAX], blob2[BUF_MAX];
 
@@ -685,7 +686,6 @@ main(void)
 		{ "maximum lengths", test_max_len },
 		{ "wipe", test_wipe },
 	};
-	unsigned int failures;
 	CU_pSuite suite;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -698,9 +698,5 @@ main(void)
 	for (size_t i = 0; i < DIM(tests); i++)
 		CU_add_test(suite, tests[i].name, tests[i].fn);
 	test_ike_state_bad_add(suite);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures > 255 ? 255 : (int)failures;
+	return cu_run_registered();
 }

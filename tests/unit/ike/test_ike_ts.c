@@ -21,6 +21,7 @@
 #include <CUnit/Basic.h>
 
 #include "ike/ike_ts_narrow.h"
+#include "tests/unit/cu_run.h"
 
 enum {
 	SPEC_LEN = 128,
@@ -491,7 +492,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int failures;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -504,9 +504,5 @@ main(void)
 	CU_add_test(s, "within table", test_within_table);
 	CU_add_test(s, "builders", test_builders);
 	CU_add_test(s, "to string", test_to_string);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)failures;
+	return cu_run_registered();
 }

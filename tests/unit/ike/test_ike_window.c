@@ -17,6 +17,7 @@
 #include "ike/ike_state_ser.h"
 #include "ike/ike_task.h"
 #include "ike/ike_window.h"
+#include "tests/unit/cu_run.h"
 #include "tests/unit/ike/ike_pair.h"
 
 enum {
@@ -670,7 +671,6 @@ int
 main(void)
 {
 	CU_pSuite s;
-	unsigned int fails;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -687,9 +687,5 @@ main(void)
 	CU_add_test(s, "window state in the HA record", test_state_round_trip);
 	CU_add_test(s, "HA copy answers from the shipped cache", test_ha_takeover_cache);
 	CU_add_test(s, "RFC 6311 sync restarts the windows", test_sync_restarts);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return (int)fails;
+	return cu_run_registered();
 }
