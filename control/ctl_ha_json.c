@@ -137,15 +137,9 @@ held_json(const struct ctl_ha *ha)
 {
 	struct json_object *o = json_object_new_object();
 	const struct ctl_ike *ike = ha->h->ike;
-	uint32_t iter = 0, active = 0, total = 0;
-	struct dp_sa *sa;
 
-	while ((sa = dp_sad_next(ha->h->dp.sad, &iter)) != NULL) {
-		total++;
-		active += dp_sa_is_active(sa);
-	}
-	ADD(o, "sas", U64(total));
-	ADD(o, "sas_active", U64(active));
+	ADD(o, "sas", U64(dp_sad_count(ha->h->dp.sad)));
+	ADD(o, "sas_active", U64(dp_sad_count_active(ha->h->dp.sad)));
 	ADD(o, "ike_sas", U64(ike != NULL ? ike_sa_count(ike->ctx) : 0));
 	ADD(o, "child_sas", ike != NULL ? U64(ctl_ike_children_count(&ike->children)) : U64(0));
 	return o;

@@ -67,6 +67,7 @@ struct dp_sad {
 	uint32_t moved_words;
 	struct dp_sa_out *outs;		/* outbound counter lines by id (struct dp_sa) */
 	unsigned int count;		/* published SAs */
+	unsigned int count_active;	/* of which DP_SA_F_ACTIVE (dp_sa_set_active) */
 	uint32_t next_id;		/* next-fit start: ids come back late */
 	unsigned int deferred;		/* in dq, as of the last reclaim or enqueue */
 	struct dp_sa_path *retired_head;	/* replaced paths, oldest first */
@@ -568,6 +569,7 @@ dp_sa_add(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t *id, char *
 	sad->owned[slot] = sa;
 	__atomic_store_n(&sad->sas[slot], sa, __ATOMIC_RELEASE);
 	sad->count++;
+	sad->count_active += (sa->flags & DP_SA_F_ACTIVE) != 0;
 	sad->next_id = (slot + 1) % sad->p.max_sas;
 	*id = slot;
 	return 0;
@@ -584,7 +586,7 @@ dp_sa_delete(struct dp_sad *sad, uint32_t id)
 	sa = __atomic_load_n(&sad->sas[id], __ATOMIC_RELAXED);
 	if (sa == NULL)
 		return -ENOENT;
-	__atomic_fetch_and(&sa->flags, ~(uint32_t)DP_SA_F_ACTIVE, __ATOMIC_RELAXED);
+	dp_sa_set_active(sad, sa, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&sad->sas[id], NULL, __ATOMIC_RELEASE);
 	if (sa->p.dir == DP_SA_INBOUND)
 		d.pos = rte_hash_del_key(sad->spi_hash, &sa->p.spi);
@@ -848,4 +850,23 @@ unsigned int
 dp_sad_count(const struct dp_sad *sad)
 {
 	return sad->count;
+}
+
+unsigned int
+dp_sad_count_active(const struct dp_sad *sad)
+{
+	return sad->count_active;
+}
+
+/* The only writer of DP_SA_F_ACTIVE after dp_sa_add, so that the count
+ * stays exact without a walk (show ha asks for it while a bulk sync
+ * installs 100,000s of SAs). */
+void
+dp_sa_set_active(struct dp_sad *sad, struct dp_sa *sa, bool on, int memorder)
+{
+	uint32_t before = on ? __atomic_fetch_or(&sa->flags, DP_SA_F_ACTIVE, memorder) :
+			       __atomic_fetch_and(&sa->flags, ~(uint32_t)DP_SA_F_ACTIVE, memorder);
+
+	if (((before & DP_SA_F_ACTIVE) != 0) != on)
+		sad->count_active += on ? 1u : -1u;
 }

@@ -353,6 +353,10 @@ void dp_sad_lookup_spi_bulk(const struct dp_sad *sad, const uint32_t *spis, unsi
 /* Control core: iteration for the CLI (id order) and counters. */
 struct dp_sa *dp_sad_next(const struct dp_sad *sad, uint32_t *iter);
 unsigned int dp_sad_count(const struct dp_sad *sad);
+unsigned int dp_sad_count_active(const struct dp_sad *sad);
+/* Control core: DP_SA_F_ACTIVE set or cleared (MEMORDER of the atomic),
+ * the active count kept. */
+void dp_sa_set_active(struct dp_sad *sad, struct dp_sa *sa, bool on, int memorder);
 void dp_sa_clear_stats(struct dp_sa *sa);
 
 /* Outbound: reserves n sequence numbers; returns the first, or 0 when the

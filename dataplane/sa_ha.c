@@ -28,7 +28,7 @@ dp_sa_activate(struct dp_sad *sad, uint32_t id, uint8_t node_bit, uint64_t margi
 		return 0;		/* no second takeover */
 	if (sa->p.dir == DP_SA_OUTBOUND)
 		dp_sa_take_over(sa, node_bit, margin);
-	__atomic_fetch_or(&sa->flags, DP_SA_F_ACTIVE, __ATOMIC_RELEASE);
+	dp_sa_set_active(sad, sa, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -39,6 +39,6 @@ dp_sa_deactivate(struct dp_sad *sad, uint32_t id)
 
 	if (sa == NULL)
 		return -ENOENT;
-	__atomic_fetch_and(&sa->flags, ~(uint32_t)DP_SA_F_ACTIVE, __ATOMIC_RELEASE);
+	dp_sa_set_active(sad, sa, false, __ATOMIC_RELEASE);
 	return 0;
 }

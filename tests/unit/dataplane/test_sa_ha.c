@@ -251,6 +251,34 @@ test_activate_outbound(void)
 	done();
 }
 
+/* show ha reads the SAD's counts instead of walking it: exact through
+ * add (standby or not), activation twice, deactivation twice, delete. */
+static void
+test_active_count(void)
+{
+	unsigned int n0 = dp_sad_count(fx.dp.sad), a0 = dp_sad_count_active(fx.dp.sad);
+	struct dp_sa *standby = sa_of(SPI_BASE + 5, DP_SA_OUTBOUND, true);
+	struct dp_sa *live = sa_of(SPI_BASE + 6, DP_SA_INBOUND, false);
+	struct dp_sad *sad = fx.dp.sad;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(standby);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(live);
+	CU_ASSERT_EQUAL(dp_sad_count(sad), n0 + 2);
+	CU_ASSERT_EQUAL(dp_sad_count_active(sad), a0 + 1);
+	CU_ASSERT_EQUAL(dp_sa_activate(sad, standby->id, 1, MARGIN), 0);
+	CU_ASSERT_EQUAL(dp_sa_activate(sad, standby->id, 1, MARGIN), 0);
+	CU_ASSERT_EQUAL(dp_sad_count_active(sad), a0 + 2);
+	CU_ASSERT_EQUAL(dp_sa_deactivate(sad, live->id), 0);
+	CU_ASSERT_EQUAL(dp_sa_deactivate(sad, live->id), 0);
+	CU_ASSERT_EQUAL(dp_sad_count_active(sad), a0 + 1);
+	fx_sa_del(live);		/* inactive: the active count stays */
+	CU_ASSERT_EQUAL(dp_sad_count_active(sad), a0 + 1);
+	fx_sa_del(standby);		/* active now */
+	CU_ASSERT_EQUAL(dp_sad_count_active(sad), a0);
+	CU_ASSERT_EQUAL(dp_sad_count(sad), n0);
+	done();
+}
+
 /* An active SA given up (switchover back to standby) and taken over again:
  * a second new epoch. */
 static void
@@ -438,6 +466,7 @@ main(void)
 		{ "standby SA: found, packets dropped as inactive", test_standby_drops },
 		{ "outbound activation: imported + margin, new IV epoch", test_activate_outbound },
 		{ "outbound deactivation and second takeover", test_deactivate_outbound },
+		{ "SAD counts: all and active, without a walk", test_active_count },
 		{ "inbound activation with the imported window", test_activate_inbound },
 		{ "outbound import on a standby SA: forward only", test_import_forward_only_out },
 		{ "inbound import on a standby SA: forward only", test_import_forward_only_in },

@@ -1,0 +1,22 @@
+/* Slots for IKE SAs from huge-page-advised mappings, zero when handed out
+ * (ike_sa_pool.c says why). One object size per process. */
+#ifndef IKE_SA_POOL_H
+#define IKE_SA_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ike_sa_pool_stats {
+	uint64_t in_use;	/* slots handed out and not given back */
+	uint64_t slabs;		/* 32 MiB mappings made */
+	size_t slot_bytes;	/* 0 before the first slot */
+};
+
+/* A zeroed slot of SIZE bytes (the first call fixes the size; another
+ * size, or no memory: NULL). */
+void *ike_sa_pool_get(size_t size);
+/* Wipes the slot (it held keys) and keeps it for the next get. */
+void ike_sa_pool_put(void *p);
+void ike_sa_pool_stats(struct ike_sa_pool_stats *s);
+
+#endif

@@ -1,0 +1,120 @@
+/* Unit test of the IKE SA slots (ike/ike_sa_pool.c): zero when handed out
+ * (fresh or given back after being written), one size, slots apart and
+ * aligned, slabs on huge page boundaries and reused before new ones. */
+#include <CUnit/Basic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ike_sa_pool.h"
+#include "tests/unit/cu_run.h"
+
+enum {
+	OBJ = 20000,			/* ~ an IKE SA */
+	SLOT = 20032,			/* OBJ rounded up to 64 */
+	PER_SLAB = (32 << 20) / SLOT,	/* 1,675 */
+	N_MANY = 5000,			/* 3 slabs */
+	HUGE_PAGE = 2 << 20,
+};
+
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+static void
+test_zero_and_reuse(void)
+{
+	struct ike_sa_pool_stats s;
+	uint8_t *a = ike_sa_pool_get(OBJ), *b;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_TRUE(all_zero(a, OBJ));
+	CU_ASSERT_EQUAL((uintptr_t)a % HUGE_PAGE, 0);	/* a slab's first slot */
+	memset(a, 0xa5, OBJ);				/* keys, say */
+	ike_sa_pool_put(a);
+	b = ike_sa_pool_get(OBJ);
+	CU_ASSERT_PTR_EQUAL(b, a);			/* the slot given back */
+	CU_ASSERT_TRUE(all_zero(b, OBJ));		/* wiped, next pointer too */
+	CU_ASSERT_PTR_NULL(ike_sa_pool_get(OBJ + 64));	/* one size per pool */
+	ike_sa_pool_stats(&s);
+	CU_ASSERT_EQUAL(s.in_use, 1);
+	CU_ASSERT_EQUAL(s.slot_bytes, SLOT);
+	ike_sa_pool_put(b);
+	ike_sa_pool_put(NULL);
+	ike_sa_pool_stats(&s);
+	CU_ASSERT_EQUAL(s.in_use, 0);
+	CU_ASSERT_EQUAL(s.slabs, 1);
+}
+
+static int
+cmp_ptr(const void *x, const void *y)
+{
+	uintptr_t a = *(const uintptr_t *)x, b = *(const uintptr_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* N_MANY slots: zero, 64-byte aligned, none overlapping another. */
+static void
+get_many(uint8_t **p)
+{
+	uintptr_t sorted[N_MANY];
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < N_MANY; i++) {
+		p[i] = ike_sa_pool_get(OBJ);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p[i]);
+		bad += !all_zero(p[i], OBJ) || (uintptr_t)p[i] % 64 != 0;
+		memset(p[i], (int)(i % 251) + 1, OBJ);
+		sorted[i] = (uintptr_t)p[i];
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	qsort(sorted, N_MANY, sizeof(sorted[0]), cmp_ptr);
+	for (unsigned int i = 1; i < N_MANY; i++)
+		bad += sorted[i] - sorted[i - 1] < SLOT;
+	CU_ASSERT_EQUAL(bad, 0);
+	/* Each slot kept what was written to it. */
+	for (unsigned int i = 0; i < N_MANY; i++)
+		bad += p[i][0] != (uint8_t)(i % 251 + 1) || p[i][OBJ - 1] != (uint8_t)(i % 251 + 1);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
+static void
+test_many(void)
+{
+	static uint8_t *p[N_MANY];
+	struct ike_sa_pool_stats s;
+
+	get_many(p);
+	ike_sa_pool_stats(&s);
+	CU_ASSERT_EQUAL(s.in_use, N_MANY);
+	CU_ASSERT_EQUAL(s.slabs, (N_MANY + PER_SLAB - 1) / PER_SLAB);
+	for (unsigned int i = 0; i < N_MANY; i++)
+		ike_sa_pool_put(p[i]);
+	ike_sa_pool_stats(&s);
+	CU_ASSERT_EQUAL(s.in_use, 0);
+	get_many(p);			/* all from the slots given back */
+	ike_sa_pool_stats(&s);
+	CU_ASSERT_EQUAL(s.slabs, (N_MANY + PER_SLAB - 1) / PER_SLAB);
+	for (unsigned int i = 0; i < N_MANY; i++)
+		ike_sa_pool_put(p[i]);
+}
+
+int
+main(void)
+{
+	CU_pSuite suite;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("ike_sa_pool", NULL, NULL);
+	CU_add_test(suite, "zero slots, wiped when given back, one size", test_zero_and_reuse);
+	CU_add_test(suite, "5000 slots over 3 slabs, reused", test_many);
+	return cu_run_registered();
+}
