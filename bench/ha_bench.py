@@ -10,7 +10,9 @@ bench/README.md, section HA.
       and the client's IKE SPIs at the start and the end. hagw runs with a faster detection for
       this part (--interval-ms x --dead-count).
   (b) bulk sync: N CHILD SAs established with bench/ike_load against the active (A alone), then
-      B started: time from its start until its `show ha` holds N CHILD SAs.
+      B started: time from B's session with A up (its rejoin) until every record is applied,
+      on B's clock (`show ha` last_bulk_received; the target's measure), and from its process
+      start until its `show ha` holds N CHILD SAs.
   (c) steady sync: bytes on the sync link (ip -s link of A's sync veth, and show ha's stream
       counters) and HA cycles (show ha cycles / tsc_hz: % of one core), N SAs idle, then with
       traffic (UDP from the lan to M clients' virtual IPs, every one of the M outbound SAs
@@ -564,10 +566,20 @@ def scale(a, rows):
         sh.ok(f"mkdir -p {LOG_KEEP} && cp {d}/gwa.log {d}/gwb.log {LOG_KEEP}/")
         if held:
             rate, rate2 = n / (t1 - t0), n / max(t1 - t_cli, 1e-3)
-            rows.append((f"(b) bulk sync of {n} CHILD SAs to a fresh standby: B started -> "
-                         "B's show ha held.child_sas == N",
-                         f"{t1 - t0:.2f} s = {rate:,.0f} SAs/s (from B's CLI up: "
-                         f"{t1 - t_cli:.2f} s = {rate2:,.0f} SAs/s); "
+            # B's own clock: its session with A up (the rejoin) -> BULK_END applied
+            bulk = b_ha["last_bulk_received"] or {}
+            rejoin_s = bulk.get("from_session_ms", 0) / 1000
+            rate3 = n / max(rejoin_s, 1e-3)
+            rows.append((f"(b) bulk sync of {n} CHILD SAs to a rejoining standby: B's session "
+                         "with A up -> every record applied (B's show ha last_bulk_received)",
+                         f"{rejoin_s:.3f} s = {rate3:,.0f} SAs/s (BULK_BEGIN -> BULK_END "
+                         f"{bulk.get('duration_ms', 0)} ms, {bulk.get('child_sas', 0)} CHILD SAs,"
+                         f" {bulk.get('ike_sas', 0)} IKE SAs)",
+                         f">= {TARGET_BULK_RATE:,} SAs/s", verdict(rate3 >= TARGET_BULK_RATE)))
+            rows.append((f"(b) the same, B's process started -> "
+                         "B's show ha held.child_sas == N (polled every 50 ms)",
+                         f"{t1 - t0:.2f} s = {rate:,.0f} SAs/s (from B's CLI up, polled every "
+                         f"200 ms: {t1 - t_cli:.2f} s = {rate2:,.0f} SAs/s); "
                          f"{(a_ha['sync']['bytes_sent'] - a0) / n:.0f} stream B per CHILD SA; "
                          f"A: {a_ha['sync']['bulk_syncs_sent']} bulk syncs sent, "
                          f"{a_ha['peer']['sessions']} sessions, "
@@ -576,8 +588,7 @@ def scale(a, rows):
                          f"{b_ha['sync']['bulk_syncs_received']} bulk syncs received, "
                          f"{b_ha['sync']['records_failed']} records failed, became active "
                          f"{log_count(d + '/gwb.log', 'role standby -> active')} times "
-                         "(split brain)",
-                         f">= {TARGET_BULK_RATE:,} SAs/s", verdict(rate >= TARGET_BULK_RATE)))
+                         "(split brain)", "", ""))
         else:
             full = log_count(f"{d}/gwa.log", "stream full")
             flaps = log_count(f"{d}/gwb.log", "role standby -> active")

@@ -100,6 +100,14 @@ struct ctl_ha {
 	uint64_t *bulk_child_ids;	/* the same for CHILD SAs */
 	size_t bulk_child_n, bulk_child_cap;
 	bool in_bulk;
+	/* The last bulk sync received, timed on this appliance's clock (a
+	 * rejoining standby: session up -> every record applied). */
+	struct ctl_ha_bulk_rx_info {
+		uint64_t session_ms;	/* the session it came in */
+		uint64_t begin_ms;	/* BULK_BEGIN applied */
+		uint64_t end_ms;	/* BULK_END applied, 0: none yet */
+		uint64_t ike_sas, child_sas;
+	} bulk_rx;
 	/* Active: the bulk sync being written, a slice per control-loop pass
 	 * (ctl_ha_bulk_step): the ids of the IKE SAs it carries, from the
 	 * start. IKE SAs made after it are carried by their own records. */

@@ -8,6 +8,7 @@
  * it would be activated at the next takeover).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "control/cli.h"
@@ -50,6 +51,10 @@ ctl_ha_bulk_begin(struct ctl_ha *ha)
 	ha->in_bulk = true;
 	ha->bulk_n = 0;
 	ha->bulk_child_n = 0;
+	ha->bulk_rx = (struct ctl_ha_bulk_rx_info){
+		.session_ms = ha->node.session_up_ms,
+		.begin_ms = dp_now_ms(),
+	};
 	return 0;
 }
 
@@ -122,8 +127,13 @@ ctl_ha_bulk_end(struct ctl_ha *ha)
 	if (s.n + s.child_n > 0)
 		CTL_LOG(NOTICE, "bulk sync: forgot %zu stale IKE SAs, %zu stale CHILD SAs", s.n,
 			s.child_n);
-	CTL_LOG(NOTICE, "bulk sync received: %zu IKE SAs, %zu CHILD SAs", ha->bulk_n,
-		ha->bulk_child_n);
+	ha->bulk_rx.end_ms = dp_now_ms();
+	ha->bulk_rx.ike_sas = ha->bulk_n;
+	ha->bulk_rx.child_sas = ha->bulk_child_n;
+	CTL_LOG(NOTICE, "bulk sync received: %zu IKE SAs, %zu CHILD SAs in %" PRIu64 " ms "
+		"(%" PRIu64 " ms from the session up)", ha->bulk_n, ha->bulk_child_n,
+		ha->bulk_rx.end_ms - ha->bulk_rx.begin_ms,
+		ha->bulk_rx.end_ms - ha->bulk_rx.session_ms);
 	free(s.ids);
 	free(s.child_ids);
 	return rc;

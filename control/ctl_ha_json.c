@@ -186,6 +186,24 @@ takeover_json(const struct ctl_ha *ha, uint64_t now)
 	return o;
 }
 
+/* The standby's last bulk sync, null before one has ended. */
+static struct json_object *
+bulk_rx_json(const struct ctl_ha *ha, uint64_t now)
+{
+	const struct ctl_ha_bulk_rx_info *b = &ha->bulk_rx;
+	struct json_object *o;
+
+	if (b->end_ms == 0)
+		return NULL;
+	o = json_object_new_object();
+	ADD(o, "ms_ago", U64(ago(now, b->end_ms)));
+	ADD(o, "ike_sas", U64(b->ike_sas));
+	ADD(o, "child_sas", U64(b->child_sas));
+	ADD(o, "duration_ms", U64(b->end_ms - b->begin_ms));
+	ADD(o, "from_session_ms", U64(b->end_ms - b->session_ms));
+	return o;
+}
+
 struct json_object *
 ctl_ha_json(const struct ctl_ha *ha)
 {
@@ -207,6 +225,7 @@ ctl_ha_json(const struct ctl_ha *ha)
 	ADD(o, "links", links_json(ha, now));
 	ADD(o, "sync", sync_json(ha));
 	ADD(o, "held", held_json(ha));
+	ADD(o, "last_bulk_received", bulk_rx_json(ha, now));
 	ADD(o, "last_takeover", takeover_json(ha, now));
 	ADD(o, "ike", ike_ha_json(ha));
 	ADD(o, "takeovers", U64(n->stats.takeovers));

@@ -628,6 +628,7 @@ on_session(struct ha_node *n)
 	/* A standby keeps in_sync: its state is the newest there is (the
 	 * active restarted?) until a BULK_BEGIN says otherwise. */
 	ha_stream_reset(&n->stream);
+	n->session_up_ms = n->ops.now_ms(n->ops.arg);
 	n->bulk_end_off = 0;
 	n->ctrl_pending = 0;
 	n->so_state = HA_SO_IDLE;

@@ -138,6 +138,7 @@ struct ha_node {
 	bool sync_lost;			/* the sync link went down while the peer lived */
 	bool bulk_pending;		/* active: a bulk sync is owed to the peer */
 	uint64_t last_rx_ms;		/* the last datagram given to ha_input */
+	uint64_t session_up_ms;		/* the current session came up (0: none yet) */
 	uint64_t tick_due_ms;		/* when ha_tick asked to run next */
 	bool bulk_writing;		/* active: the host is writing one (in slices:
 					 * ha_bulk_begin done, ha_bulk_end not yet) */

@@ -122,6 +122,12 @@ check_eq "(3) CHILD SA SPIs on A = the clients'" "$GW_CHILD0" \
 check_eq "(3) IKE SAs on A = on B (SPIs, message IDs)" \
 	"$(hl_cj B show ike-sas "$IKE_SAS")" "$(hl_cj A show ike-sas "$IKE_SAS")"
 check_eq "(3) A: records failed" 0 "$(hl_ha_field A 'd["sync"]["records_failed"]')"
+check_eq "(3) A: last bulk sync received: IKE SAs, CHILD SAs" "$N $N" \
+	"$(hl_ha_field A '"%d %d" % (d["last_bulk_received"]["ike_sas"],
+	d["last_bulk_received"]["child_sas"])')"
+check_le "(3) A: that bulk sync took (ms, begin -> end <= session up -> end)" \
+	"$(hl_ha_field A 'd["last_bulk_received"]["from_session_ms"]')" \
+	"$(hl_ha_field A 'd["last_bulk_received"]["duration_ms"]')"
 
 # ---- (4) switchover back to A ----
 pings_start 4
