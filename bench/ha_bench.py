@@ -560,6 +560,8 @@ def scale(a, rows):
         limit = 60 + n // 2000
         held = wait_for(lambda: ctl(sh, "B", "show", "ha")["held"]["child_sas"] == n, limit, 0.05)
         t1 = time.monotonic()
+        # BULK_END comes after the last record: held can be complete a moment before it
+        wait_for(lambda: ctl(sh, "B", "show", "ha")["last_bulk_received"] is not None, 10, 0.05)
         b_ha = ctl(sh, "B", "show", "ha")
         a_ha = ctl(sh, "A", "show", "ha")
         # both logs of the bulk phase, for a split brain or a lost session to be read later

@@ -162,12 +162,14 @@ sa_idle(struct ike_ctx *ctx, struct ike_sa *sa)
 
 /* ST into SA: established, idle, its CHILD SAs as they are here. Only
  * what the records use is wiped and copied (ike_sa_state_copy_used): a
- * bulk sync imports one per IKE SA, and the untouched part of a fresh SA
- * (calloc) stays unfaulted. */
+ * bulk sync imports one per IKE SA, and a FRESH one (ike_sa_alloc: zero,
+ * from the slot pool) is not wiped at all. */
 static void
-sa_fill(struct ike_sa *sa, const struct ike_sa_state *st, const struct ike_conf_conn *conn)
+sa_fill(struct ike_sa *sa, bool fresh, const struct ike_sa_state *st,
+	const struct ike_conf_conn *conn)
 {
-	ike_sa_state_wipe_used(&sa->st);
+	if (!fresh)
+		ike_sa_state_wipe_used(&sa->st);
 	ike_sa_state_copy_used(&sa->st, st);
 	sa->st.phase = IKE_SA_PHASE_ESTABLISHED;
 	sa->st.collision_nonce.len = 0;         /* that exchange died with the old active */
@@ -212,7 +214,7 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 		ike_sa_table_del(&ctx->table, old);     /* re-listed under the record's keys */
 		sa_idle(ctx, old);
 	}
-	sa_fill(sa, st, conn);
+	sa_fill(sa, old == NULL, st, conn);
 	sa->st.msgid_sync_used = sa->st.msgid_sync_used || used;
 	ike_sa_table_add(&ctx->table, sa);
 	ctx->ha_stats.imported++;
