@@ -470,7 +470,7 @@ def sample(sh):
             "a_dgrams": a["sync"]["datagrams_sent"], "b_dgrams": b["sync"]["datagrams_sent"]}
 
 
-def window_cost(sh, secs, windows=2):
+def window_cost(sh, secs, windows=3):
     """The window's figures; of WINDOWS back-to-back windows, each appliance's HA cycles from
     its quietest one (other work on the 2 vCPUs only ever adds cycles)."""
     runs = [one_window(sh, secs) for _ in range(windows)]
