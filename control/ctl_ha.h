@@ -170,12 +170,13 @@ void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_
 /* ha_host_ops.yielding: our switchover hands the VIPs over (dp_vip_yield),
  * or failed and we claim them again. */
 void ctl_ha_yielding(void *arg, bool on);
-/* Sequence state (ctl_ha_seq.c): HA_REC_SEQ entries, SEQ_BATCH at most
- * per call of EMIT (n x HA_WIRE_SEQ_LEN octets), for the SAs that moved
- * since the last call, or with ALL for every static SA and CHILD SA. 0 or
- * the first error EMIT returned. */
-int ctl_ha_seq_write(struct ctl_ha *ha, bool all,
-		     int (*emit)(void *arg, const uint8_t *entries, uint32_t len), void *arg);
+/* Sequence state (ctl_ha_seq.c): a record of TYPE (HA_REC_SEQ_BRIEF to a
+ * peer with HA_CAP_SEQ_BRIEF, else HA_REC_SEQ) per call of EMIT, SEQ_BATCH
+ * entries at most, for the SAs that moved since the last call, or with ALL
+ * for every static SA and CHILD SA. 0 or the first error EMIT returned. */
+typedef int (*ctl_ha_seq_emit_fn)(void *arg, uint16_t type, const uint8_t *entries,
+				  uint32_t len);
+int ctl_ha_seq_write(struct ctl_ha *ha, bool all, ctl_ha_seq_emit_fn emit, void *arg);
 /* The outbound rate of SAD id SA_ID (packets/s; SLOW: the slowly decaying
  * one) as if it had been sampled at every sync tick since its last sample;
  * on a standby, as shipped. */

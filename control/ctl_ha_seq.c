@@ -1,9 +1,11 @@
 /*
- * The sequence state the active ships (ctl_ha_sync.c header): HA_REC_SEQ
+ * The sequence state the active ships (ctl_ha_sync.c header): sequence
  * entries with the outbound counters (RFC 4303 §3.3.3), the rate behind
  * the takeover margin (ctl_ha_takeover.c), and the inbound windows (RFC
  * 4303 §3.4.3) of the SAs that moved since the last sync tick; of every SA
- * for a bulk sync.
+ * for a bulk sync. In HA_REC_SEQ_BRIEF records of 32-octet entries when
+ * the peer announced HA_CAP_SEQ_BRIEF (an entry the brief form cannot hold
+ * goes alone in a HA_REC_SEQ record), else HA_REC_SEQ records of 48.
  *
  * Which SAs a tick visits. The workers mark an SA in the SAD's moved
  * bitmap after each burst that moved its counter or window (sa.h); a tick
@@ -68,8 +70,9 @@ _Static_assert(SEQ_BATCH * HA_WIRE_SEQ_LEN <= HA_WIRE_REC_MAX, "a batch fits one
 
 struct seq_batch {
 	struct ctl_ha *ha;
-	int (*emit)(void *arg, const uint8_t *entries, uint32_t len);
+	ctl_ha_seq_emit_fn emit;
 	void *arg;
+	bool brief;			/* HA_REC_SEQ_BRIEF: the peer takes it */
 	bool all;			/* bulk: every SA, moved or not */
 	uint64_t now_ms;
 	uint64_t from_ms;		/* the collection before this one (0: none) */
@@ -158,11 +161,36 @@ batch_flush(struct seq_batch *b)
 
 	if (b->n == 0)
 		return;
-	rc = b->emit(b->arg, b->ha->buf, b->n * HA_WIRE_SEQ_LEN);
+	rc = b->brief ? b->emit(b->arg, HA_REC_SEQ_BRIEF, b->ha->buf, b->n * HA_WIRE_SEQ_BRIEF_LEN)
+		      : b->emit(b->arg, HA_REC_SEQ, b->ha->buf, b->n * HA_WIRE_SEQ_LEN);
 	if (rc < 0 && b->rc == 0)
 		b->rc = rc;
 	b->ha->seq_entries_sent += b->n;
 	b->n = 0;
+}
+
+/* W into the batch: brief when the peer takes it and W fits, else (the
+ * batch flushed first, to keep the order) alone in the long form. */
+static void
+batch_add(struct seq_batch *b, const struct ha_wire_seq *w)
+{
+	uint8_t one[HA_WIRE_SEQ_LEN];
+	int rc;
+
+	if (!b->brief) {
+		ha_wire_seq_encode(w, b->ha->buf + b->n * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN);
+	} else if (ha_wire_seq_brief_encode(w, b->ha->buf + b->n * HA_WIRE_SEQ_BRIEF_LEN,
+					    HA_WIRE_SEQ_BRIEF_LEN) < 0) {
+		batch_flush(b);
+		ha_wire_seq_encode(w, one, sizeof(one));
+		rc = b->emit(b->arg, HA_REC_SEQ, one, sizeof(one));
+		if (rc < 0 && b->rc == 0)
+			b->rc = rc;
+		b->ha->seq_entries_sent++;
+		return;
+	}
+	if (++b->n == SEQ_BATCH)
+		batch_flush(b);
 }
 
 static void
@@ -190,17 +218,18 @@ seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id)
 	mark = q->dir == DP_SA_OUTBOUND ? st.out_seq : st.win_top;
 	if (!b->all && q->sent && q->sent_seq == mark)
 		return;
+	/* st has the other direction's fields zero (dp_sa_seq_brief); so has
+	 * the rate of an inbound SA, whatever an earlier SA of this id left. */
 	w = (struct ha_wire_seq){
 		.child_id = child_id, .spi = q->spi, .dir = q->dir,
 		.iv_epoch = st.iv_epoch, .out_seq = st.out_seq,
-		.epoch_start_seq = st.epoch_start_seq, .rate_pps = q->rate_pps,
+		.epoch_start_seq = st.epoch_start_seq,
+		.rate_pps = q->dir == DP_SA_OUTBOUND ? q->rate_pps : 0,
 		.win_top = st.win_top, .win_bits = (uint32_t)st.win_seen,
 	};
-	ha_wire_seq_encode(&w, b->ha->buf + b->n * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN);
 	q->sent = true;
 	q->sent_seq = mark;
-	if (++b->n == SEQ_BATCH)
-		batch_flush(b);
+	batch_add(b, &w);
 }
 
 static int
@@ -300,12 +329,12 @@ seq_moved(struct seq_batch *b)
 }
 
 int
-ctl_ha_seq_write(struct ctl_ha *ha, bool all,
-		 int (*emit)(void *arg, const uint8_t *entries, uint32_t len), void *arg)
+ctl_ha_seq_write(struct ctl_ha *ha, bool all, ctl_ha_seq_emit_fn emit, void *arg)
 {
 	struct seq_batch b = {
 		.ha = ha, .emit = emit, .arg = arg, .all = all, .now_ms = dp_now_ms(),
 		.from_ms = ha->seq_collect_ms,
+		.brief = (ha->node.peer_caps & HA_CAP_SEQ_BRIEF) != 0,
 	};
 
 	if (all) {

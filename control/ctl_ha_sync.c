@@ -9,7 +9,8 @@
  *   CHILD SA installed    HA_REC_IKE_SA of its IKE SA (message IDs), then
  *                         HA_REC_CHILD; the standby installs it inactive
  *   CHILD SA removed      HA_REC_CHILD_DEL
- *   every sync interval   HA_REC_SEQ: outbound counters (with the measured
+ *   every sync interval   HA_REC_SEQ_BRIEF (HA_REC_SEQ to an older peer):
+ *                         outbound counters (with the measured
  *                         rate behind the takeover margin) and inbound
  *                         windows of the SAs that moved since the last one
  *                         (ctl_ha_seq.c)
@@ -122,13 +123,13 @@ ctl_ha_ike_event(void *arg, enum ike_state_event ev, const struct ike_sa_state *
 
 /* ---- sequence state ---- */
 
-/* The sequence entries (ctl_ha_seq.c) go out as HA_REC_SEQ records. */
+/* The sequence entries (ctl_ha_seq.c) go out as records of their type. */
 static int
-seq_emit(void *arg, const uint8_t *entries, uint32_t len)
+seq_emit(void *arg, uint16_t type, const uint8_t *entries, uint32_t len)
 {
 	struct ctl_ha *ha = arg;
 
-	return ha_write(&ha->node, HA_REC_SEQ, entries, len);
+	return ha_write(&ha->node, type, entries, len);
 }
 
 static int
@@ -394,14 +395,17 @@ apply_seq_prefetch(struct ctl_ha *ha, const struct ha_wire_seq *w, uint32_t id)
  * instead of following one another. Returns the entries refused.
  */
 static uint32_t
-apply_seq_chunk(struct ctl_ha *ha, const uint8_t *v, uint32_t n)
+apply_seq_chunk(struct ctl_ha *ha, const uint8_t *v, uint32_t n, bool brief)
 {
 	struct ha_wire_seq w[SEQ_CHUNK];
 	uint32_t id[SEQ_CHUNK], bad = 0;
 	bool ok[SEQ_CHUNK];
 
 	for (uint32_t i = 0; i < n; i++)
-		ok[i] = ha_wire_seq_decode(v + i * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN, &w[i]) == 0;
+		ok[i] = brief ? ha_wire_seq_brief_decode(v + i * HA_WIRE_SEQ_BRIEF_LEN,
+							 HA_WIRE_SEQ_BRIEF_LEN, &w[i]) == 0
+			      : ha_wire_seq_decode(v + i * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN,
+						   &w[i]) == 0;
 	seq_targets(ha, w, ok, id, n);
 	for (uint32_t i = 0; i < n; i++)
 		if (ok[i])
@@ -415,16 +419,19 @@ apply_seq_chunk(struct ctl_ha *ha, const uint8_t *v, uint32_t n)
 	return bad;
 }
 
+/* A HA_REC_SEQ record (entries of HA_WIRE_SEQ_LEN) or, BRIEF, a
+ * HA_REC_SEQ_BRIEF one (HA_WIRE_SEQ_BRIEF_LEN). */
 static int
-apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
+apply_seq(struct ctl_ha *ha, const uint8_t *v, uint32_t len, bool brief)
 {
-	uint32_t n = len / HA_WIRE_SEQ_LEN, bad = 0;
+	uint32_t size = brief ? HA_WIRE_SEQ_BRIEF_LEN : HA_WIRE_SEQ_LEN;
+	uint32_t n = len / size, bad = 0;
 
-	if (len % HA_WIRE_SEQ_LEN != 0)
+	if (len % size != 0)
 		return -EBADMSG;
 	for (uint32_t off = 0; off < n; off += SEQ_CHUNK)
-		bad += apply_seq_chunk(ha, v + off * HA_WIRE_SEQ_LEN,
-				       n - off < SEQ_CHUNK ? n - off : SEQ_CHUNK);
+		bad += apply_seq_chunk(ha, v + off * size,
+				       n - off < SEQ_CHUNK ? n - off : SEQ_CHUNK, brief);
 	return bad == 0 ? 0 : -ENOENT;
 }
 
@@ -449,7 +456,9 @@ apply(struct ctl_ha *ha, uint16_t type, const uint8_t *v, uint32_t len)
 		return !ike ? -ENOTSUP : len != 8 ? -EBADMSG :
 			ike_ha_forget_child(ha->h->ike->ctx, read_id(v));
 	case HA_REC_SEQ:
-		return apply_seq(ha, v, len);
+		return apply_seq(ha, v, len, false);
+	case HA_REC_SEQ_BRIEF:
+		return apply_seq(ha, v, len, true);
 	default:
 		return -EBADMSG;
 	}

@@ -25,7 +25,7 @@
 
 enum {
 	HA_PLAIN_MAX = HA_WIRE_DGRAM_MAX - HA_CHAN_DATA_OVERHEAD,
-	HA_CAPS = HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER,
+	HA_CAPS = HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER | HA_CAP_SEQ_BRIEF,
 	HA_BULK_BEGIN_LEN = 8,		/* generation */
 	HA_BULK_END_LEN = 16,		/* generation, IKE SAs, CHILD SAs */
 	HA_BULK_ROOM_DIV = 4,		/* a bulk starts with at most 1/4 of the buffer used */
@@ -907,6 +907,8 @@ rec_cap(uint16_t type)
 	switch (type) {
 	case HA_REC_SEQ:
 		return HA_CAP_SEQ_SYNC;
+	case HA_REC_SEQ_BRIEF:
+		return HA_CAP_SEQ_SYNC | HA_CAP_SEQ_BRIEF;
 	case HA_REC_IKE_SA:
 	case HA_REC_IKE_SA_DEL:
 	case HA_REC_CHILD:

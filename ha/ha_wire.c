@@ -349,6 +349,67 @@ ha_wire_seq_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap)
 	return HA_WIRE_SEQ_LEN;
 }
 
+/* SEQ_BRIEF: the first 16 octets as SEQ's; outbound: out_seq 16..23,
+ * out_seq - epoch start 24..27, rate 28..31; inbound: win top 16..23, win
+ * bits 24..27, reserved 28..31. */
+static bool
+brief_fits(const struct ha_wire_seq *s)
+{
+	if (s->dir == SEQ_DIR_OUT)
+		return s->win_top == 0 && s->win_bits == 0 && s->epoch_start_seq <= s->out_seq &&
+		       s->out_seq - s->epoch_start_seq <= UINT32_MAX;
+	return s->dir < SEQ_DIR_OUT && s->iv_epoch == 0 && s->out_seq == 0 &&
+	       s->epoch_start_seq == 0 && s->rate_pps == 0;
+}
+
+ssize_t
+ha_wire_seq_brief_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap)
+{
+	if (!brief_fits(s))
+		return -ERANGE;
+	if (cap < HA_WIRE_SEQ_BRIEF_LEN)
+		return -ENOSPC;
+	put64(buf, s->child_id);
+	put32(buf + 8, s->spi);
+	buf[12] = s->dir;
+	buf[13] = 0;
+	put16(buf + 14, s->iv_epoch);
+	if (s->dir == SEQ_DIR_OUT) {
+		put64(buf + 16, s->out_seq);
+		put32(buf + 24, (uint32_t)(s->out_seq - s->epoch_start_seq));
+		put32(buf + 28, s->rate_pps);
+	} else {
+		put64(buf + 16, s->win_top);
+		put32(buf + 24, s->win_bits);
+		put32(buf + 28, 0);
+	}
+	return HA_WIRE_SEQ_BRIEF_LEN;
+}
+
+int
+ha_wire_seq_brief_decode(const uint8_t *buf, size_t len, struct ha_wire_seq *s)
+{
+	if (len != HA_WIRE_SEQ_BRIEF_LEN)
+		return -EBADMSG;
+	if (buf[12] > SEQ_DIR_OUT || buf[13] != 0)
+		return -EBADMSG;
+	if (buf[12] != SEQ_DIR_OUT && (get16(buf + 14) != 0 || get32(buf + 28) != 0))
+		return -EBADMSG;
+	*s = (struct ha_wire_seq){ .child_id = get64(buf), .spi = get32(buf + 8), .dir = buf[12] };
+	if (s->dir == SEQ_DIR_OUT) {
+		s->iv_epoch = get16(buf + 14);
+		s->out_seq = get64(buf + 16);
+		if (get32(buf + 24) > s->out_seq)
+			return -EBADMSG;	/* an epoch start below 0 */
+		s->epoch_start_seq = s->out_seq - get32(buf + 24);
+		s->rate_pps = get32(buf + 28);
+	} else {
+		s->win_top = get64(buf + 16);
+		s->win_bits = get32(buf + 24);
+	}
+	return 0;
+}
+
 int
 ha_wire_seq_decode(const uint8_t *buf, size_t len, struct ha_wire_seq *s)
 {

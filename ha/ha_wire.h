@@ -75,6 +75,7 @@ enum {
 	HA_CAP_SEQ_SYNC = 1u << 0,	/* HA_REC_SEQ records */
 	HA_CAP_IKE_STATE = 1u << 1,	/* HA_REC_IKE_SA / HA_REC_CHILD */
 	HA_CAP_SWITCHOVER = 1u << 2,	/* HA_CTRL_SWITCHOVER */
+	HA_CAP_SEQ_BRIEF = 1u << 3,	/* HA_REC_SEQ_BRIEF records */
 };
 
 /*
@@ -168,6 +169,7 @@ enum ha_rec_type {
 	HA_REC_CHILD = 5,		/* value: ike_child_state serialized */
 	HA_REC_CHILD_DEL = 6,		/* value: CHILD SA id u64 */
 	HA_REC_SEQ = 7,			/* value: n x struct ha_wire_seq (below) */
+	HA_REC_SEQ_BRIEF = 8,		/* value: n x the same, brief form (below) */
 };
 
 /*
@@ -191,6 +193,18 @@ struct ha_wire_seq {
 };
 enum { HA_WIRE_SEQ_LEN = 48 };
 
+/*
+ * The same state in 32 octets, each direction's fields only (HA_REC_SEQ_BRIEF,
+ * to a peer that announced HA_CAP_SEQ_BRIEF: a third fewer octets and
+ * datagrams for the sync of moving SAs):
+ *   child_id u64 | spi u32 | dir u8 | reserved u8 | iv_epoch u16 |
+ *   outbound: out_seq u64 | out_seq - epoch_start_seq u32 | rate_pps u32
+ *   inbound:  win_top u64 | win_bits u32 | reserved u32
+ * An entry this cannot hold exactly (its epoch began 2^32 numbers or more
+ * below the counter, or a field of the other direction is not zero) goes
+ * in a HA_REC_SEQ record instead.
+ */
+enum { HA_WIRE_SEQ_BRIEF_LEN = 32 };
 /* Encoders: return octets written, or -ENOSPC when CAP is too small
  * (-EINVAL: a NULL value with a length, an empty segment, a record of
  * type 0 or longer than HA_WIRE_REC_MAX). VALUE and DATA may overlap BUF. */
@@ -209,6 +223,8 @@ ssize_t ha_wire_segment_encode(uint64_t offset, const uint8_t *data, size_t len,
 /* A record header (the value follows, written by the caller). */
 ssize_t ha_wire_rec_hdr_encode(uint16_t type, uint32_t len, uint8_t *buf, size_t cap);
 ssize_t ha_wire_seq_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap);
+/* -ERANGE: S does not fit the brief form (above). */
+ssize_t ha_wire_seq_brief_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap);
 
 /* Decoders: 0, or -EBADMSG (bad magic, version 0, unknown type, reserved
  * bits set, wrong length). ha_wire_hdr_decode also refuses a buffer
@@ -223,6 +239,8 @@ int ha_wire_segment_decode(const uint8_t *buf, size_t len, struct ha_wire_segmen
 int ha_wire_ack_decode(const uint8_t *buf, size_t len, struct ha_wire_ack *a);
 int ha_wire_ctrl_decode(const uint8_t *buf, size_t len, struct ha_wire_ctrl *c);
 int ha_wire_seq_decode(const uint8_t *buf, size_t len, struct ha_wire_seq *s);
+/* The other direction's fields come out zero, as the long form has them. */
+int ha_wire_seq_brief_decode(const uint8_t *buf, size_t len, struct ha_wire_seq *s);
 
 /*
  * Message iterator over a DATA plaintext: fills *M with the next message

@@ -109,7 +109,8 @@ seed_write(const char *dir, const char *name, uint8_t ctl, const uint8_t *p, siz
 	check(fclose(f) == 0);
 }
 
-/* A record stream: BULK_BEGIN, one SEQ record. Its length. */
+/* A record stream: BULK_BEGIN, one SEQ record, one SEQ_BRIEF record. Its
+ * length. */
 static size_t
 seed_stream(uint8_t *stream, size_t cap)
 {
@@ -121,6 +122,9 @@ seed_stream(uint8_t *stream, size_t cap)
 	s += 8;
 	s += (size_t)ha_wire_rec_hdr_encode(HA_REC_SEQ, HA_WIRE_SEQ_LEN, stream + s, cap - s);
 	s += (size_t)ha_wire_seq_encode(&seq, stream + s, cap - s);
+	s += (size_t)ha_wire_rec_hdr_encode(HA_REC_SEQ_BRIEF, HA_WIRE_SEQ_BRIEF_LEN, stream + s,
+					    cap - s);
+	s += (size_t)ha_wire_seq_brief_encode(&seq, stream + s, cap - s);
 	return s;
 }
 
@@ -218,6 +222,13 @@ rec_cb(void *arg, uint16_t type, const uint8_t *value, uint32_t len)
 		check(ha_wire_seq_encode(&s, out2, sizeof(out2)) == HA_WIRE_SEQ_LEN &&
 		      memcmp(out2, value + off, HA_WIRE_SEQ_LEN) == 0);
 	}
+	for (uint32_t off = 0; type == HA_REC_SEQ_BRIEF && len - off >= HA_WIRE_SEQ_BRIEF_LEN;
+	     off += HA_WIRE_SEQ_BRIEF_LEN) {
+		if (ha_wire_seq_brief_decode(value + off, HA_WIRE_SEQ_BRIEF_LEN, &s) != 0)
+			continue;
+		check(ha_wire_seq_brief_encode(&s, out2, sizeof(out2)) == HA_WIRE_SEQ_BRIEF_LEN &&
+		      memcmp(out2, value + off, HA_WIRE_SEQ_BRIEF_LEN) == 0);
+	}
 	return 0;
 }
 
@@ -269,6 +280,7 @@ decoders(const uint8_t *p, size_t n)
 	ROUND_TRIP(struct ha_wire_ack, ha_wire_ack_decode, ha_wire_ack_encode, p, n);
 	ROUND_TRIP(struct ha_wire_ctrl, ha_wire_ctrl_decode, ha_wire_ctrl_encode, p, n);
 	ROUND_TRIP(struct ha_wire_seq, ha_wire_seq_decode, ha_wire_seq_encode, p, n);
+	ROUND_TRIP(struct ha_wire_seq, ha_wire_seq_brief_decode, ha_wire_seq_brief_encode, p, n);
 	if (ha_wire_segment_decode(p, n, &seg) == 0) {
 		check(seg.len == n - 8 && seg.data == p + 8);
 		check(ha_wire_segment_encode(seg.offset, seg.data, seg.len, out2, sizeof(out2),

@@ -13,6 +13,9 @@
  *   - marks of a removed CHILD SA's SAs ship nothing; the SA -> CHILD SA map
  *     and the standby's bulk CHILD SA -> SA ids lookup, before and after;
  *   - a bulk write ships every SA once;
+ *   - to a peer that takes them, 32-octet HA_REC_SEQ_BRIEF entries with the
+ *     same values, and an entry that does not fit them alone in a
+ *     HA_REC_SEQ record, in order;
  *   - the rate: measured over the window the marks allow, decayed once per
  *     tick whether the SA is visited or not, a standby's shipped rate as is.
  */
@@ -56,18 +59,25 @@ static IMB_MGR *mgr;
 static struct dp_sa *stat_sa;
 
 static struct ha_wire_seq got[MAX_ENTRIES];
+static uint16_t got_type[MAX_ENTRIES];	/* the record each came in */
 static unsigned int n_got, n_emits;
 
 static int
-emit(void *arg, const uint8_t *entries, uint32_t len)
+emit(void *arg, uint16_t type, const uint8_t *entries, uint32_t len)
 {
+	bool brief = type == HA_REC_SEQ_BRIEF;
+	uint32_t size = brief ? HA_WIRE_SEQ_BRIEF_LEN : HA_WIRE_SEQ_LEN;
+
 	(void)arg;
 	n_emits++;
-	CU_ASSERT_EQUAL(len % HA_WIRE_SEQ_LEN, 0);
-	for (uint32_t off = 0; off + HA_WIRE_SEQ_LEN <= len && n_got < MAX_ENTRIES;
-	     off += HA_WIRE_SEQ_LEN)
-		CU_ASSERT_EQUAL(ha_wire_seq_decode(entries + off, HA_WIRE_SEQ_LEN,
-						   &got[n_got++]), 0);
+	CU_ASSERT(type == HA_REC_SEQ || type == HA_REC_SEQ_BRIEF);
+	CU_ASSERT_EQUAL(len % size, 0);
+	for (uint32_t off = 0; off + size <= len && n_got < MAX_ENTRIES; off += size) {
+		got_type[n_got] = type;
+		CU_ASSERT_EQUAL(brief ? ha_wire_seq_brief_decode(entries + off, size, &got[n_got])
+				      : ha_wire_seq_decode(entries + off, size, &got[n_got]), 0);
+		n_got++;
+	}
 	return 0;
 }
 
@@ -503,6 +513,78 @@ teardown(void)
 	dp_esp_mgr_free(mgr);
 }
 
+/* ---- the brief form ---- */
+
+static const struct ha_wire_seq *
+got_of(uint64_t child_id, uint8_t dir)
+{
+	for (unsigned int i = 0; i < n_got; i++)
+		if (got[i].child_id == child_id && got[i].dir == dir)
+			return &got[i];
+	return NULL;
+}
+
+static void
+test_brief(void)
+{
+	struct dp_sa *out = child_sa(1, DP_SA_OUTBOUND), *in = child_sa(2, DP_SA_INBOUND);
+	struct dp_sa *far = child_sa(4, DP_SA_OUTBOUND);
+	struct dp_sa_seq_brief st = {
+		.out_seq = UINT64_C(1) << 33, .epoch_start_seq = 1, .iv_epoch = 2,
+	};
+	const struct ha_wire_seq *w;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(far);
+	ha.node.peer_caps = HA_CAP_SEQ_SYNC | HA_CAP_SEQ_BRIEF;
+	quiet();
+	send_n(out, 9);
+	CU_ASSERT_EQUAL(dp_replay_update(&in->win, 3), 0);
+	dp_sa_mark_moved(in);
+	send_n(stat_sa, 1);
+	CU_ASSERT_EQUAL(tick(), 3);
+	CU_ASSERT_EQUAL_FATAL(n_got, 3);
+	CU_ASSERT_EQUAL(n_emits, 1);
+	for (unsigned int i = 0; i < n_got; i++)
+		CU_ASSERT_EQUAL(got_type[i], HA_REC_SEQ_BRIEF);
+	w = got_of(1, DP_SA_OUTBOUND);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->spi, 0x2001);
+	CU_ASSERT_EQUAL(w->out_seq, dp_sa_out_seq(out));
+	CU_ASSERT_EQUAL(w->epoch_start_seq, 0);
+	w = got_of(2, DP_SA_INBOUND);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->spi, 0x1002);
+	CU_ASSERT_EQUAL(w->win_top, in->win.top);
+	CU_ASSERT_EQUAL(w->out_seq, 0);
+	CU_ASSERT_EQUAL(w->rate_pps, 0);
+	w = got_of(0, DP_SA_OUTBOUND);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->spi, STATIC_SPI);
+	/* An epoch that began 2^33 - 1 numbers below the counter: the long
+	 * form, alone, after the brief entries before it. */
+	quiet();
+	send_n(out, 1);
+	dp_sa_out_import(dp_sad_out(gw.dp.sad, far->id), &st);
+	dp_sa_mark_moved(far);
+	send_n(stat_sa, 1);
+	CU_ASSERT_EQUAL(tick(), 3);
+	CU_ASSERT_EQUAL_FATAL(n_got, 3);
+	w = got_of(4, DP_SA_OUTBOUND);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(got_type[w - got], HA_REC_SEQ);
+	CU_ASSERT_EQUAL(w->out_seq, UINT64_C(1) << 33);
+	CU_ASSERT_EQUAL(w->epoch_start_seq, 1);
+	CU_ASSERT_EQUAL(w->iv_epoch, 2);
+	CU_ASSERT_EQUAL(got_type[got_of(1, DP_SA_OUTBOUND) - got], HA_REC_SEQ_BRIEF);
+	CU_ASSERT_EQUAL(got_type[got_of(0, DP_SA_OUTBOUND) - got], HA_REC_SEQ_BRIEF);
+	/* In visiting order: the brief entries before it went out first. */
+	CU_ASSERT_EQUAL(n_emits, w == &got[0] || w == &got[2] ? 2 : 3);
+	ha.node.peer_caps = 0;
+	quiet();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -527,6 +609,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "removed CHILD SA", test_removed);
 	CU_add_test(s, "bulk: every SA", test_bulk);
 	CU_add_test(s, "rate", test_rate);
+	CU_add_test(s, "brief entries to a peer that takes them", test_brief);
 	fails = cu_run_count();
 	teardown();
 	rte_eal_cleanup();

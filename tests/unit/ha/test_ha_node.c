@@ -61,7 +61,7 @@ struct host {
 	uint32_t state_n;
 	uint32_t inc_next;		/* next incremental record number to write */
 	/* as the standby: what arrived */
-	uint64_t rec_total, rec_bulk, rec_inc, rec_seq;
+	uint64_t rec_total, rec_bulk, rec_inc, rec_seq, rec_seq_brief;
 	uint32_t bulk_expect;		/* next bulk record number */
 	uint32_t inc_expect;		/* next incremental record number */
 	unsigned int bulk_begins, bulk_complete, order_errors;
@@ -264,6 +264,9 @@ h_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len)
 		break;
 	case HA_REC_SEQ:
 		h->rec_seq++;
+		break;
+	case HA_REC_SEQ_BRIEF:
+		h->rec_seq_brief++;
 		break;
 	default:
 		return -EINVAL;
@@ -929,8 +932,8 @@ test_capabilities(void)
 	RUN_UNTIL(net, b->node.in_sync, 5000);
 	CU_ASSERT_TRUE_FATAL(b->node.in_sync);
 	CU_ASSERT_EQUAL(a->node.peer_caps, HA_CAP_IKE_STATE);
-	CU_ASSERT_EQUAL(b->node.peer_caps,
-			HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER);
+	CU_ASSERT_EQUAL(b->node.peer_caps, HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE |
+			HA_CAP_SWITCHOVER | HA_CAP_SEQ_BRIEF);
 	a->seq_records = true;
 	write_inc(a, 7);
 	net_run(net, 500);
@@ -942,6 +945,43 @@ test_capabilities(void)
 	RUN_UNTIL(net, role(1) == HA_ROLE_ACTIVE, 500);
 	CU_ASSERT_EQUAL(role(1), HA_ROLE_ACTIVE);
 	CU_ASSERT_EQUAL(b->node.role.reason, HA_REASON_PEER_DEAD);
+	pair_end();
+}
+
+/* Rolling upgrade from the version before HA_CAP_SEQ_BRIEF: B takes
+ * HA_REC_SEQ but not the brief records, which A counts and does not
+ * send; a peer of this version gets both. */
+static void
+test_capability_seq_brief(void)
+{
+	uint8_t brief[HA_WIRE_SEQ_BRIEF_LEN] = { 0 }, seq[HA_WIRE_SEQ_LEN] = { 0 };
+	struct host *a, *b;
+	uint64_t unsupported;
+
+	net = net_new();
+	net->caps[1] = HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER;
+	host_start(net, 0, 200, false);
+	net_run(net, HOLD + 10);
+	host_start(net, 1, 100, false);
+	a = &net->h[0];
+	b = &net->h[1];
+	RUN_UNTIL(net, b->node.in_sync, 5000);
+	CU_ASSERT_TRUE_FATAL(b->node.in_sync);
+	unsupported = a->node.stats.records_unsupported;
+	CU_ASSERT_EQUAL(ha_write(&a->node, HA_REC_SEQ_BRIEF, brief, sizeof(brief)), 0);
+	CU_ASSERT_EQUAL(ha_write(&a->node, HA_REC_SEQ, seq, sizeof(seq)), 0);
+	net_run(net, 200);
+	CU_ASSERT_EQUAL(a->node.stats.records_unsupported, unsupported + 1);
+	CU_ASSERT_EQUAL(b->rec_seq_brief, 0);
+	CU_ASSERT_EQUAL(b->rec_seq, 1);
+	/* The other way round B (active after a switchover) may send both. */
+	CU_ASSERT_EQUAL(ha_switchover(&a->node), 0);
+	RUN_UNTIL(net, role(1) == HA_ROLE_ACTIVE && role(0) == HA_ROLE_STANDBY, 500);
+	CU_ASSERT_EQUAL_FATAL(role(1), HA_ROLE_ACTIVE);
+	RUN_UNTIL(net, a->node.in_sync, 5000);
+	CU_ASSERT_EQUAL(ha_write(&b->node, HA_REC_SEQ_BRIEF, brief, sizeof(brief)), 0);
+	net_run(net, 200);
+	CU_ASSERT_EQUAL(a->rec_seq_brief, 1);
 	pair_end();
 }
 
@@ -1212,6 +1252,7 @@ main(void)
 		{ "switchover", test_switchover },
 		{ "switchover timeout", test_switchover_timeout },
 		{ "capabilities (rolling upgrade)", test_capabilities },
+		{ "capabilities: no brief SEQ to an older peer", test_capability_seq_brief },
 		{ "preemption", test_preemption },
 		{ "tampered, duplicated, replayed datagrams", test_bad_datagrams },
 		{ "wrong PSK", test_wrong_psk },

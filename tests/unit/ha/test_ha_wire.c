@@ -217,6 +217,70 @@ test_seq_bytes(void)
 	CU_ASSERT_EQUAL(ha_wire_seq_encode(&s, buf, HA_WIRE_SEQ_LEN - 1), -ENOSPC);
 }
 
+/* The brief form, outbound: out_seq, its distance to the epoch start, the rate. */
+static const char SEQ_BRIEF_OUT_HEX[] =
+	"0a0b0c0d0e0f1011 c0ffee01 01 00 0203 1000000000000001 fffffffe 00030d40";
+/* Inbound: the window top and bits, reserved zero. */
+static const char SEQ_BRIEF_IN_HEX[] =
+	"0000000000000007 00001234 00 00 0000 3000000000000003 80000001 00000000";
+
+static void
+test_seq_brief_bytes(void)
+{
+	struct ha_wire_seq out = {
+		.child_id = 0x0a0b0c0d0e0f1011ull, .spi = 0xc0ffee01, .dir = 1,
+		.iv_epoch = 0x0203, .out_seq = 0x1000000000000001ull,
+		.epoch_start_seq = 0x1000000000000001ull - 0xfffffffe, .rate_pps = 200000,
+	};
+	struct ha_wire_seq in = {
+		.child_id = 7, .spi = 0x1234, .dir = 0, .win_top = 0x3000000000000003ull,
+		.win_bits = 0x80000001,
+	};
+	struct ha_wire_seq d, e;
+
+	check_bytes(buf, ha_wire_seq_brief_encode(&out, buf, sizeof(buf)), SEQ_BRIEF_OUT_HEX);
+	memset(&d, 0xee, sizeof(d));
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), 0);
+	CU_ASSERT_EQUAL(d.child_id, out.child_id);
+	CU_ASSERT_EQUAL(d.spi, out.spi);
+	CU_ASSERT_EQUAL(d.dir, 1);
+	CU_ASSERT_EQUAL(d.iv_epoch, 0x0203);
+	CU_ASSERT_EQUAL(d.out_seq, out.out_seq);
+	CU_ASSERT_EQUAL(d.epoch_start_seq, out.epoch_start_seq);
+	CU_ASSERT_EQUAL(d.rate_pps, 200000);
+	CU_ASSERT_EQUAL(d.win_top, 0);
+	CU_ASSERT_EQUAL(d.win_bits, 0);
+	check_bytes(buf, ha_wire_seq_brief_encode(&in, buf, sizeof(buf)), SEQ_BRIEF_IN_HEX);
+	memset(&e, 0xee, sizeof(e));
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &e), 0);
+	CU_ASSERT_EQUAL(e.child_id, 7);
+	CU_ASSERT_EQUAL(e.spi, 0x1234);
+	CU_ASSERT_EQUAL(e.dir, 0);
+	CU_ASSERT_EQUAL(e.win_top, in.win_top);
+	CU_ASSERT_EQUAL(e.win_bits, 0x80000001);
+	CU_ASSERT_EQUAL(e.out_seq, 0);
+	CU_ASSERT_EQUAL(e.epoch_start_seq, 0);
+	CU_ASSERT_EQUAL(e.iv_epoch, 0);
+	CU_ASSERT_EQUAL(e.rate_pps, 0);
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&in, buf, HA_WIRE_SEQ_BRIEF_LEN - 1), -ENOSPC);
+	/* What the brief form cannot hold exactly: the long form's job. */
+	out.epoch_start_seq = out.out_seq - 0x100000000ull;	/* 2^32 below */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&out, buf, sizeof(buf)), -ERANGE);
+	out.epoch_start_seq = out.out_seq + 1;			/* above the counter */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&out, buf, sizeof(buf)), -ERANGE);
+	out.epoch_start_seq = out.out_seq;
+	out.win_top = 1;					/* the other direction's */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&out, buf, sizeof(buf)), -ERANGE);
+	in.rate_pps = 1;
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&in, buf, sizeof(buf)), -ERANGE);
+	in.rate_pps = 0;
+	in.iv_epoch = 1;
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&in, buf, sizeof(buf)), -ERANGE);
+	in.iv_epoch = 0;
+	in.dir = 2;
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_encode(&in, buf, sizeof(buf)), -ERANGE);
+}
+
 static void
 test_segment_bytes(void)
 {
@@ -359,6 +423,39 @@ dec_seq(const uint8_t *p, size_t len)
 	struct ha_wire_seq d;
 
 	return ha_wire_seq_decode(p, len, &d);
+}
+
+static int
+dec_seq_brief(const uint8_t *p, size_t len)
+{
+	struct ha_wire_seq d;
+
+	return ha_wire_seq_brief_decode(p, len, &d);
+}
+
+static void
+test_bad_seq_brief(void)
+{
+	struct ha_wire_seq d;
+
+	unhex(SEQ_BRIEF_OUT_HEX, buf, sizeof(buf));
+	check_lengths(dec_seq_brief, HA_WIRE_SEQ_BRIEF_LEN);
+	buf[13] = 1;					/* reserved */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), -EBADMSG);
+	buf[13] = 0;
+	buf[12] = 2;					/* dir */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), -EBADMSG);
+	buf[12] = 1;
+	/* An epoch start below 0: distance 0xfffffffe > out_seq 5. */
+	memcpy(buf + 16, "\0\0\0\0\0\0\0\5", 8);
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), -EBADMSG);
+	unhex(SEQ_BRIEF_IN_HEX, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), 0);
+	buf[15] = 1;					/* inbound: iv_epoch */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), -EBADMSG);
+	buf[15] = 0;
+	buf[31] = 1;					/* inbound: reserved */
+	CU_ASSERT_EQUAL(ha_wire_seq_brief_decode(buf, HA_WIRE_SEQ_BRIEF_LEN, &d), -EBADMSG);
 }
 
 static void
@@ -708,6 +805,8 @@ main(void)
 		{ "hello exact bytes", test_hello_bytes },
 		{ "ack and ctrl exact bytes", test_ack_ctrl_bytes },
 		{ "seq exact bytes", test_seq_bytes },
+		{ "seq brief exact bytes, what it cannot hold", test_seq_brief_bytes },
+		{ "seq brief malformed", test_bad_seq_brief },
 		{ "segment exact bytes", test_segment_bytes },
 		{ "record header exact bytes", test_rec_hdr_bytes },
 		{ "message list", test_msg_list },
