@@ -88,6 +88,12 @@ hl_run cli timeout 20 iperf3 -c "$HL_LAN" -B "$(hl_client_vip 1)" -p 5201 -t 4 -
 IPERF_PID=$!
 HL_PIDS+=("$IPERF_PID")
 sleep 2
+# The traffic's sequence state reached B, in brief entries (capability bit 3 both ways).
+check_eq "(3) A and B: the peer's capabilities (sequence, IKE, switchover, brief sequence)" \
+	"15 15" "$(hl_cj A show ha 'd["peer"]["caps"]') $(hl_cj B show ha 'd["peer"]["caps"]')"
+check_eq "(3) B: sequence entries applied, records failed" "True 0" \
+	"$(hl_cj B show ha '"%s %d" % (d["sync"]["seq_entries_applied"] > 0,
+	d["sync"]["records_failed"])')"
 hl_gw_kill9 A
 T_KILL=$HL_KILL_TS
 for pid in "${PING_PIDS[@]}"; do
