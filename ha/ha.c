@@ -297,7 +297,8 @@ fill_sync(struct ha_node *n, size_t off, uint64_t now)
 			break;
 		off += (size_t)k;
 	}
-	k = ha_stream_ack_msg(&n->stream, n->plain + off, HA_PLAIN_MAX - off);
+	k = ha_stream_ack_msg(&n->stream, n->plain + off, HA_PLAIN_MAX - off, now,
+			      off > 0 || n->ctrl_pending != 0);
 	if (k > 0)
 		off += (size_t)k;
 	return off + put_ctrls(n, n->plain + off, HA_PLAIN_MAX - off);
@@ -728,7 +729,7 @@ on_msg(struct ha_node *n, unsigned int link, const struct ha_chan_rx *rx,
 	case HA_MSG_SEGMENT:
 		if (ha_wire_segment_decode(m->value, m->len, &seg) != 0)
 			return -EBADMSG;
-		if (ha_stream_on_segment(&n->stream, &seg, on_record, n) != 0) {
+		if (ha_stream_on_segment(&n->stream, &seg, now, on_record, n) != 0) {
 			n->stats.stream_resets++;
 			session_down(n, "stream broken");
 			return -EPIPE;
@@ -827,9 +828,11 @@ next_deadline(const struct ha_node *n, uint64_t now)
 	uint64_t next = n->next_hb_ms, t;
 
 	if (ha_chan_up(&n->chan) && (ha_stream_want_send(&n->stream, now) ||
-				      n->stream.ack_due || n->ctrl_pending != 0))
+				      n->stream.ack_now || n->ctrl_pending != 0))
 		return now;
 	t = ha_role_next_deadline(&n->role);
+	next = t < next ? t : next;
+	t = ha_chan_up(&n->chan) ? ha_stream_ack_deadline(&n->stream) : UINT64_MAX;
 	next = t < next ? t : next;
 	if (n->stream.rto_deadline_ms != 0 && n->stream.rto_deadline_ms < next)
 		next = n->stream.rto_deadline_ms;

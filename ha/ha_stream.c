@@ -104,6 +104,9 @@ ha_stream_reset(struct ha_stream *s)
 	s->rttvar_ms = 0;
 	s->rx_next = 0;
 	s->ack_due = false;
+	s->ack_now = false;
+	s->segs_unacked = 0;
+	s->ack_owed_ms = 0;
 	ha_rec_asm_reset(&s->rx_asm);
 	stream_shrink(s);
 }
@@ -392,15 +395,29 @@ rx_record(void *arg, uint16_t type, const uint8_t *value, uint32_t len)
 	return c->fn(c->arg, type, value, len);
 }
 
+/* One more segment to acknowledge: at once when IMMEDIATE, else after
+ * HA_STREAM_ACK_EVERY of them or HA_STREAM_ACK_DELAY_MS. */
+static void
+ack_owe(struct ha_stream *s, uint64_t now_ms, bool immediate)
+{
+	if (!s->ack_due)
+		s->ack_owed_ms = now_ms;
+	s->ack_due = true;
+	if (immediate || ++s->segs_unacked >= HA_STREAM_ACK_EVERY)
+		s->ack_now = true;
+}
+
 int
-ha_stream_on_segment(struct ha_stream *s, const struct ha_wire_segment *seg, ha_rec_fn fn,
-		     void *arg)
+ha_stream_on_segment(struct ha_stream *s, const struct ha_wire_segment *seg, uint64_t now_ms,
+		     ha_rec_fn fn, void *arg)
 {
 	struct rx_ctx c = { .s = s, .fn = fn, .arg = arg };
 	uint64_t end = seg->offset + seg->len;
 	uint64_t skip;
 
-	s->ack_due = true;
+	/* A gap (loss) or a segment seen before (our ACK lost, or the
+	 * sender's RTO fired): the sender needs to know now. */
+	ack_owe(s, now_ms, seg->offset > s->rx_next || end <= s->rx_next);
 	if (seg->offset > s->rx_next || end <= s->rx_next) {
 		s->stats.segments_out_of_order++;
 		return 0;
@@ -411,20 +428,31 @@ ha_stream_on_segment(struct ha_stream *s, const struct ha_wire_segment *seg, ha_
 	return ha_rec_asm_feed(&s->rx_asm, seg->data + skip, seg->len - skip, rx_record, &c);
 }
 
+uint64_t
+ha_stream_ack_deadline(const struct ha_stream *s)
+{
+	if (!s->ack_due)
+		return UINT64_MAX;
+	return s->ack_now ? s->ack_owed_ms : s->ack_owed_ms + HA_STREAM_ACK_DELAY_MS;
+}
+
 ssize_t
-ha_stream_ack_msg(struct ha_stream *s, uint8_t *buf, size_t cap)
+ha_stream_ack_msg(struct ha_stream *s, uint8_t *buf, size_t cap, uint64_t now_ms, bool riding)
 {
 	struct ha_wire_ack a = { .offset = s->rx_next, .window = HA_STREAM_WINDOW };
 	uint8_t v[HA_WIRE_ACK_LEN];
 	ssize_t n;
 
-	if (!s->ack_due)
+	if (!s->ack_due || (!riding && now_ms < ha_stream_ack_deadline(s)))
 		return 0;
 	if (ha_wire_ack_encode(&a, v, sizeof(v)) != HA_WIRE_ACK_LEN)
 		return -EINVAL;
 	n = ha_wire_msg_encode(HA_MSG_ACK, 0, v, sizeof(v), buf, cap);
-	if (n > 0)
+	if (n > 0) {
 		s->ack_due = false;
+		s->ack_now = false;
+		s->segs_unacked = 0;
+	}
 	return n;
 }
 

@@ -43,6 +43,13 @@ enum {
 	HA_STREAM_CWND_INIT = 64 * 1024,	/* bytes in flight before the first ACK */
 	HA_STREAM_CWND_MIN = 8 * 1024,	/* after losses */
 	HA_STREAM_MARKS = 16,		/* ms of transmission history kept */
+	/* Delayed ACKs (the receiver): an ACK waits for this many in-order
+	 * segments or this long, unless a datagram goes anyway; a segment out
+	 * of order or seen before is acknowledged at once. Each ACK alone is
+	 * a datagram sealed, sent, received and opened on the two control
+	 * cores: one per segment was a fifth of the moving-SA sync cost. */
+	HA_STREAM_ACK_EVERY = 8,
+	HA_STREAM_ACK_DELAY_MS = 2,
 };
 
 struct ha_stream_stats {
@@ -86,7 +93,10 @@ struct ha_stream {
 	bool rtt_known;
 	/* Receiver. */
 	uint64_t rx_next;		/* next expected offset */
-	bool ack_due;			/* send an ACK with the next datagram */
+	bool ack_due;			/* an ACK is owed: it goes with the next datagram */
+	bool ack_now;			/* ... and must go at once */
+	uint32_t segs_unacked;		/* in-order segments since the last ACK */
+	uint64_t ack_owed_ms;		/* when the oldest of them arrived */
 	struct ha_rec_asm rx_asm;
 	struct ha_stream_stats stats;
 };
@@ -129,12 +139,17 @@ void ha_stream_away(struct ha_stream *s, uint64_t gap_ms);
  * flight now, with the first RTO. */
 void ha_stream_kick(struct ha_stream *s, uint64_t now_ms);
 
-/* Receiver: a SEGMENT arrived. In-order bytes are fed to the record
- * assembler, which calls FN per record. 0, -EBADMSG (stream broken:
+/* Receiver: a SEGMENT arrived at NOW_MS. In-order bytes are fed to the
+ * record assembler, which calls FN per record. 0, -EBADMSG (stream broken:
  * the caller resets the session), or FN's error. */
 int ha_stream_on_segment(struct ha_stream *s, const struct ha_wire_segment *seg,
-			 ha_rec_fn fn, void *arg);
-/* Receiver: writes an ACK message (header included) if one is due. Octets or 0. */
-ssize_t ha_stream_ack_msg(struct ha_stream *s, uint8_t *buf, size_t cap);
+			 uint64_t now_ms, ha_rec_fn fn, void *arg);
+/* Receiver: when the owed ACK must leave (HA_STREAM_ACK_EVERY /
+ * HA_STREAM_ACK_DELAY_MS); UINT64_MAX if none is owed. */
+uint64_t ha_stream_ack_deadline(const struct ha_stream *s);
+/* Receiver: writes an ACK message (header included) if one is owed and
+ * RIDING (the datagram goes anyway) or due by NOW_MS. Octets or 0. */
+ssize_t ha_stream_ack_msg(struct ha_stream *s, uint8_t *buf, size_t cap, uint64_t now_ms,
+			  bool riding);
 
 #endif /* HA_STREAM_H */

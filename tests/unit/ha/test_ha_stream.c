@@ -96,7 +96,7 @@ move_seg(struct ha_stream *tx, struct ha_stream *rx, uint64_t now, bool deliver,
 		return n;
 	parse_seg(buf, n, &seg);
 	if (deliver)
-		CU_ASSERT_EQUAL(ha_stream_on_segment(rx, &seg, on_rec, seen), 0);
+		CU_ASSERT_EQUAL(ha_stream_on_segment(rx, &seg, now, on_rec, seen), 0);
 	return n;
 }
 
@@ -108,11 +108,11 @@ move_ack(struct ha_stream *rx, struct ha_stream *tx, uint64_t now, uint64_t expe
 	struct ha_wire_msg m;
 	struct ha_wire_ack a;
 	size_t off = 0;
-	ssize_t n = ha_stream_ack_msg(rx, buf, sizeof(buf));
+	ssize_t n = ha_stream_ack_msg(rx, buf, sizeof(buf), now, true);
 
 	CU_ASSERT_EQUAL_FATAL(n, HA_WIRE_MSG_HDR_LEN + HA_WIRE_ACK_LEN);
 	CU_ASSERT_FALSE(rx->ack_due);
-	CU_ASSERT_EQUAL(ha_stream_ack_msg(rx, buf, sizeof(buf)), 0);	/* once */
+	CU_ASSERT_EQUAL(ha_stream_ack_msg(rx, buf, sizeof(buf), now, true), 0);	/* once */
 	CU_ASSERT_EQUAL_FATAL(ha_wire_msg_next(buf, (size_t)n, &off, &m), 1);
 	CU_ASSERT_EQUAL(m.type, HA_MSG_ACK);
 	CU_ASSERT_EQUAL_FATAL(ha_wire_ack_decode(m.value, m.len, &a), 0);
@@ -416,7 +416,7 @@ test_go_back(void)
 	parse_seg(buf, n, &seg);
 	CU_ASSERT_EQUAL(seg.offset, 100);
 	CU_ASSERT_EQUAL(seg.len, 1348);
-	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), 0);
+	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, T0, on_rec, &seen), 0);
 	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, false, &seen), SEG_OVERHEAD + 1348);
 	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, true, &seen), SEG_OVERHEAD + 1300);
 	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T1 + L + 2, true, &seen), SEG_OVERHEAD + 4);
@@ -430,7 +430,7 @@ test_go_back(void)
 	/* Duplicate (already received) bytes are dropped. */
 	seg.offset = 1000;
 	seg.len = 348;
-	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), 0);
+	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, T0, on_rec, &seen), 0);
 	CU_ASSERT_EQUAL(rx.stats.segments_out_of_order, 6);
 	while (move_seg(&tx, &rx, T1 + 2 * L + 4, true, &seen) > 0)
 		;
@@ -463,14 +463,69 @@ test_overlap(void)
 	rec[5] = 194;
 	memcpy(rec + 6, p, 194);
 	seg = (struct ha_wire_segment){ .offset = 0, .data = rec, .len = 50 };
-	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), 0);
+	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, T0, on_rec, &seen), 0);
 	seg = (struct ha_wire_segment){ .offset = 20, .data = rec + 20, .len = 180 };
-	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), 0);
+	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, T0, on_rec, &seen), 0);
 	CU_ASSERT_EQUAL(rx.rx_next, 200);
 	CU_ASSERT_EQUAL(rx.stats.bytes_received, 200);
 	CU_ASSERT_EQUAL(seen.n, 1);
 	CU_ASSERT_TRUE(seen.intact[0]);
 	free(p);
+	pair_fini(&tx, &rx);
+}
+
+/* Delayed ACKs: one owed after an in-order segment waits HA_STREAM_ACK_DELAY_MS
+ * (or rides a datagram that goes anyway); HA_STREAM_ACK_EVERY segments, or
+ * one out of order, make it go at once; a reset forgets it. */
+static void
+test_delayed_ack(void)
+{
+	struct ha_stream tx, rx;
+	struct seen seen = { 0 };
+	uint8_t buf[64];
+	unsigned int i;
+
+	pair_init(&tx, &rx, 1 << 20);
+	CU_ASSERT_EQUAL(ha_stream_ack_deadline(&rx), UINT64_MAX);
+	CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
+	CU_ASSERT(move_seg(&tx, &rx, T0, true, &seen) > 0);
+	CU_ASSERT_TRUE(rx.ack_due);
+	CU_ASSERT_FALSE(rx.ack_now);
+	CU_ASSERT_EQUAL(ha_stream_ack_deadline(&rx), T0 + HA_STREAM_ACK_DELAY_MS);
+	CU_ASSERT_EQUAL(ha_stream_ack_msg(&rx, buf, sizeof(buf), T0, false), 0);
+	CU_ASSERT_EQUAL(ha_stream_ack_msg(&rx, buf, sizeof(buf),
+					  T0 + HA_STREAM_ACK_DELAY_MS - 1, false), 0);
+	move_ack(&rx, &tx, T0 + HA_STREAM_ACK_DELAY_MS, 16);	/* due now */
+	/* The oldest owed segment sets the time; a riding ACK goes early. */
+	CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
+	CU_ASSERT(move_seg(&tx, &rx, T0 + 10, true, &seen) > 0);
+	CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
+	CU_ASSERT(move_seg(&tx, &rx, T0 + 11, true, &seen) > 0);
+	CU_ASSERT_EQUAL(ha_stream_ack_deadline(&rx), T0 + 10 + HA_STREAM_ACK_DELAY_MS);
+	CU_ASSERT(ha_stream_ack_msg(&rx, buf, sizeof(buf), T0 + 11, true) > 0);
+	CU_ASSERT_FALSE(rx.ack_due);
+	CU_ASSERT_EQUAL(rx.segs_unacked, 0);
+	/* HA_STREAM_ACK_EVERY in-order segments: at once. */
+	for (i = 0; i < HA_STREAM_ACK_EVERY; i++) {
+		CU_ASSERT_FALSE(rx.ack_now);
+		CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
+		CU_ASSERT(move_seg(&tx, &rx, T0 + 20, true, &seen) > 0);
+	}
+	CU_ASSERT_TRUE(rx.ack_now);
+	CU_ASSERT_EQUAL(ha_stream_ack_deadline(&rx), T0 + 20);
+	move_ack(&rx, &tx, T0 + 20, 16 * (2 + 1 + HA_STREAM_ACK_EVERY));
+	/* A lost segment: the next one is out of order, acknowledged at once. */
+	CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
+	CU_ASSERT(move_seg(&tx, &rx, T0 + 30, false, &seen) > 0);
+	CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
+	CU_ASSERT(move_seg(&tx, &rx, T0 + 30, true, &seen) > 0);
+	CU_ASSERT_TRUE(rx.ack_now);
+	CU_ASSERT_EQUAL(ha_stream_ack_deadline(&rx), T0 + 30);
+	ha_stream_reset(&rx);
+	CU_ASSERT_FALSE(rx.ack_due);
+	CU_ASSERT_FALSE(rx.ack_now);
+	CU_ASSERT_EQUAL(rx.segs_unacked, 0);
+	CU_ASSERT_EQUAL(ha_stream_ack_deadline(&rx), UINT64_MAX);
 	pair_fini(&tx, &rx);
 }
 
@@ -484,7 +539,7 @@ test_broken_and_reset(void)
 	struct ha_wire_segment seg = { .offset = 0, .data = rec, .len = sizeof(rec) };
 
 	pair_init(&tx, &rx, 1 << 20);
-	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, on_rec, &seen), -EBADMSG);
+	CU_ASSERT_EQUAL(ha_stream_on_segment(&rx, &seg, T0, on_rec, &seen), -EBADMSG);
 	CU_ASSERT_EQUAL(write_pat(&tx, HA_REC_SEQ, 10), 0);
 	CU_ASSERT_EQUAL(move_seg(&tx, &rx, T0, false, &seen), SEG_OVERHEAD + 16);
 	ha_stream_reset(&tx);
@@ -519,6 +574,7 @@ main(void)
 		{ "go-back-N, loss seen in ACKs", test_go_back },
 		{ "overlapping retransmission", test_overlap },
 		{ "broken stream, reset", test_broken_and_reset },
+		{ "delayed ACKs", test_delayed_ack },
 	};
 	CU_pSuite suite;
 
