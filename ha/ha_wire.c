@@ -328,19 +328,26 @@ ha_wire_rec_hdr_encode(uint16_t type, uint32_t len, uint8_t *buf, size_t cap)
 	return HA_WIRE_REC_HDR_LEN;
 }
 
-/* SEQ: child id 0..7, spi 8..11, dir 12, reserved 13, iv epoch 14..15,
- * out_seq 16..23, epoch start 24..31, rate 32..35, win top 36..43,
- * win bits 44..47. */
-ssize_t
-ha_wire_seq_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap)
+/* SEQ and SEQ_BRIEF begin alike: child id 0..7, spi 8..11, dir 12,
+ * reserved 13, iv epoch 14..15. */
+static void
+seq_head_put(const struct ha_wire_seq *s, uint8_t *buf)
 {
-	if (cap < HA_WIRE_SEQ_LEN)
-		return -ENOSPC;
 	put64(buf, s->child_id);
 	put32(buf + 8, s->spi);
 	buf[12] = s->dir;
 	buf[13] = 0;
 	put16(buf + 14, s->iv_epoch);
+}
+
+/* SEQ: the head, out_seq 16..23, epoch start 24..31, rate 32..35, win top
+ * 36..43, win bits 44..47. */
+ssize_t
+ha_wire_seq_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap)
+{
+	if (cap < HA_WIRE_SEQ_LEN)
+		return -ENOSPC;
+	seq_head_put(s, buf);
 	put64(buf + 16, s->out_seq);
 	put64(buf + 24, s->epoch_start_seq);
 	put32(buf + 32, s->rate_pps);
@@ -349,7 +356,7 @@ ha_wire_seq_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap)
 	return HA_WIRE_SEQ_LEN;
 }
 
-/* SEQ_BRIEF: the first 16 octets as SEQ's; outbound: out_seq 16..23,
+/* SEQ_BRIEF: the head; outbound: out_seq 16..23,
  * out_seq - epoch start 24..27, rate 28..31; inbound: win top 16..23, win
  * bits 24..27, reserved 28..31. */
 static bool
@@ -369,11 +376,7 @@ ha_wire_seq_brief_encode(const struct ha_wire_seq *s, uint8_t *buf, size_t cap)
 		return -ERANGE;
 	if (cap < HA_WIRE_SEQ_BRIEF_LEN)
 		return -ENOSPC;
-	put64(buf, s->child_id);
-	put32(buf + 8, s->spi);
-	buf[12] = s->dir;
-	buf[13] = 0;
-	put16(buf + 14, s->iv_epoch);
+	seq_head_put(s, buf);
 	if (s->dir == SEQ_DIR_OUT) {
 		put64(buf + 16, s->out_seq);
 		put32(buf + 24, (uint32_t)(s->out_seq - s->epoch_start_seq));

@@ -913,6 +913,22 @@ test_switchover(void)
 	pair_end();
 }
 
+/* A (this version) active, then B announcing only CAPS_B, in sync. */
+static void
+pair_with_caps(uint32_t caps_b, uint32_t state_n, struct host **a, struct host **b)
+{
+	net = net_new();
+	net->caps[1] = caps_b;
+	net->h[0].state_n = net->h[1].state_n = state_n;
+	host_start(net, 0, 200, false);
+	net_run(net, HOLD + 10);
+	host_start(net, 1, 100, false);
+	*a = &net->h[0];
+	*b = &net->h[1];
+	RUN_UNTIL(net, (*b)->node.in_sync, 5000);
+	CU_ASSERT_TRUE_FATAL((*b)->node.in_sync);
+}
+
 /* Rolling upgrade: B (an older version) announces IKE state only. A
  * sends it what B takes and counts the rest; a switchover to a peer
  * without the capability is refused; the pair still fails over. */
@@ -921,16 +937,7 @@ test_capabilities(void)
 {
 	struct host *a, *b;
 
-	net = net_new();
-	net->caps[1] = HA_CAP_IKE_STATE;
-	net->h[0].state_n = net->h[1].state_n = 5;
-	host_start(net, 0, 200, false);
-	net_run(net, HOLD + 10);
-	host_start(net, 1, 100, false);
-	a = &net->h[0];
-	b = &net->h[1];
-	RUN_UNTIL(net, b->node.in_sync, 5000);
-	CU_ASSERT_TRUE_FATAL(b->node.in_sync);
+	pair_with_caps(HA_CAP_IKE_STATE, 5, &a, &b);
 	CU_ASSERT_EQUAL(a->node.peer_caps, HA_CAP_IKE_STATE);
 	CU_ASSERT_EQUAL(b->node.peer_caps, HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE |
 			HA_CAP_SWITCHOVER | HA_CAP_SEQ_BRIEF);
@@ -958,15 +965,7 @@ test_capability_seq_brief(void)
 	struct host *a, *b;
 	uint64_t unsupported;
 
-	net = net_new();
-	net->caps[1] = HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER;
-	host_start(net, 0, 200, false);
-	net_run(net, HOLD + 10);
-	host_start(net, 1, 100, false);
-	a = &net->h[0];
-	b = &net->h[1];
-	RUN_UNTIL(net, b->node.in_sync, 5000);
-	CU_ASSERT_TRUE_FATAL(b->node.in_sync);
+	pair_with_caps(HA_CAP_SEQ_SYNC | HA_CAP_IKE_STATE | HA_CAP_SWITCHOVER, 0, &a, &b);
 	unsupported = a->node.stats.records_unsupported;
 	CU_ASSERT_EQUAL(ha_write(&a->node, HA_REC_SEQ_BRIEF, brief, sizeof(brief)), 0);
 	CU_ASSERT_EQUAL(ha_write(&a->node, HA_REC_SEQ, seq, sizeof(seq)), 0);
