@@ -47,7 +47,7 @@ enum {
 	 * segments or this long, unless a datagram goes anyway; a segment out
 	 * of order or seen before is acknowledged at once. Each ACK alone is
 	 * a datagram sealed, sent, received and opened on the two control
-	 * cores: one per segment was a fifth of the moving-SA sync cost. */
+	 * cores, and the sync of moving SAs sends segments in bursts. */
 	HA_STREAM_ACK_EVERY = 8,
 	HA_STREAM_ACK_DELAY_MS = 2,
 };
