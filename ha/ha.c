@@ -629,7 +629,7 @@ on_session(struct ha_node *n)
 	/* A standby keeps in_sync: its state is the newest there is (the
 	 * active restarted?) until a BULK_BEGIN says otherwise. */
 	ha_stream_reset(&n->stream);
-	n->session_up_ms = n->ops.now_ms(n->ops.arg);
+	n->session_up_ms = node_now(n);
 	n->bulk_end_off = 0;
 	n->ctrl_pending = 0;
 	n->so_state = HA_SO_IDLE;
@@ -828,7 +828,7 @@ next_deadline(const struct ha_node *n, uint64_t now)
 	uint64_t next = n->next_hb_ms, t;
 
 	if (ha_chan_up(&n->chan) && (ha_stream_want_send(&n->stream, now) ||
-				      n->stream.ack_now || n->ctrl_pending != 0))
+				      n->ctrl_pending != 0))
 		return now;
 	t = ha_role_next_deadline(&n->role);
 	next = t < next ? t : next;

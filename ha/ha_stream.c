@@ -413,12 +413,13 @@ ha_stream_on_segment(struct ha_stream *s, const struct ha_wire_segment *seg, uin
 {
 	struct rx_ctx c = { .s = s, .fn = fn, .arg = arg };
 	uint64_t end = seg->offset + seg->len;
+	bool in_order = seg->offset <= s->rx_next && end > s->rx_next;
 	uint64_t skip;
 
 	/* A gap (loss) or a segment seen before (our ACK lost, or the
 	 * sender's RTO fired): the sender needs to know now. */
-	ack_owe(s, now_ms, seg->offset > s->rx_next || end <= s->rx_next);
-	if (seg->offset > s->rx_next || end <= s->rx_next) {
+	ack_owe(s, now_ms, !in_order);
+	if (!in_order) {
 		s->stats.segments_out_of_order++;
 		return 0;
 	}
