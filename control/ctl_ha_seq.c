@@ -154,18 +154,27 @@ seq_rebase(const struct seq_batch *b, struct ctl_ha_sa_seq *q, const struct dp_s
 	q->last_ms = RTE_MAX(sa->created_ms, b->ha->takeover.at_ms);
 }
 
+/* One record of N entries; the first error is kept. */
+static void
+batch_emit(struct seq_batch *b, uint16_t type, const uint8_t *entries, uint32_t len,
+	   uint32_t n)
+{
+	int rc = b->emit(b->arg, type, entries, len);
+
+	if (rc < 0 && b->rc == 0)
+		b->rc = rc;
+	b->ha->seq_entries_sent += n;
+}
+
 static void
 batch_flush(struct seq_batch *b)
 {
-	int rc;
-
 	if (b->n == 0)
 		return;
-	rc = b->brief ? b->emit(b->arg, HA_REC_SEQ_BRIEF, b->ha->buf, b->n * HA_WIRE_SEQ_BRIEF_LEN)
-		      : b->emit(b->arg, HA_REC_SEQ, b->ha->buf, b->n * HA_WIRE_SEQ_LEN);
-	if (rc < 0 && b->rc == 0)
-		b->rc = rc;
-	b->ha->seq_entries_sent += b->n;
+	if (b->brief)
+		batch_emit(b, HA_REC_SEQ_BRIEF, b->ha->buf, b->n * HA_WIRE_SEQ_BRIEF_LEN, b->n);
+	else
+		batch_emit(b, HA_REC_SEQ, b->ha->buf, b->n * HA_WIRE_SEQ_LEN, b->n);
 	b->n = 0;
 }
 
@@ -175,7 +184,6 @@ static void
 batch_add(struct seq_batch *b, const struct ha_wire_seq *w)
 {
 	uint8_t one[HA_WIRE_SEQ_LEN];
-	int rc;
 
 	if (!b->brief) {
 		ha_wire_seq_encode(w, b->ha->buf + b->n * HA_WIRE_SEQ_LEN, HA_WIRE_SEQ_LEN);
@@ -183,10 +191,7 @@ batch_add(struct seq_batch *b, const struct ha_wire_seq *w)
 					    HA_WIRE_SEQ_BRIEF_LEN) < 0) {
 		batch_flush(b);
 		ha_wire_seq_encode(w, one, sizeof(one));
-		rc = b->emit(b->arg, HA_REC_SEQ, one, sizeof(one));
-		if (rc < 0 && b->rc == 0)
-			b->rc = rc;
-		b->ha->seq_entries_sent++;
+		batch_emit(b, HA_REC_SEQ, one, sizeof(one), 1);
 		return;
 	}
 	if (++b->n == SEQ_BATCH)
@@ -209,12 +214,12 @@ seq_add(struct seq_batch *b, uint64_t child_id, uint32_t sa_id)
 	q = &b->ha->seq[sa_id];
 	if (!q->sampled || q->child_id != child_id)
 		seq_rebase(b, q, sa, child_id);
-	if (q->dir == DP_SA_OUTBOUND)
+	if (q->dir == DP_SA_OUTBOUND) {
 		dp_sa_out_brief(dp_sad_out(sad, sa_id), &st);	/* not the SA: a dense line */
-	else
-		dp_sa_seq_brief(sa, WIN_BITS, &st);
-	if (q->dir == DP_SA_OUTBOUND)
 		rate_sample(b, q, st.out_seq);
+	} else {
+		dp_sa_seq_brief(sa, WIN_BITS, &st);
+	}
 	mark = q->dir == DP_SA_OUTBOUND ? st.out_seq : st.win_top;
 	if (!b->all && q->sent && q->sent_seq == mark)
 		return;

@@ -136,7 +136,7 @@ dp_sa_seq_import_brief(struct dp_sa *sa, const struct dp_sa_seq_brief *b, unsign
 {
 	if (sa->p.dir == DP_SA_INBOUND)
 		return dp_replay_import_brief(&sa->win, b->win_top, b->win_seen, n);
-	sa_out_import(sa->out, b->out_seq, b->iv_epoch, b->epoch_start_seq);
+	dp_sa_out_import(sa->out, b);
 	return 0;
 }
 

@@ -42,7 +42,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
 #include <stdint.h>
 #include <sys/types.h>
 
