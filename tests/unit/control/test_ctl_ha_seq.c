@@ -524,6 +524,16 @@ got_of(uint64_t child_id, uint8_t dir)
 	return NULL;
 }
 
+/* The SAD id an entry came from (the tick visits in id order). */
+static uint32_t
+sa_id_of(const struct ha_wire_seq *w)
+{
+	const struct dp_sa *sa = w->child_id == 0 ? stat_sa :
+				 child_sa(w->child_id, (enum dp_sa_dir)w->dir);
+
+	return sa != NULL ? sa->id : UINT32_MAX;
+}
+
 static void
 test_brief(void)
 {
@@ -579,7 +589,10 @@ test_brief(void)
 	CU_ASSERT_EQUAL(w->iv_epoch, 2);
 	CU_ASSERT_EQUAL(got_type[got_of(1, DP_SA_OUTBOUND) - got], HA_REC_SEQ_BRIEF);
 	CU_ASSERT_EQUAL(got_type[got_of(0, DP_SA_OUTBOUND) - got], HA_REC_SEQ_BRIEF);
-	/* In visiting order: the brief entries before it went out first. */
+	/* In visiting order (ascending SAD ids): the brief entries visited
+	 * before it went out before it, those after it after. */
+	for (unsigned int i = 1; i < n_got; i++)
+		CU_ASSERT(sa_id_of(&got[i - 1]) < sa_id_of(&got[i]));
 	CU_ASSERT_EQUAL(n_emits, w == &got[0] || w == &got[2] ? 2 : 3);
 	ha.node.peer_caps = 0;
 	quiet();
