@@ -21,6 +21,7 @@
 #include "control/ctl_ike.h"
 #include "control/hagw.h"
 #include "control/log.h"
+#include "dataplane/mem_populate.h"
 #include "dataplane/dp.h"
 #include "dataplane/sa.h"
 #include "dataplane/vip.h"
@@ -177,9 +178,13 @@ tables_alloc(struct ctl_ha *ha, unsigned int max_sas)
 	ha->moved_words = (max_sas + DP_SA_MOVED_WORD_BITS - 1) / DP_SA_MOVED_WORD_BITS;
 	ha->moved_cur = calloc(ha->moved_words, sizeof(ha->moved_cur[0]));
 	ha->moved_prev = calloc(ha->moved_words, sizeof(ha->moved_prev[0]));
-	return ha->seq != NULL && ha->buf != NULL && ha->sa_scratch != NULL &&
-	       ha->child_scratch != NULL && ha->static_ids != NULL && ha->moved_cur != NULL &&
-	       ha->moved_prev != NULL ? 0 : -ENOMEM;
+	if (ha->seq == NULL || ha->buf == NULL || ha->sa_scratch == NULL ||
+	    ha->child_scratch == NULL || ha->static_ids == NULL || ha->moved_cur == NULL ||
+	    ha->moved_prev == NULL)
+		return -ENOMEM;
+	/* Present now, as the SAD is: a bulk sync writes every SA's entry. */
+	mem_populate(ha->seq, max_sas * sizeof(ha->seq[0]));
+	return 0;
 }
 
 static void

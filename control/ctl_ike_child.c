@@ -15,6 +15,7 @@
 
 #include "control/ctl_ike_child.h"
 #include "control/log.h"
+#include "dataplane/mem_populate.h"
 
 enum {
 	ERR_LEN = 256,
@@ -64,13 +65,14 @@ pfx_slot(const struct ctl_ike_children *t, const struct cfg_prefix *p)
 }
 
 static int
-pfx_grow(struct ctl_ike_children *t)
+pfx_resize(struct ctl_ike_children *t, uint32_t cap)
 {
-	struct ctl_ike_children n = { .pfx_cap = t->pfx_cap != 0 ? t->pfx_cap * 2 : TABLE_MIN };
+	struct ctl_ike_children n = { .pfx_cap = cap };
 
 	n.pfx = calloc(n.pfx_cap, sizeof(*n.pfx));
 	if (n.pfx == NULL)
 		return -ENOMEM;
+	mem_populate(n.pfx, (size_t)cap * sizeof(*n.pfx));
 	for (uint32_t i = 0; i < t->pfx_cap; i++)
 		if (t->pfx[i].n != 0)
 			*pfx_slot(&n, &t->pfx[i].p) = t->pfx[i];
@@ -78,6 +80,12 @@ pfx_grow(struct ctl_ike_children *t)
 	t->pfx = n.pfx;
 	t->pfx_cap = n.pfx_cap;
 	return 0;
+}
+
+static int
+pfx_grow(struct ctl_ike_children *t)
+{
+	return pfx_resize(t, t->pfx_cap != 0 ? t->pfx_cap * 2 : TABLE_MIN);
 }
 
 static void
@@ -162,13 +170,14 @@ kid_insert(struct ctl_ike_children *t, uint64_t id)
 }
 
 static int
-table_grow(struct ctl_ike_children *t)
+table_resize(struct ctl_ike_children *t, uint32_t cap)
 {
-	uint32_t cap = t->cap != 0 ? t->cap * 2 : TABLE_MIN, old_cap = t->cap;
+	uint32_t old_cap = t->cap;
 	struct ctl_ike_kid *old = t->slot, *slot = calloc(cap, sizeof(*slot));
 
 	if (slot == NULL || cap < old_cap)
 		return -ENOMEM;
+	mem_populate(slot, (size_t)cap * sizeof(*slot));
 	t->slot = slot;
 	t->cap = cap;
 	t->n = 0;
@@ -179,6 +188,23 @@ table_grow(struct ctl_ike_children *t)
 	}
 	free(old);
 	return 0;
+}
+
+/* Slots for N entries within the load factor: a power of two. */
+static uint32_t
+table_cap_for(uint32_t n)
+{
+	uint32_t cap = TABLE_MIN;
+
+	while (cap < UINT32_MAX / 2 && cap < (uint64_t)n * LOAD_DEN)
+		cap *= 2;
+	return cap;
+}
+
+static int
+table_grow(struct ctl_ike_children *t)
+{
+	return table_resize(t, t->cap != 0 ? t->cap * 2 : TABLE_MIN);
 }
 
 /* A new empty entry for ID (absent), NULL if out of memory. */
@@ -241,17 +267,18 @@ ctl_ike_children_init(struct ctl_ike_children *t, struct dp_sad *sad, struct dp_
 	t->next_priority = CTL_IKE_PRIORITY_BASE;
 	t->sa_child_n = dp_sad_capacity(sad);
 	t->sa_child = calloc(t->sa_child_n, sizeof(t->sa_child[0]));
-	if (t->sa_child == NULL) {
-		t->sa_child_n = 0;
-		return -ENOMEM;
-	}
 	t->sa_ids = sa_ids_create(t->sa_child_n);
-	if (t->sa_ids == NULL) {
-		free(t->sa_child);
-		t->sa_child = NULL;
-		t->sa_child_n = 0;
+	/* Sized now for as many CHILD SAs (and client prefixes) as the SAD
+	 * holds SAs (a CHILD SA has one at least), and present, like the SAD:
+	 * installing them (a standby's bulk sync) neither rehashes nor takes
+	 * page faults. */
+	if (t->sa_child == NULL || t->sa_ids == NULL ||
+	    table_resize(t, table_cap_for(t->sa_child_n)) < 0 ||
+	    pfx_resize(t, table_cap_for(t->sa_child_n)) < 0) {
+		ctl_ike_children_fini(t);
 		return -ENOMEM;
 	}
+	mem_populate(t->sa_child, t->sa_child_n * sizeof(t->sa_child[0]));
 	return 0;
 }
 

@@ -37,6 +37,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/mem_populate.h"
 #include "dataplane/sa.h"
 
 enum {
@@ -63,6 +64,7 @@ struct dp_sad {
 	struct rte_rcu_qsbr_dq *dq;	/* NULL without QSBR: free at once */
 	struct dp_sa **sas;		/* published SAs by id (atomic) */
 	struct dp_sa **owned;		/* control core: every allocated SA, also deferred */
+	struct dp_sa *slots;		/* the SA of id i lives in slots[i] (populated) */
 	uint64_t *moved;		/* moved marks (sa.h), bit id of word id / 64 */
 	uint32_t moved_words;
 	struct dp_sa_out *outs;		/* outbound counter lines by id (struct dp_sa) */
@@ -95,6 +97,7 @@ sad_err(char *err, size_t err_len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The slot is left all zero: the next SA of this id starts from there. */
 static void
 sa_destroy(struct dp_sa *sa)
 {
@@ -104,7 +107,7 @@ sa_destroy(struct dp_sa *sa)
 	if (dp_sa_test_free_hook != NULL)
 		dp_sa_test_free_hook(sa);
 	rte_free(sa->path);
-	rte_free(sa);
+	explicit_bzero(sa, sizeof(*sa));
 }
 
 static void
@@ -194,6 +197,22 @@ sad_dq_create(struct dp_sad *sad, const char *name)
 	return sad->dq == NULL ? -rte_errno : 0;
 }
 
+/* Every table sized by max_sas is made present now, at start: an SA
+ * installed later (a standby's bulk sync installs tens of thousands at
+ * once) touches no fresh page. What an operator sizes max_sas for is what
+ * the appliance holds in memory from the start. */
+static void
+sad_populate(struct dp_sad *sad)
+{
+	size_t n = sad->p.max_sas;
+
+	mem_populate(sad->slots, n * sizeof(sad->slots[0]));
+	mem_populate(sad->sas, n * sizeof(sad->sas[0]));
+	mem_populate(sad->owned, n * sizeof(sad->owned[0]));
+	mem_populate(sad->outs, n * sizeof(sad->outs[0]));
+	mem_populate(sad->moved, sad->moved_words * sizeof(sad->moved[0]));
+}
+
 struct dp_sad *
 dp_sad_create(const char *name, const struct dp_sad_params *p)
 {
@@ -220,8 +239,12 @@ dp_sad_create(const char *name, const struct dp_sad_params *p)
 					RTE_CACHE_LINE_SIZE, p->socket);
 	sad->outs = rte_zmalloc_socket("dp_sad_outs", p->max_sas * sizeof(struct dp_sa_out),
 				       RTE_CACHE_LINE_SIZE, p->socket);
-	rc = sad->sas == NULL || sad->owned == NULL || sad->moved == NULL || sad->outs == NULL ?
-		-ENOMEM : sad_hash_create(sad, name);
+	sad->slots = rte_zmalloc_socket("dp_sad_slots", p->max_sas * sizeof(struct dp_sa),
+					RTE_CACHE_LINE_SIZE, p->socket);
+	rc = sad->sas == NULL || sad->owned == NULL || sad->moved == NULL || sad->outs == NULL ||
+	     sad->slots == NULL ? -ENOMEM : sad_hash_create(sad, name);
+	if (rc == 0)
+		sad_populate(sad);
 	if (rc == 0 && p->qsbr != NULL)
 		rc = sad_dq_create(sad, name);
 	if (rc < 0) {
@@ -250,6 +273,7 @@ dp_sad_free(struct dp_sad *sad)
 	rte_free(sad->owned);
 	rte_free(sad->moved);
 	rte_free(sad->outs);
+	rte_free(sad->slots);
 	rte_free(sad->sas);
 	rte_free(sad);
 }
@@ -484,11 +508,7 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 	struct dp_sa_path t;
 	struct dp_sa *sa;
 
-	sa = rte_zmalloc_socket("dp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE, sad->p.socket);
-	if (sa == NULL) {
-		sad_err(err, err_len, "out of memory for the SA");
-		return -ENOMEM;
-	}
+	sa = &sad->slots[id];	/* zero: never used, or wiped by sa_destroy */
 	sa->p = *p;
 	sa_params_strip(&sa->p);
 	sa->soft = p->soft;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dataplane/mem_populate.h"
 #include "ike/ike_io.h"
 #include "ike/ike_spi.h"
 #include "ike/ike_task.h"
@@ -62,6 +63,9 @@ ike_ctx_new(const struct cfg_ike *cfg, const struct ike_host_ops *ops, uint16_t 
 		snprintf(err, err_len, "out of memory");
 		return NULL;
 	}
+	/* The SA tables' buckets present now, not one page fault at a time
+	 * while a standby's bulk sync or a flood of clients fills them. */
+	mem_populate(&ctx->table, sizeof(ctx->table));
 	ctx->ops = *ops;
 	ctx->node_id = node_id;
 	ctx->conf = ike_conf_new(cfg, err, err_len);
@@ -225,8 +229,7 @@ ike_ctx_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c
 		ike_ctx_event(ctx, IKE_EV_CHILD_DOWN, sa, c);
 	}
 	ike_spi_set_del(&ctx->esp_spis, c->st.spi_in);
-	ike_child_state_wipe(&c->st);
-	free(c);
+	ike_sa_child_free(c);
 }
 
 void

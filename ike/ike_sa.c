@@ -97,17 +97,17 @@ ike_sa_set_phase(struct ike_sa *sa, enum ike_sa_phase to)
 #endif
 
 #if defined(IKE_SA_FROM_HEAP)
-#define SA_ZALLOC() calloc(1, sizeof(struct ike_sa))
-#define SA_WIPE_FREE(sa) (OPENSSL_cleanse((sa), sizeof(struct ike_sa)), free(sa))
+#define SA_ZALLOC(type) calloc(1, sizeof(type))
+#define SA_WIPE_FREE(p, type) (OPENSSL_cleanse((p), sizeof(type)), free(p))
 #else
-#define SA_ZALLOC() ike_sa_pool_get(sizeof(struct ike_sa))
-#define SA_WIPE_FREE(sa) ike_sa_pool_put(sa)	/* wipes */
+#define SA_ZALLOC(type) ike_sa_pool_get(sizeof(type))
+#define SA_WIPE_FREE(p, type) ike_sa_pool_put((p), sizeof(type))	/* wipes */
 #endif
 
 struct ike_sa *
 ike_sa_alloc(void)
 {
-	struct ike_sa *sa = SA_ZALLOC();
+	struct ike_sa *sa = SA_ZALLOC(struct ike_sa);
 
 	if (sa != NULL)
 		sa->st.window_remote = 1;
@@ -143,8 +143,7 @@ ike_sa_free(struct ike_sa *sa)
 		return;
 	for (c = sa->children; c != NULL; c = n) {
 		n = c->next;
-		ike_child_state_wipe(&c->st);
-		free(c);
+		ike_sa_child_free(c);
 	}
 	ike_sa_init_done(sa);
 	ike_dh_free(sa->ccsa.dh);
@@ -152,7 +151,7 @@ ike_sa_free(struct ike_sa *sa)
 	ike_queue_clear(sa);
 	ike_frag_reset(&sa->frag);
 	ike_sa_state_wipe(&sa->st);
-	SA_WIPE_FREE(sa);
+	SA_WIPE_FREE(sa, struct ike_sa);
 }
 
 int
@@ -176,12 +175,21 @@ ike_sa_child_add(struct ike_sa *sa)
 
 	if (sa->st.n_children >= IKE_STATE_CHILDREN_MAX)
 		return NULL;
-	c = calloc(1, sizeof(*c));
+	c = SA_ZALLOC(struct ike_child);
 	if (c == NULL)
 		return NULL;
 	c->next = sa->children;
 	sa->children = c;
 	return c;
+}
+
+void
+ike_sa_child_free(struct ike_child *c)
+{
+	if (c == NULL)
+		return;
+	ike_child_state_wipe(&c->st);
+	SA_WIPE_FREE(c, struct ike_child);
 }
 
 void

@@ -191,6 +191,8 @@ int ike_sa_keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len);
 /* Children */
 struct ike_child *ike_sa_child_add(struct ike_sa *sa);
 void ike_sa_child_unlink(struct ike_sa *sa, struct ike_child *c);
+/* Wipes and frees a CHILD SA (unlinked). */
+void ike_sa_child_free(struct ike_child *c);
 struct ike_child *ike_sa_child_by_spi_out(struct ike_sa *sa, uint32_t spi);
 void ike_sa_child_ids(struct ike_sa *sa);     /* refresh st.child_ids */
 

@@ -1,6 +1,7 @@
 /*
- * Memory for IKE SAs: fixed-size slots carved from large anonymous
- * mappings advised for transparent huge pages (MADV_HUGEPAGE).
+ * Memory for IKE SAs and CHILD SAs: fixed-size slots carved from large
+ * anonymous mappings advised for transparent huge pages (MADV_HUGEPAGE),
+ * one pool per object size.
  *
  * Why: an IKE SA is ~20 KiB (the last response kept for retransmission,
  * the window's responses, the CREATE_CHILD_SA scratch), and a standby
@@ -9,7 +10,8 @@
  * just zeroed; those faults were half of the standby's bulk-sync time
  * (perf). A 2 MiB page holds ~100 SAs and costs one fault, where the
  * kernel grants huge pages (THP "always" or "madvise"); elsewhere the
- * slots still skip the memset.
+ * slots still skip the memset. A CHILD SA (~1.6 KiB, one or more per IKE
+ * SA) cost a fault every two or three from malloc.
  *
  * Zero without writing: a fresh mapping reads as zeros, and a slot comes
  * back zeroed (ike_sa_pool_put wipes it: an IKE SA holds keys), so
@@ -19,6 +21,7 @@
  * Not thread-safe: the IKE library runs on one thread (the control core,
  * or the load generator's).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,6 +34,7 @@ enum {
 	HUGE_PAGE = 2u << 20,		/* x86-64 THP size */
 	SLAB_BYTES = 32u << 20,		/* one mapping: ~1,600 SAs of 20 KiB */
 	SLOT_ALIGN = 64,		/* cache line */
+	POOLS = 4,			/* object sizes */
 };
 
 struct free_slot {
@@ -46,12 +50,37 @@ struct sa_pool {
 	uint64_t slabs;
 };
 
-static struct sa_pool pool;
+static struct sa_pool pools[POOLS];
+
+static size_t
+slot_size(size_t size)
+{
+	return (size + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
+}
+
+/* The pool of objects of SIZE; with MAKE, a free one becomes it. */
+static struct sa_pool *
+pool_of(size_t size, bool make)
+{
+	size_t slot = slot_size(size);
+
+	for (unsigned int i = 0; i < POOLS; i++) {
+		if (pools[i].slot == slot)
+			return &pools[i];
+		if (pools[i].slot == 0) {
+			if (!make || slot == 0 || slot > SLAB_BYTES)
+				return NULL;
+			pools[i].slot = slot;
+			return &pools[i];
+		}
+	}
+	return NULL;
+}
 
 /* A new slab aligned to the huge page size, so that all of it can be
  * backed by huge pages. */
 static int
-slab_new(void)
+slab_new(struct sa_pool *pool)
 {
 	size_t len = SLAB_BYTES + HUGE_PAGE;
 	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -63,55 +92,59 @@ slab_new(void)
 	a = ((uintptr_t)p + HUGE_PAGE - 1) & ~((uintptr_t)HUGE_PAGE - 1);
 	/* A kernel without THP says EINVAL: 4 KiB pages then, still unwritten. */
 	(void)madvise((void *)a, SLAB_BYTES, MADV_HUGEPAGE);
-	pool.bump = (uint8_t *)a;
-	pool.end = pool.bump + SLAB_BYTES;
-	pool.slabs++;
+	pool->bump = (uint8_t *)a;
+	pool->end = pool->bump + SLAB_BYTES;
+	pool->slabs++;
 	return 0;
 }
 
 void *
 ike_sa_pool_get(size_t size)
 {
-	size_t slot = (size + SLOT_ALIGN - 1) & ~(size_t)(SLOT_ALIGN - 1);
+	struct sa_pool *pool = pool_of(size, true);
 	void *p;
 
-	if (pool.slot == 0)
-		pool.slot = slot;
-	if (slot != pool.slot || slot > SLAB_BYTES)
-		return NULL;		/* one object size per pool */
-	if (pool.free != NULL) {
-		struct free_slot *f = pool.free;
+	if (pool == NULL)
+		return NULL;
+	if (pool->free != NULL) {
+		struct free_slot *f = pool->free;
 
-		pool.free = f->next;
+		pool->free = f->next;
 		f->next = NULL;
 		p = f;
 	} else {
-		if ((size_t)(pool.end - pool.bump) < slot && slab_new() < 0)
+		if ((size_t)(pool->end - pool->bump) < pool->slot && slab_new(pool) < 0)
 			return NULL;
-		p = pool.bump;
-		pool.bump += slot;
+		p = pool->bump;
+		pool->bump += pool->slot;
 	}
-	pool.in_use++;
+	pool->in_use++;
 	return p;
 }
 
 void
-ike_sa_pool_put(void *p)
+ike_sa_pool_put(void *p, size_t size)
 {
+	struct sa_pool *pool = pool_of(size, false);
 	struct free_slot *f = p;
 
-	if (p == NULL)
+	if (p == NULL || pool == NULL)
 		return;
-	OPENSSL_cleanse(p, pool.slot);
-	f->next = pool.free;
-	pool.free = f;
-	pool.in_use--;
+	OPENSSL_cleanse(p, pool->slot);
+	f->next = pool->free;
+	pool->free = f;
+	pool->in_use--;
 }
 
 void
-ike_sa_pool_stats(struct ike_sa_pool_stats *s)
+ike_sa_pool_stats(size_t size, struct ike_sa_pool_stats *s)
 {
-	s->in_use = pool.in_use;
-	s->slabs = pool.slabs;
-	s->slot_bytes = pool.slot;
+	const struct sa_pool *pool = pool_of(size, false);
+
+	*s = (struct ike_sa_pool_stats){ 0 };
+	if (pool == NULL)
+		return;
+	s->in_use = pool->in_use;
+	s->slabs = pool->slabs;
+	s->slot_bytes = pool->slot;
 }

@@ -1,5 +1,6 @@
-/* Slots for IKE SAs from huge-page-advised mappings, zero when handed out
- * (ike_sa_pool.c says why). One object size per process. */
+/* Slots for IKE SAs and CHILD SAs from huge-page-advised mappings, zero
+ * when handed out (ike_sa_pool.c says why). A pool per object size, up to
+ * four sizes per process. */
 #ifndef IKE_SA_POOL_H
 #define IKE_SA_POOL_H
 
@@ -12,11 +13,12 @@ struct ike_sa_pool_stats {
 	size_t slot_bytes;	/* 0 before the first slot */
 };
 
-/* A zeroed slot of SIZE bytes (the first call fixes the size; another
- * size, or no memory: NULL). */
+/* A zeroed slot of SIZE bytes (a fifth size, or no memory: NULL). */
 void *ike_sa_pool_get(size_t size);
-/* Wipes the slot (it held keys) and keeps it for the next get. */
-void ike_sa_pool_put(void *p);
-void ike_sa_pool_stats(struct ike_sa_pool_stats *s);
+/* Wipes the slot (it held keys) and keeps it for the next get of SIZE,
+ * the size it was got with. */
+void ike_sa_pool_put(void *p, size_t size);
+/* Of the pool of SIZE (all zero if there is none). */
+void ike_sa_pool_stats(size_t size, struct ike_sa_pool_stats *s);
 
 #endif

@@ -222,8 +222,7 @@ create_r(struct ike_exch *x, const struct ike_conf_child *cc, const struct ike_s
 		IKE_LOG_SA(x->ctx, x->sa, IKE_LOG_NOTICE, "CHILD SA not created: %d (SPI %08x)",
 			   rc, c->st.spi_out);
 		ike_sa_child_unlink(x->sa, c);
-		ike_child_state_wipe(&c->st);
-		free(c);
+		ike_sa_child_free(c);
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
 	ike_sa_child_ids(x->sa);

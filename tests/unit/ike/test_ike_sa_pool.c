@@ -1,6 +1,7 @@
 /* Unit test of the IKE SA slots (ike/ike_sa_pool.c): zero when handed out
- * (fresh or given back after being written), one size, slots apart and
- * aligned, slabs on huge page boundaries and reused before new ones. */
+ * (fresh or given back after being written), a pool per size (four at
+ * most), slots apart and aligned, slabs on huge page boundaries and
+ * reused before new ones. */
 #include <CUnit/Basic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,19 +38,51 @@ test_zero_and_reuse(void)
 	CU_ASSERT_TRUE(all_zero(a, OBJ));
 	CU_ASSERT_EQUAL((uintptr_t)a % HUGE_PAGE, 0);	/* a slab's first slot */
 	memset(a, 0xa5, OBJ);				/* keys, say */
-	ike_sa_pool_put(a);
+	ike_sa_pool_put(a, OBJ);
 	b = ike_sa_pool_get(OBJ);
 	CU_ASSERT_PTR_EQUAL(b, a);			/* the slot given back */
 	CU_ASSERT_TRUE(all_zero(b, OBJ));		/* wiped, next pointer too */
-	CU_ASSERT_PTR_NULL(ike_sa_pool_get(OBJ + 64));	/* one size per pool */
-	ike_sa_pool_stats(&s);
+	ike_sa_pool_stats(OBJ, &s);
 	CU_ASSERT_EQUAL(s.in_use, 1);
 	CU_ASSERT_EQUAL(s.slot_bytes, SLOT);
-	ike_sa_pool_put(b);
-	ike_sa_pool_put(NULL);
-	ike_sa_pool_stats(&s);
+	ike_sa_pool_put(b, OBJ);
+	ike_sa_pool_put(NULL, OBJ);
+	ike_sa_pool_stats(OBJ, &s);
 	CU_ASSERT_EQUAL(s.in_use, 0);
 	CU_ASSERT_EQUAL(s.slabs, 1);
+}
+
+/* Other sizes get pools of their own, slots of their size, apart from
+ * the first pool's; a fifth size gets none. */
+static void
+test_sizes(void)
+{
+	static const size_t size[] = { 1601, 1632, 64 };	/* 1601, 1632: one slot size */
+	struct ike_sa_pool_stats s;
+	uint8_t *a = ike_sa_pool_get(OBJ), *p[3];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	for (unsigned int i = 0; i < 3; i++) {
+		p[i] = ike_sa_pool_get(size[i]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p[i]);
+		CU_ASSERT_TRUE(all_zero(p[i], size[i]));
+		CU_ASSERT_TRUE(p[i] + size[i] <= a || p[i] >= a + SLOT);
+		memset(p[i], 0x5a, size[i]);
+	}
+	CU_ASSERT_EQUAL(p[1] - p[0], 1664);	/* 1601 rounded up to 64 */
+	ike_sa_pool_stats(1632, &s);
+	CU_ASSERT_EQUAL(s.in_use, 2);
+	CU_ASSERT_EQUAL(s.slot_bytes, 1664);
+	CU_ASSERT_PTR_NOT_NULL(ike_sa_pool_get(3000));	/* the fourth size */
+	CU_ASSERT_PTR_NULL(ike_sa_pool_get(5000));	/* a fifth */
+	ike_sa_pool_stats(5000, &s);
+	CU_ASSERT_EQUAL(s.slot_bytes, 0);
+	ike_sa_pool_put(p[0], 1601);
+	CU_ASSERT_PTR_EQUAL(ike_sa_pool_get(1632), p[0]);	/* same pool, wiped */
+	CU_ASSERT_TRUE(all_zero(p[0], 1632));
+	ike_sa_pool_put(a, OBJ);
+	ike_sa_pool_stats(OBJ, &s);
+	CU_ASSERT_EQUAL(s.in_use, 0);
 }
 
 static int
@@ -92,18 +125,18 @@ test_many(void)
 	struct ike_sa_pool_stats s;
 
 	get_many(p);
-	ike_sa_pool_stats(&s);
+	ike_sa_pool_stats(OBJ, &s);
 	CU_ASSERT_EQUAL(s.in_use, N_MANY);
 	CU_ASSERT_EQUAL(s.slabs, (N_MANY + PER_SLAB - 1) / PER_SLAB);
 	for (unsigned int i = 0; i < N_MANY; i++)
-		ike_sa_pool_put(p[i]);
-	ike_sa_pool_stats(&s);
+		ike_sa_pool_put(p[i], OBJ);
+	ike_sa_pool_stats(OBJ, &s);
 	CU_ASSERT_EQUAL(s.in_use, 0);
 	get_many(p);			/* all from the slots given back */
-	ike_sa_pool_stats(&s);
+	ike_sa_pool_stats(OBJ, &s);
 	CU_ASSERT_EQUAL(s.slabs, (N_MANY + PER_SLAB - 1) / PER_SLAB);
 	for (unsigned int i = 0; i < N_MANY; i++)
-		ike_sa_pool_put(p[i]);
+		ike_sa_pool_put(p[i], OBJ);
 }
 
 int
@@ -114,7 +147,8 @@ main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	suite = CU_add_suite("ike_sa_pool", NULL, NULL);
-	CU_add_test(suite, "zero slots, wiped when given back, one size", test_zero_and_reuse);
+	CU_add_test(suite, "zero slots, wiped when given back", test_zero_and_reuse);
 	CU_add_test(suite, "5000 slots over 3 slabs, reused", test_many);
+	CU_add_test(suite, "a pool per size, four sizes at most", test_sizes);
 	return cu_run_registered();
 }
