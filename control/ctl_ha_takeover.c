@@ -49,6 +49,7 @@
 #include "control/ctl_ike.h"
 #include "control/hagw.h"
 #include "control/log.h"
+#include "dataplane/neigh.h"
 #include "dataplane/sa.h"
 #include "dataplane/vip.h"
 #include "ike/ike_ha.h"
@@ -145,6 +146,20 @@ become_active(struct ctl_ha *ha, enum ha_reason why)
 		ha->takeover.max_margin, ha->takeover.ike_sas, ha->takeover.duration_us);
 }
 
+/* Packets of ours still waiting for address resolution carry sequence
+ * numbers of the SA state this role change supersedes: during a split
+ * brain the peer may have sent the same numbers (with its own IV epoch),
+ * and the fencing promise is that nothing of the old state leaves once
+ * the change is made. They are dropped (counted as unresolved). */
+static void
+drop_held_packets(struct ctl_ha *ha)
+{
+	unsigned int n = dp_neigh_drop_held(ha->h->dp.neigh);
+
+	if (n > 0)
+		CTL_LOG(INFO, "%u packet(s) waiting for address resolution dropped", n);
+}
+
 static void
 become_standby(struct ctl_ha *ha, enum ha_reason why)
 {
@@ -153,6 +168,7 @@ become_standby(struct ctl_ha *ha, enum ha_reason why)
 	dp_vip_release(&ha->h->dp);
 	ha->announce_left = 0;
 	deactivate_sas(ha);
+	drop_held_packets(ha);
 	if (ike != NULL) {
 		ike->children.standby = true;
 		ike_ha_set_passive(ike->ctx, true);
@@ -187,6 +203,7 @@ split_brain_won(struct ctl_ha *ha)
 		dp_sa_activate(sad, sa->id, ha->node_bit, margin);
 		n++;
 	}
+	drop_held_packets(ha);
 	if (ha->h->ike != NULL) {
 		/* No RFC 6311 exchange here: the loser may have run one on these
 		 * IKE SAs already, and a second is refused (ike_state.h,

@@ -482,6 +482,17 @@ dp_neigh_foreach(const struct dp_neigh_table *t, uint64_t now_ms,
 }
 
 unsigned int
+dp_neigh_drop_held(struct dp_neigh_table *t)
+{
+	unsigned int n = t->held;
+
+	for (uint32_t pos = 0; pos < t->n_slots && t->held > 0; pos++)
+		if (t->entries[pos].in_use)
+			drop_held(t, &t->entries[pos]);
+	return n;
+}
+
+unsigned int
 dp_neigh_count(const struct dp_neigh_table *t)
 {
 	return t->count;

@@ -114,6 +114,10 @@ struct dp_neigh_info {
 /* Control core. Calls fn for every entry; stops on non-zero return. */
 int dp_neigh_foreach(const struct dp_neigh_table *t, uint64_t now_ms,
 		     int (*fn)(const struct dp_neigh_info *info, void *arg), void *arg);
+/* Control core. Drops every held packet through ops->drop (the entries
+ * stay and keep soliciting); returns how many. For HA: what was encrypted
+ * under an SA state that has just been superseded must not leave late. */
+unsigned int dp_neigh_drop_held(struct dp_neigh_table *t);
 unsigned int dp_neigh_count(const struct dp_neigh_table *t);
 unsigned int dp_neigh_held(const struct dp_neigh_table *t);
 const char *dp_neigh_state_name(enum dp_neigh_state state);

@@ -284,6 +284,34 @@ test_hold_limits(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(pool), baseline);
 }
 
+/* HA role change (ctl_ha_takeover.c): every held packet dropped at once,
+ * counted; the entries stay INCOMPLETE, and a later answer sends only
+ * what was held after. */
+static void
+test_drop_held(void)
+{
+	struct dp_neigh_table *t = table();
+	struct dp_neigh_key k1 = key4(11), k2 = key6(12);
+
+	CU_ASSERT_FATAL(t != NULL);
+	CU_ASSERT_EQUAL(dp_neigh_drop_held(t), 0);
+	CU_ASSERT_EQUAL(dp_neigh_hold(t, &k1, pkt(1), 0), 0);
+	CU_ASSERT_EQUAL(dp_neigh_hold(t, &k1, pkt(2), 0), 0);
+	CU_ASSERT_EQUAL(dp_neigh_hold(t, &k2, pkt(3), 0), 0);
+	CU_ASSERT_EQUAL(dp_neigh_drop_held(t), 3);
+	CU_ASSERT_EQUAL(dp_neigh_held(t), 0);
+	CU_ASSERT_EQUAL(rec.dropped, 3);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(pool), baseline);
+	CU_ASSERT_EQUAL(dp_neigh_count(t), 2);
+	CU_ASSERT_EQUAL(state_of(t, k1), DP_NEIGH_INCOMPLETE);
+	CU_ASSERT_EQUAL(dp_neigh_hold(t, &k1, pkt(4), 10), 0);
+	CU_ASSERT_EQUAL(dp_neigh_learn(t, &k1, &mac_a, true, false, 20), 0);
+	CU_ASSERT_EQUAL(rec.sent, 1);
+	CU_ASSERT_EQUAL(rec.sent_tag[0], 4);
+	dp_neigh_free(t);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(pool), baseline);
+}
+
 static void
 test_incomplete_fails(void)
 {
@@ -595,6 +623,7 @@ main(void)
 		{ "hold, solicit once, learn sends in order", test_hold_then_learn },
 		{ "per-entry and total hold limits", test_hold_limits },
 		{ "INCOMPLETE retransmits and fails", test_incomplete_fails },
+		{ "held packets dropped on demand", test_drop_held },
 		{ "REACHABLE used -> PROBE -> deleted", test_reachable_to_probe },
 		{ "PROBE answered -> REACHABLE", test_probe_answered },
 		{ "REACHABLE unused -> deleted", test_reachable_unused_deleted },
