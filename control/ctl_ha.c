@@ -352,7 +352,7 @@ ctl_ha_input(void *arg, const struct dp_udp_dgram *d)
 	struct ctl_ha *ha = arg;
 	uint8_t buf[HA_WIRE_DGRAM_MAX];
 	int link = link_of(ha, d);
-	uint64_t t0;
+	uint64_t t0, due;
 
 	if (link < 0) {
 		ha->rx_unknown_link++;
@@ -364,7 +364,8 @@ ctl_ha_input(void *arg, const struct dp_udp_dgram *d)
 	}
 	memcpy(buf, d->payload, d->len);	/* opened in place */
 	t0 = rte_rdtsc();
-	ha_input(&ha->node, (unsigned int)link, buf, d->len);
+	due = ha_input(&ha->node, (unsigned int)link, buf, d->len);
 	ha->cycles += rte_rdtsc() - t0;
-	ha->next_ms = 0;		/* answer (ACKs, segments) on this pass */
+	if (due < ha->next_ms)
+		ha->next_ms = due;	/* an answer due now goes on this pass */
 }

@@ -383,8 +383,10 @@ build_ipsec(struct dp *dp, char *err, size_t err_len)
 	dp->sa_event_ring = rte_ring_create_elem("hagw_sa_ev", sizeof(struct dp_sa_event),
 						 SA_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	if (dp->sad == NULL || dp->spd == NULL || dp->sa_event_ring == NULL) {
-		snprintf(err, err_len, "IPsec tables (%u SAs, %u policies, %u clients): %s",
-			 c->max_sas, c->max_policies, c->max_clients, rte_strerror(rte_errno));
+		snprintf(err, err_len, "IPsec tables (%u SAs: %zu MiB reserved at start, %u "
+			 "policies, %u clients) in eal.memory_mb = %u: %s", c->max_sas,
+			 dp_sad_memory(c->max_sas) >> 20, c->max_policies, c->max_clients,
+			 dp->cfg->eal.memory_mb, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	return dp_ipsec_static_install(dp, err, err_len);

@@ -823,6 +823,13 @@ dp_sad_next(const struct dp_sad *sad, uint32_t *iter)
 	return NULL;
 }
 
+size_t
+dp_sad_memory(unsigned int max_sas)
+{
+	return (size_t)max_sas * (sizeof(struct dp_sa) + 2 * sizeof(struct dp_sa *) +
+				  sizeof(struct dp_sa_out));
+}
+
 unsigned int
 dp_sad_capacity(const struct dp_sad *sad)
 {

@@ -461,6 +461,9 @@ dp_sa_mark_moved(struct dp_sa *sa)
 
 /* Control core: the SAD's max_sas (ids are below it). */
 unsigned int dp_sad_capacity(const struct dp_sad *sad);
+/* DPDK memory a SAD of MAX_SAS takes from the start (its SA slots and
+ * tables are reserved and made present by dp_sad_create), hash aside. */
+size_t dp_sad_memory(unsigned int max_sas);
 /* Control core: words of the bitmap (max_sas / 64 rounded up). */
 uint32_t dp_sad_moved_words(const struct dp_sad *sad);
 /*

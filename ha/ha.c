@@ -776,48 +776,61 @@ yield_notify(struct ha_node *n)
 		n->ops.yielding(n->ops.arg, want);
 }
 
-static void
+/* True when the DATA datagram carried nothing but stream segments. */
+static bool
 on_data(struct ha_node *n, unsigned int link, const struct ha_chan_rx *rx, uint64_t now)
 {
 	struct ha_wire_msg m;
+	bool segments_only = true;
 	size_t off = 0;
 	int rc;
 
 	if (!msgs_well_formed(rx)) {
 		n->stats.dgrams_bad++;
-		return;
+		return false;
 	}
 	ha_role_link_heard(&n->role, link, now);
 	while (ha_wire_msg_next(rx->plain, rx->plain_len, &off, &m) == 1) {
+		segments_only = segments_only && m.type == HA_MSG_SEGMENT;
 		rc = on_msg(n, link, rx, &m, now);
 		if (rc == -EPIPE)
-			return;
-		if (rc < 0)
+			return false;
+		if (rc < 0) {
 			n->stats.dgrams_bad++;
+			segments_only = false;
+		}
 	}
+	return segments_only;
 }
 
-void
+static uint64_t next_deadline(const struct ha_node *n, uint64_t now);
+
+uint64_t
 ha_input(struct ha_node *n, unsigned int link, uint8_t *buf, size_t len)
 {
 	struct ha_chan_rx rx;
 	uint64_t now = node_now(n);
+	bool segments_only = false;
 
 	n->stats.dgrams_received++;
 	n->stats.bytes_received += len;
 	n->last_rx_ms = now;
 	if (link >= n->role.conf.n_links || ha_chan_open(&n->chan, buf, len, &rx) != 0)
-		return;
+		return now;
 	if (rx.new_session)
 		on_session(n);
 	if (rx.is_hello)
 		on_hello(n, link, &rx, now);
 	else
-		on_data(n, link, &rx, now);
+		segments_only = on_data(n, link, &rx, now) && !rx.new_session;
 	bulk_maybe(n);
 	yield_notify(n);
 	if (n->ctrl_pending != 0)
 		flush_sync(n, now);
+	/* Segments alone ask for nothing but an ACK, which may wait for its
+	 * deadline (a standby receiving the sync of moving SAs would
+	 * otherwise run a whole tick per burst of datagrams). */
+	return segments_only ? next_deadline(n, now) : now;
 }
 
 /* ---- the tick --------------------------------------------------------- */

@@ -163,13 +163,15 @@ void ha_node_fini(struct ha_node *n);
  * order both appliances configure them). Bad ones are counted and
  * ignored. BUF is modified. Records reach ops.record from here (while we
  * are not active, INIT included); a control request may be answered at
- * once (ops.send), a bulk sync requested (ops.bulk_request). */
-void ha_input(struct ha_node *n, unsigned int link, uint8_t *buf, size_t len);
+ * once (ops.send), a bulk sync requested (ops.bulk_request). Returns when
+ * ha_tick should run next (monotonic ms). */
+uint64_t ha_input(struct ha_node *n, unsigned int link, uint8_t *buf, size_t len);
 /* Heartbeats, role decisions, retransmissions, segments due, sync tick.
- * Returns the next deadline (monotonic ms): call again at that time, and
- * after every batch of ha_input calls (ACKs and answers go out here; the
- * deadline is "now" while the stream has more to send than one call's
- * burst of HA_NODE_BURST datagrams). */
+ * Returns the next deadline (monotonic ms): call again at that time, or
+ * at the earlier time a batch of ha_input calls returned (ACKs and
+ * answers go out here; ha_input returns "now" for anything but stream
+ * segments, and the deadline is "now" while the stream has more to send
+ * than one call's burst of HA_NODE_BURST datagrams). */
 uint64_t ha_tick(struct ha_node *n);
 
 /* Active: queue a record for the standby. 0 (also when it is dropped
