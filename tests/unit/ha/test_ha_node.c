@@ -1094,6 +1094,57 @@ test_bad_datagrams(void)
 	pair_end();
 }
 
+/* ha_input's answer: after a datagram of stream segments alone the tick
+ * may wait (for the delayed ACK, or an earlier deadline of the node's);
+ * after a heartbeat, or a segment out of order (its ACK is due at once),
+ * it is due now. */
+static void
+test_input_due(void)
+{
+	struct host *a, *b;
+	struct dgram seg, *d;
+	uint64_t due;
+
+	pair_synced(200, 100, 10);
+	a = &net->h[0];
+	b = &net->h[1];
+	net_run(net, 1);
+	CU_ASSERT_FATAL(net->q[0] == NULL);
+	write_inc(a, 1);
+	ha_tick(&a->node);
+	d = net->q[0];
+	CU_ASSERT_FATAL(d != NULL && d->link == 0 && d->next == NULL);
+	seg = *d;
+	net->q[0] = NULL;
+	free(d);
+	due = ha_input(&b->node, seg.link, seg.data, seg.len);
+	CU_ASSERT(due > net->now);
+	CU_ASSERT(due <= net->now + HA_STREAM_ACK_DELAY_MS);
+	CU_ASSERT_EQUAL(b->rec_inc, 1);
+	/* The same segment again: a duplicate, its ACK owed now. The channel
+	 * would drop the replayed datagram, so A seals it anew. */
+	a->node.stream.resend = a->node.stream.acked;
+	ha_tick(&a->node);
+	d = net->q[0];
+	CU_ASSERT_FATAL(d != NULL);
+	seg = *d;
+	net->q[0] = NULL;
+	free(d);
+	CU_ASSERT_EQUAL(ha_input(&b->node, seg.link, seg.data, seg.len), net->now);
+	CU_ASSERT_EQUAL(b->rec_inc, 1);
+	/* A heartbeat (on each link at the interval; link 1 carries nothing
+	 * else): due now. */
+	net->now = a->node.next_hb_ms;
+	ha_tick(&a->node);
+	for (d = net->q[0]; d != NULL && d->link != 1; d = d->next)
+		;
+	CU_ASSERT_FATAL(d != NULL);
+	seg = *d;
+	CU_ASSERT_EQUAL(ha_input(&b->node, seg.link, seg.data, seg.len), net->now);
+	net_run(net, 1);
+	pair_end();
+}
+
 /* Different keys: no session ever, no HELLO counts as heard, each node
  * becomes active alone after the startup hold. */
 static void
@@ -1253,6 +1304,7 @@ main(void)
 		{ "capabilities (rolling upgrade)", test_capabilities },
 		{ "capabilities: no brief SEQ to an older peer", test_capability_seq_brief },
 		{ "preemption", test_preemption },
+		{ "ha_input: when the tick is due", test_input_due },
 		{ "tampered, duplicated, replayed datagrams", test_bad_datagrams },
 		{ "wrong PSK", test_wrong_psk },
 		{ "restarts", test_restarts },
