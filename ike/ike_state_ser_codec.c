@@ -28,25 +28,56 @@ enum wire_size {
 
 static_assert(TS_SET_WIRE_MAX <= UINT16_MAX && ID_WIRE_MAX <= UINT16_MAX, "TLV length is 16-bit");
 
+/* Integers are 1, 2, 4 or 8 octets (ike_ser_get_uint); a bulk sync
+ * writes and reads hundreds per IKE SA, so each size is one store. */
 static void
 wr_be(struct ike_wr *w, uint64_t v, size_t size)
 {
-	for (size_t i = size; i > 0; i--)
-		ike_wr_u8(w, (uint8_t)(v >> (8 * (i - 1))));
+	switch (size) {
+	case 1:
+		ike_wr_u8(w, (uint8_t)v);
+		break;
+	case 2:
+		ike_wr_u16(w, (uint16_t)v);
+		break;
+	case 4:
+		ike_wr_u32(w, (uint32_t)v);
+		break;
+	case 8:
+		ike_wr_u64(w, v);
+		break;
+	default:
+		for (size_t i = size; i > 0; i--)
+			ike_wr_u8(w, (uint8_t)(v >> (8 * (i - 1))));
+		break;
+	}
 }
 
 static bool
 rd_be(struct ike_rd *r, uint64_t *v, size_t size)
 {
-	uint8_t b;
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
 
 	*v = 0;
-	for (size_t i = 0; i < size; i++) {
-		if (!ike_rd_u8(r, &b))
-			return false;
-		*v = *v << 8 | b;
+	switch (size) {
+	case 1:
+		return ike_rd_u8(r, &u8) && (*v = u8, true);
+	case 2:
+		return ike_rd_u16(r, &u16) && (*v = u16, true);
+	case 4:
+		return ike_rd_u32(r, &u32) && (*v = u32, true);
+	case 8:
+		return ike_rd_u64(r, v);
+	default:
+		for (size_t i = 0; i < size; i++) {
+			if (!ike_rd_u8(r, &u8))
+				return false;
+			*v = *v << 8 | u8;
+		}
+		return true;
 	}
-	return true;
 }
 
 static bool
