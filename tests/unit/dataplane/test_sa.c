@@ -202,6 +202,50 @@ test_add_lookup_delete(void)
 	dp_sad_free(sad);
 }
 
+/* An id's SA lives in the SAD's slot for that id: the next SA of the id
+ * takes the same memory, and starts from nothing of the last one (keys,
+ * counters, window, flags, name), as a fresh allocation did. */
+static void
+test_slot_reuse(void)
+{
+	struct dp_sad *sad = sad_new("t_sad_slot", 1, NULL);
+	struct dp_sa_params p = gcm_in(0x3001);
+	struct dp_sa_seq_state st = { .spi = 0x3001, .dir = DP_SA_INBOUND };
+	struct dp_sa *first, *again;
+	unsigned int zero_before = hook.freed_zero;
+	uint32_t id;
+
+	id = add_ok(sad, &p);
+	first = dp_sad_get(sad, id);
+	CU_ASSERT_FATAL(first != NULL);
+	first->stats.packets = 7;
+	first->stats.bytes = 700;
+	first->stats.drops[0] = 3;
+	dp_sa_seq_export(first, &st);
+	st.win.top = 1000;
+	CU_ASSERT_EQUAL(dp_sa_seq_import(first, &st), 0);
+	CU_ASSERT_EQUAL(first->win.top, 1000);
+	CU_ASSERT_EQUAL(dp_sa_delete(sad, id), 0);
+	CU_ASSERT_EQUAL(hook.freed_zero, zero_before + 1);	/* keys wiped */
+	CU_ASSERT_TRUE(all_zero(first, sizeof(*first)));	/* all of it */
+	p = gcm_in(0x3002);
+	p.replay_window = 128;
+	snprintf(p.name, sizeof(p.name), "b");
+	CU_ASSERT_EQUAL(add_ok(sad, &p), id);
+	again = dp_sad_get(sad, id);
+	CU_ASSERT_PTR_EQUAL(again, first);
+	CU_ASSERT_EQUAL(again->p.spi, 0x3002);
+	CU_ASSERT_EQUAL(again->stats.packets, 0);
+	CU_ASSERT_EQUAL(again->stats.bytes, 0);
+	CU_ASSERT_EQUAL(again->stats.drops[0], 0);
+	CU_ASSERT_EQUAL(again->win.top, 0);
+	CU_ASSERT_EQUAL(again->win.size, 128);
+	CU_ASSERT_EQUAL(again->flags, DP_SA_F_ACTIVE);
+	CU_ASSERT_EQUAL(strcmp(again->p.name, "b"), 0);
+	CU_ASSERT_FALSE(all_zero(&again->key.k, sizeof(again->key.k)));
+	dp_sad_free(sad);
+}
+
 /* A full burst of 64 SPIs, one lookup call. */
 static void
 test_lookup_bulk_64(void)
@@ -973,6 +1017,7 @@ main(void)
 		return 1;
 	s = CU_add_suite("sa", NULL, NULL);
 	CU_add_test(s, "add, lookup, delete", test_add_lookup_delete);
+	CU_add_test(s, "an id's slot reused from nothing", test_slot_reuse);
 	CU_add_test(s, "bulk lookup of 64", test_lookup_bulk_64);
 	CU_add_test(s, "overhead and owner", test_overhead_owner);
 	CU_add_test(s, "duplicate SPI", test_duplicate_spi);
