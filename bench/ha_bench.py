@@ -467,7 +467,8 @@ def sample(sh):
     return {"t": time.monotonic(), "link": link_bytes(PREFIX + "gwa", "s"),
             "a_cycles": a["cycles"], "b_cycles": b["cycles"], "hz": a["tsc_hz"],
             "a_bytes": a["sync"]["bytes_sent"], "a_seq": a["sync"]["seq_entries_sent"],
-            "a_dgrams": a["sync"]["datagrams_sent"], "b_dgrams": b["sync"]["datagrams_sent"]}
+            "a_dgrams": a["sync"]["datagrams_sent"], "b_dgrams": b["sync"]["datagrams_sent"],
+            "a_bulk": a["sync"]["bulk_syncs_sent"], "a_rec": a["sync"]["records_sent"]}
 
 
 def window_cost(sh, a):
@@ -493,6 +494,8 @@ def one_window(sh, secs):
             "link_tx_Bps": (s1["link"][1] - s0["link"][1]) / dt,
             "stream_Bps": (s1["a_bytes"] - s0["a_bytes"]) / dt,
             "seq_per_s": (s1["a_seq"] - s0["a_seq"]) / dt,
+            "bulks": s1["a_bulk"] - s0["a_bulk"],
+            "records_per_s": (s1["a_rec"] - s0["a_rec"]) / dt,
             "a_pct": 100.0 * (s1["a_cycles"] - s0["a_cycles"]) / (s1["hz"] * dt),
             "b_pct": 100.0 * (s1["b_cycles"] - s0["b_cycles"]) / (s1["hz"] * dt)}
 
@@ -613,7 +616,9 @@ def scale(a, rows):
         rows.append((f"(c) sync link, {n} SAs idle (both directions of A's sync veth; "
                      "heartbeats included)",
                      f"{idle['link_Bps'] / 1000:.1f} kB/s (stream {idle['stream_Bps']:.0f} B/s"
-                     f", {idle['seq_per_s']:.0f} seq entries/s); above the baseline, per "
+                     f", {idle['seq_per_s']:.0f} seq entries/s, {idle['records_per_s']:.0f} "
+                     f"records/s, {idle['bulks'] * a.windows:.0f} bulk syncs started)"
+                     "; above the baseline, per "
                      f"10,000 SAs: {(idle['link_Bps'] - base['link_Bps']) * per / 1000:.1f} kB/s",
                      "", ""))
         idle_pct = (idle['a_pct'] - base['a_pct']) * per
@@ -624,7 +629,9 @@ def scale(a, rows):
                      f"<= {TARGET_SYNC_PCT} % per 10,000 (each)",
                      verdict(max(idle_pct, (idle['b_pct'] - base['b_pct']) * per) <=
                              TARGET_SYNC_PCT)))
-        clients = ctl(sh, "A", "show", "spd", "clients")
+        # one page: listing all N clients holds A's control core for longer than
+        # B's failure detection at N = 100,000 (a session lost, a bulk sync again)
+        clients = ctl(sh, "A", "show", "spd", "clients", "0", str(a.traffic_sas))
         lst = clients if isinstance(clients, list) else next(
             (v for v in clients.values() if isinstance(v, list)), [])
         vips = [c["prefix"].split("/")[0] for c in lst][:a.traffic_sas]
@@ -635,6 +642,7 @@ def scale(a, rows):
                                   stdout=subprocess.PIPE, text=True)
             time.sleep(1)
             busy = window_cost(sh, a)
+            sh.ok(f"cp {d}/gwa.log {LOG_KEEP}/gwa-c.log; cp {d}/gwb.log {LOG_KEEP}/gwb-c.log")
             sent = tr.communicate(60)[0].strip()
             sent_pps = int(sent) / (a.windows * a.window + 2) if sent.isdigit() else 0
             perm = 10000.0 / m

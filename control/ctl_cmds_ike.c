@@ -3,7 +3,6 @@
  * CHILD SAs (ctl_ike_json.c) and the operator triggers of RFC 7296:
  * initiate (§1.2), delete (§1.4.1) and rekey (§1.3.2, §2.8) by id.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +17,9 @@
 #include "control/ctl_ha.h"
 #include "control/ctl_ike.h"
 #include "control/ctl_json.h"
+#include "control/ctl_page.h"
 #include "control/hagw.h"
 #include "ike/ike_ctx.h"
-
-enum { DEC_BASE = 10 };
 
 /* The daemon's IKE, or NULL with the reason in err. */
 static struct ctl_ike *
@@ -63,23 +61,6 @@ usage(const char *synopsis, char *err, size_t err_len)
 	return -EINVAL;
 }
 
-/* A decimal id (no sign, no blanks). */
-static bool
-id_parse(const char *word, uint64_t *id)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!isdigit((unsigned char)word[0]))
-		return false;
-	errno = 0;
-	v = strtoull(word, &end, DEC_BASE);
-	if (errno != 0 || *end != '\0')
-		return false;
-	*id = v;
-	return true;
-}
-
 /* ---- show ---- */
 
 enum show_kind { SHOW_SAS, SHOW_CHILDREN, SHOW_STATS };
@@ -94,9 +75,8 @@ show(void *ctx, int argc, char **argv, const char *synopsis, enum show_kind kind
 	uint64_t now = (uint64_t)time(NULL);
 
 	/* The lists take an optional page: FROM [COUNT]. */
-	if (argc > (kind == SHOW_STATS ? 0 : 2) ||
-	    (argc >= 1 && !id_parse(argv[0], &page.from)) ||
-	    (argc == 2 && (!id_parse(argv[1], &page.count) || page.count == 0)))
+	if ((kind == SHOW_STATS && argc > 0) ||
+	    !ctl_page_parse(argc, argv, &page.from, &page.count))
 		return usage(synopsis, err, err_len);
 	ike = ike_of(ctx, err, err_len);
 	if (ike == NULL)
@@ -179,7 +159,7 @@ by_id(void *ctx, int argc, char **argv, const char *verb, const char *what,
 	uint64_t id;
 	int rc;
 
-	if (argc != 1 || !id_parse(argv[0], &id)) {
+	if (argc != 1 || !ctl_parse_u64(argv[0], &id)) {
 		snprintf(err, err_len, "usage: %s %s ID", verb, what);
 		return -EINVAL;
 	}

@@ -19,6 +19,7 @@
 #include "control/cli.h"
 #include "control/ctl_cmds_ipsec.h"
 #include "control/ctl_json.h"
+#include "control/ctl_page.h"
 #include "control/hagw.h"
 #include "dataplane/ts.h"
 
@@ -563,7 +564,8 @@ client_json(const struct client_row *r, const struct dp_sad *sad)
 }
 
 struct json_object *
-ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad)
+ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad, uint64_t from,
+		     uint64_t count)
 {
 	struct client_rows c = { .row = NULL };
 	struct json_object *a;
@@ -575,7 +577,7 @@ ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad)
 	if (c.n > 0)
 		qsort(c.row, c.n, sizeof(*c.row), client_cmp);
 	a = json_object_new_array();
-	for (size_t i = 0; i < c.n; i++)
+	for (size_t i = from; i < c.n && ctl_page_has(from, count, i); i++)
 		json_object_array_add(a, client_json(&c.row[i], sad));
 	free(c.row);
 	return a;
@@ -675,15 +677,15 @@ ctl_cmd_show_spd_clients(void *ctx, int argc, char **argv, struct json_object **
 			 char *err, size_t err_len)
 {
 	struct hagw *h = ctx;
+	uint64_t from, count;
 
-	(void)argv;
-	if (argc > 0)
-		return usage("show spd clients", err, err_len);
+	if (!ctl_page_parse(argc, argv, &from, &count))
+		return usage("show spd clients [FROM [COUNT]]", err, err_len);
 	if (rte_lcore_id() == LCORE_ID_ANY) {
 		snprintf(err, err_len, "not available over telemetry: use the CLI socket");
 		return -ENOTSUP;
 	}
-	*out = ctl_spd_clients_json(h->dp.spd, h->dp.sad);
+	*out = ctl_spd_clients_json(h->dp.spd, h->dp.sad, from, count);
 	return *out != NULL ? 0 : -ENOMEM;
 }
 

@@ -87,10 +87,12 @@ int ctl_sa_clear(const struct dp_sad *sad, struct ctl_sa_counters *c, const char
  * if out of memory. */
 struct json_object *ctl_spd_json(const struct dp_spd *spd, const struct dp_sad *sad);
 
-/* `show spd clients`: [{"prefix", "sa", "sa_spi", "pending"}], IPv4 then
- * IPv6, by address then length, from dp_spd_client_foreach (control core
- * only). spd NULL: []. NULL if out of memory. */
-struct json_object *ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad);
+/* `show spd clients [FROM [COUNT]]`: [{"prefix", "sa", "sa_spi",
+ * "pending"}], IPv4 then IPv6, by address then length, from
+ * dp_spd_client_foreach (control core only); of those, the ones from index
+ * FROM on, COUNT at most (0: all). spd NULL: []. NULL if out of memory. */
+struct json_object *ctl_spd_clients_json(const struct dp_spd *spd, const struct dp_sad *sad,
+					 uint64_t from, uint64_t count);
 
 /* Handlers for control/ctl_cmds.c (ctx: struct hagw). Safe on DPDK's
  * telemetry thread: there they read the tables as a QSBR reader. */

@@ -94,12 +94,14 @@ struct ctl_ha {
 	uint32_t n_static;
 	uint32_t *static_ids;
 	/* Standby bulk sync: the IKE SA ids a bulk sync carried, so those it
-	 * did not carry can be forgotten at its end. */
+	 * did not carry can be forgotten at its end (bulk_n counts them; the
+	 * ids are kept only when there can be any: !bulk_from_empty). */
 	uint64_t *bulk_ids;
-	size_t bulk_n, bulk_cap;
+	size_t bulk_n, bulk_ids_n, bulk_cap;
 	uint64_t *bulk_child_ids;	/* the same for CHILD SAs */
-	size_t bulk_child_n, bulk_child_cap;
+	size_t bulk_child_n, bulk_child_ids_n, bulk_child_cap;
 	bool in_bulk;
+	bool bulk_from_empty;		/* no IKE SA held when it began */
 	/* The last bulk sync received, timed on this appliance's clock (a
 	 * rejoining standby: session up -> every record applied). */
 	struct ctl_ha_bulk_rx_info {

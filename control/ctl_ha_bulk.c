@@ -6,6 +6,13 @@
  * BULK_END, with its CHILD SAs; so is a CHILD SA of a kept IKE SA that
  * the bulk sync did not carry (deleted while the sync link was down: kept,
  * it would be activated at the next takeover).
+ *
+ * A standby that held no IKE SA when the bulk sync began (a restart, the
+ * rejoin that is timed) holds only what records of the bulk sync's time
+ * made, each of them carried: nothing can be stale, and the scan is
+ * skipped. At 100,000 SAs the sort and the scan took ~100 ms in one pass
+ * of the control loop, as long as the active's failure detection, which
+ * then took the silent standby for dead and started the bulk sync again.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,8 +56,9 @@ int
 ctl_ha_bulk_begin(struct ctl_ha *ha)
 {
 	ha->in_bulk = true;
-	ha->bulk_n = 0;
-	ha->bulk_child_n = 0;
+	ha->bulk_from_empty = ha->h->ike == NULL || ike_sa_count(ha->h->ike->ctx) == 0;
+	ha->bulk_n = ha->bulk_ids_n = 0;
+	ha->bulk_child_n = ha->bulk_child_ids_n = 0;
 	ha->bulk_rx = (struct ctl_ha_bulk_rx_info){
 		.session_ms = ha->node.session_up_ms,
 		.begin_ms = dp_now_ms(),
@@ -61,13 +69,19 @@ ctl_ha_bulk_begin(struct ctl_ha *ha)
 int
 ctl_ha_bulk_seen_child(struct ctl_ha *ha, uint64_t child_id)
 {
-	return ids_push(&ha->bulk_child_ids, &ha->bulk_child_n, &ha->bulk_child_cap, child_id);
+	ha->bulk_child_n++;
+	if (ha->bulk_from_empty)
+		return 0;
+	return ids_push(&ha->bulk_child_ids, &ha->bulk_child_ids_n, &ha->bulk_child_cap, child_id);
 }
 
 int
 ctl_ha_bulk_seen(struct ctl_ha *ha, uint64_t ike_sa_id)
 {
-	return ids_push(&ha->bulk_ids, &ha->bulk_n, &ha->bulk_cap, ike_sa_id);
+	ha->bulk_n++;
+	if (ha->bulk_from_empty)
+		return 0;
+	return ids_push(&ha->bulk_ids, &ha->bulk_ids_n, &ha->bulk_cap, ike_sa_id);
 }
 
 struct stale {
@@ -89,7 +103,7 @@ stale_child(const struct ike_child_state *c, void *arg)
 {
 	struct stale *s = arg;
 
-	if (carried(s->ha->bulk_child_ids, s->ha->bulk_child_n, c->id))
+	if (carried(s->ha->bulk_child_ids, s->ha->bulk_child_ids_n, c->id))
 		return 0;
 	return ids_push(&s->child_ids, &s->child_n, &s->child_cap, c->id);
 }
@@ -99,9 +113,19 @@ stale_collect(const struct ike_sa_state *sa, void *arg)
 {
 	struct stale *s = arg;
 
-	if (carried(s->ha->bulk_ids, s->ha->bulk_n, sa->id))
+	if (carried(s->ha->bulk_ids, s->ha->bulk_ids_n, sa->id))
 		return ike_child_foreach(s->ha->h->ike->ctx, sa->id, stale_child, s);
 	return ids_push(&s->ids, &s->n, &s->cap, sa->id);
+}
+
+static int
+stale_scan(struct ctl_ha *ha, struct stale *s)
+{
+	if (ha->bulk_ids_n > 0)
+		qsort(ha->bulk_ids, ha->bulk_ids_n, sizeof(uint64_t), id_cmp);
+	if (ha->bulk_child_ids_n > 0)
+		qsort(ha->bulk_child_ids, ha->bulk_child_ids_n, sizeof(uint64_t), id_cmp);
+	return ike_sa_foreach(ha->h->ike->ctx, stale_collect, s);
 }
 
 int
@@ -115,11 +139,8 @@ ctl_ha_bulk_end(struct ctl_ha *ha)
 	ha->in_bulk = false;
 	if (ha->h->ike == NULL)
 		return 0;
-	if (ha->bulk_n > 0)
-		qsort(ha->bulk_ids, ha->bulk_n, sizeof(uint64_t), id_cmp);
-	if (ha->bulk_child_n > 0)
-		qsort(ha->bulk_child_ids, ha->bulk_child_n, sizeof(uint64_t), id_cmp);
-	rc = ike_sa_foreach(ha->h->ike->ctx, stale_collect, &s);
+	if (!ha->bulk_from_empty)
+		rc = stale_scan(ha, &s);
 	for (size_t i = 0; i < s.child_n; i++)
 		ike_ha_forget_child(ha->h->ike->ctx, s.child_ids[i]);
 	for (size_t i = 0; i < s.n; i++)

@@ -669,7 +669,7 @@ test_spd_many(void)
 	CU_ASSERT_EQUAL(bad, 0);
 	CU_ASSERT_EQUAL(member_u64(o, "clients"), 2 * MANY);
 	json_object_put(o);
-	o = ctl_spd_clients_json(big, sad);
+	o = ctl_spd_clients_json(big, sad, 0, 0);
 	CU_ASSERT_EQUAL_FATAL(json_object_array_length(o), 2 * MANY);
 	for (unsigned int i = 0; i < MANY; i++) {
 		struct json_object *r4 = json_object_array_get_idx(o, i);
@@ -715,7 +715,7 @@ test_spd_clients(void)
 	rte_rcu_qsbr_thread_online(v, QS_READER);
 	d = dp_spd_create("tctlspdc", &pp);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	o = ctl_spd_clients_json(d, sad);
+	o = ctl_spd_clients_json(d, sad, 0, 0);
 	expect_json(o, "[]");
 	expect_text(o, "(none)\n");
 	json_object_put(o);
@@ -727,23 +727,40 @@ test_spd_clients(void)
 	outer_set(&gone, AF_INET6, "2001:db8:9::7");
 	CU_ASSERT_EQUAL(dp_spd_delete_client(d, &gone), 0);	/* a grace period starts */
 	client_add(d, AF_INET6, "2001:db8:9::", 48, sa_d->id);	/* queued behind it */
-	o = ctl_spd_clients_json(d, sad);
+	o = ctl_spd_clients_json(d, sad, 0, 0);
 	expect_json(o, want_clients);
 	expect_text(o, text_clients);
 	json_object_put(o);
 	/* after the grace period the queued client is in the table */
 	rte_rcu_qsbr_quiescent(v, QS_READER);
 	dp_spd_reclaim(d);
-	o = ctl_spd_clients_json(d, sad);
+	o = ctl_spd_clients_json(d, sad, 0, 0);
 	CU_ASSERT_FALSE(member_bool(json_object_array_get_idx(o, 3), "pending"));
 	CU_ASSERT_STRING_EQUAL(member_str(json_object_array_get_idx(o, 3), "prefix"),
 			       "2001:db8:9::/48");
+	CU_ASSERT_EQUAL(json_object_array_length(o), 5);
+	json_object_put(o);
+	/* pages of the same order: from 1, two; from 3 to the end; past it */
+	o = ctl_spd_clients_json(d, sad, 1, 2);
+	CU_ASSERT_EQUAL(json_object_array_length(o), 2);
+	CU_ASSERT_STRING_EQUAL(member_str(json_object_array_get_idx(o, 0), "prefix"),
+			       "10.9.1.0/24");
+	CU_ASSERT_STRING_EQUAL(member_str(json_object_array_get_idx(o, 1), "prefix"),
+			       "10.200.0.0/16");
+	json_object_put(o);
+	o = ctl_spd_clients_json(d, sad, 3, 0);
+	CU_ASSERT_EQUAL(json_object_array_length(o), 2);
+	CU_ASSERT_STRING_EQUAL(member_str(json_object_array_get_idx(o, 0), "prefix"),
+			       "2001:db8:9::/48");
+	json_object_put(o);
+	o = ctl_spd_clients_json(d, sad, 5, 10);
+	expect_json(o, "[]");
 	json_object_put(o);
 	/* no SAD to name the SAs; no SPD */
-	o = ctl_spd_clients_json(d, NULL);
+	o = ctl_spd_clients_json(d, NULL, 0, 0);
 	CU_ASSERT_PTR_NULL(json_object_object_get(json_object_array_get_idx(o, 0), "sa_spi"));
 	json_object_put(o);
-	o = ctl_spd_clients_json(NULL, sad);
+	o = ctl_spd_clients_json(NULL, sad, 0, 0);
 	expect_json(o, "[]");
 	json_object_put(o);
 	dp_spd_free(d);
@@ -823,9 +840,17 @@ test_handlers(void)
 	expect_dispatch("show sa a b", "{\"ok\":false,\"error\":\"usage: show sa [NAME|SPI]\"}");
 	expect_dispatch("show spd x", "{\"ok\":false,\"error\":\"usage: show spd\"}");
 	expect_dispatch("show spd clients x",
-			"{\"ok\":false,\"error\":\"usage: show spd clients\"}");
+			"{\"ok\":false,\"error\":\"usage: show spd clients [FROM [COUNT]]\"}");
+	expect_dispatch("show spd clients 0 0",
+			"{\"ok\":false,\"error\":\"usage: show spd clients [FROM [COUNT]]\"}");
+	expect_dispatch("show spd clients 0 1 2",
+			"{\"ok\":false,\"error\":\"usage: show spd clients [FROM [COUNT]]\"}");
 	expect_dispatch("show spd clients", "{\"ok\":true,\"data\":[{\"prefix\":\"10.9.0.6/32\","
 			"\"sa\":\"c1-out\",\"sa_spi\":\"0x00002002\",\"pending\":false}]}");
+	expect_dispatch("show spd clients 0 1", "{\"ok\":true,\"data\":[{\"prefix\":"
+			"\"10.9.0.6/32\",\"sa\":\"c1-out\",\"sa_spi\":\"0x00002002\","
+			"\"pending\":false}]}");
+	expect_dispatch("show spd clients 1", "{\"ok\":true,\"data\":[]}");
 	expect_dispatch("clear sa counters a b",
 			"{\"ok\":false,\"error\":\"usage: clear sa counters [NAME|SPI]\"}");
 	expect_dispatch("show sa nope",
