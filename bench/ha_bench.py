@@ -629,12 +629,12 @@ def scale(a, rows):
                      f"<= {TARGET_SYNC_PCT} % per 10,000 (each)",
                      verdict(max(idle_pct, (idle['b_pct'] - base['b_pct']) * per) <=
                              TARGET_SYNC_PCT)))
-        # one page: listing all N clients holds A's control core for longer than
-        # B's failure detection at N = 100,000 (a session lost, a bulk sync again)
-        clients = ctl(sh, "A", "show", "spd", "clients", "0", str(a.traffic_sas))
-        lst = clients if isinstance(clients, list) else next(
-            (v for v in clients.values() if isinstance(v, list)), [])
-        vips = [c["prefix"].split("/")[0] for c in lst][:a.traffic_sas]
+        # The clients' virtual IPs from a page of IKE SAs, which walks that page
+        # only: `show spd clients` sorts the whole client table first, and at
+        # N = 100,000 that held A's control core past B's failure detection
+        # (B took over, a split brain and a second bulk sync followed).
+        sas = ctl(sh, "A", "show", "ike-sas", "0", str(a.traffic_sas))
+        vips = [ip for sa in sas for ip in (sa.get("virtual_ips") or [])][:a.traffic_sas]
         m = len(vips)
         if m:
             tr = subprocess.Popen(["ip", "netns", "exec", PREFIX + "lan", PY, "-c", TRAFFIC,
@@ -680,8 +680,8 @@ def scale(a, rows):
                          f"<= {TARGET_SYNC_PCT} % per 10,000 (each)",
                          verdict(worst <= TARGET_SYNC_PCT)))
         else:
-            rows.append(("(c) with traffic", "not measured: show spd clients listed no client "
-                         "prefix", "", ""))
+            rows.append(("(c) with traffic", "not measured: show ike-sas listed no virtual IP",
+                         "", ""))
         # (d) takeover of N SAs, then re-establishment from scratch
         time.sleep(1)
         sh.ok("hl_gw_kill9 A 2>/dev/null")
