@@ -81,8 +81,8 @@ struct dp_sad {
 _Static_assert(offsetof(struct dp_sa_path, retired_next) <= 2 * RTE_CACHE_LINE_MIN_SIZE,
 	       "the fields workers read fit in two cache lines");
 
-/* Test seam: if a test defines it, it sees every SA after zeroization,
- * just before its memory is returned. */
+/* Test seam: if a test defines it, it sees every SA after its keys are
+ * zeroized, just before its slot is wiped for the next SA of its id. */
 void dp_sa_test_free_hook(const struct dp_sa *sa) __attribute__((weak));
 
 static void __attribute__((format(printf, 3, 4)))

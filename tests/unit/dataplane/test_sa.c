@@ -42,7 +42,7 @@ enum {
 
 static IMB_MGR *mgr;
 
-/* Test seam of sa.c: every SA passes here, zeroized, before rte_free. */
+/* Test seam of sa.c: every SA passes here, keys zeroized, before its slot is wiped. */
 void dp_sa_test_free_hook(const struct dp_sa *sa);
 
 static struct {
