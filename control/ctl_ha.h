@@ -93,13 +93,14 @@ struct ctl_ha {
 	 * their sequence state is keyed by SPI and direction. */
 	uint32_t n_static;
 	uint32_t *static_ids;
-	/* Standby bulk sync: the IKE SA ids a bulk sync carried, so those it
-	 * did not carry can be forgotten at its end (bulk_n counts them; the
-	 * ids are kept only when there can be any: !bulk_from_empty). */
+	/* Standby bulk sync: the IKE SA ids a bulk sync carried (bulk_n), so
+	 * those it did not carry can be forgotten at its end; the ids are
+	 * kept only when there can be any (!bulk_from_empty), bulk_n counts
+	 * them either way. */
 	uint64_t *bulk_ids;
-	size_t bulk_n, bulk_ids_n, bulk_cap;
+	size_t bulk_n, bulk_cap;
 	uint64_t *bulk_child_ids;	/* the same for CHILD SAs */
-	size_t bulk_child_n, bulk_child_ids_n, bulk_child_cap;
+	size_t bulk_child_n, bulk_child_cap;
 	bool in_bulk;
 	bool bulk_from_empty;		/* no IKE SA held when it began */
 	/* The last bulk sync received, timed on this appliance's clock (a

@@ -57,8 +57,8 @@ ctl_ha_bulk_begin(struct ctl_ha *ha)
 {
 	ha->in_bulk = true;
 	ha->bulk_from_empty = ha->h->ike == NULL || ike_sa_count(ha->h->ike->ctx) == 0;
-	ha->bulk_n = ha->bulk_ids_n = 0;
-	ha->bulk_child_n = ha->bulk_child_ids_n = 0;
+	ha->bulk_n = 0;
+	ha->bulk_child_n = 0;
 	ha->bulk_rx = (struct ctl_ha_bulk_rx_info){
 		.session_ms = ha->node.session_up_ms,
 		.begin_ms = dp_now_ms(),
@@ -69,19 +69,21 @@ ctl_ha_bulk_begin(struct ctl_ha *ha)
 int
 ctl_ha_bulk_seen_child(struct ctl_ha *ha, uint64_t child_id)
 {
-	ha->bulk_child_n++;
-	if (ha->bulk_from_empty)
+	if (ha->bulk_from_empty) {
+		ha->bulk_child_n++;
 		return 0;
-	return ids_push(&ha->bulk_child_ids, &ha->bulk_child_ids_n, &ha->bulk_child_cap, child_id);
+	}
+	return ids_push(&ha->bulk_child_ids, &ha->bulk_child_n, &ha->bulk_child_cap, child_id);
 }
 
 int
 ctl_ha_bulk_seen(struct ctl_ha *ha, uint64_t ike_sa_id)
 {
-	ha->bulk_n++;
-	if (ha->bulk_from_empty)
+	if (ha->bulk_from_empty) {
+		ha->bulk_n++;
 		return 0;
-	return ids_push(&ha->bulk_ids, &ha->bulk_ids_n, &ha->bulk_cap, ike_sa_id);
+	}
+	return ids_push(&ha->bulk_ids, &ha->bulk_n, &ha->bulk_cap, ike_sa_id);
 }
 
 struct stale {
@@ -103,7 +105,7 @@ stale_child(const struct ike_child_state *c, void *arg)
 {
 	struct stale *s = arg;
 
-	if (carried(s->ha->bulk_child_ids, s->ha->bulk_child_ids_n, c->id))
+	if (carried(s->ha->bulk_child_ids, s->ha->bulk_child_n, c->id))
 		return 0;
 	return ids_push(&s->child_ids, &s->child_n, &s->child_cap, c->id);
 }
@@ -113,7 +115,7 @@ stale_collect(const struct ike_sa_state *sa, void *arg)
 {
 	struct stale *s = arg;
 
-	if (carried(s->ha->bulk_ids, s->ha->bulk_ids_n, sa->id))
+	if (carried(s->ha->bulk_ids, s->ha->bulk_n, sa->id))
 		return ike_child_foreach(s->ha->h->ike->ctx, sa->id, stale_child, s);
 	return ids_push(&s->ids, &s->n, &s->cap, sa->id);
 }
@@ -121,10 +123,10 @@ stale_collect(const struct ike_sa_state *sa, void *arg)
 static int
 stale_scan(struct ctl_ha *ha, struct stale *s)
 {
-	if (ha->bulk_ids_n > 0)
-		qsort(ha->bulk_ids, ha->bulk_ids_n, sizeof(uint64_t), id_cmp);
-	if (ha->bulk_child_ids_n > 0)
-		qsort(ha->bulk_child_ids, ha->bulk_child_ids_n, sizeof(uint64_t), id_cmp);
+	if (ha->bulk_n > 0)
+		qsort(ha->bulk_ids, ha->bulk_n, sizeof(uint64_t), id_cmp);
+	if (ha->bulk_child_n > 0)
+		qsort(ha->bulk_child_ids, ha->bulk_child_n, sizeof(uint64_t), id_cmp);
 	return ike_sa_foreach(ha->h->ike->ctx, stale_collect, s);
 }
 
