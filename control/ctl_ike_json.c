@@ -17,6 +17,7 @@
 
 #include "control/ctl_ike_json.h"
 #include "control/ctl_json.h"
+#include "control/ctl_page.h"
 #include "ike/ike_id.h"
 #include "ike/ike_proposal.h"
 #include "ike/ike_ts_narrow.h"
@@ -342,9 +343,9 @@ page_take(struct walk *wk)
 {
 	uint64_t i = wk->index++;
 
-	if (wk->page.count != 0 && i >= wk->page.from + wk->page.count)
-		return PAGE_FULL;
-	return i >= wk->page.from ? PAGE_TAKE : PAGE_SKIP;
+	if (ctl_page_has(wk->page.from, wk->page.count, i))
+		return PAGE_TAKE;
+	return i < wk->page.from ? PAGE_SKIP : PAGE_FULL;
 }
 
 static int
