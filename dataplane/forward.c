@@ -44,10 +44,6 @@ enum {
 	IPV4_DF = 0x4000,
 	IPV4_TTL_OFF = 8,
 	IPV6_MCAST = 0xff,
-	IPV4_CLASS_D_MASK = 0xf0,
-	IPV4_CLASS_D = 0xe0,
-	IPV4_LOOPBACK = 127,
-	IPV4_THIS_NET = 0,
 	PREFETCH_AHEAD = 2,
 	IP_VERSION_SHIFT = 4,
 	IP_VERSION_4 = 4,
@@ -172,17 +168,6 @@ to_nexthop(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 }
 
 static bool
-ipv4_martian(const struct rte_ipv4_hdr *ip)
-{
-	const uint8_t *s = (const uint8_t *)&ip->src_addr;
-	const uint8_t *d = (const uint8_t *)&ip->dst_addr;
-
-	return s[0] == IPV4_THIS_NET || s[0] == IPV4_LOOPBACK ||
-	       (s[0] & IPV4_CLASS_D_MASK) >= IPV4_CLASS_D || d[0] == IPV4_THIS_NET ||
-	       d[0] == IPV4_LOOPBACK;
-}
-
-static bool
 local_proto_served(uint8_t proto)
 {
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6 || proto == IPPROTO_UDP;
@@ -222,10 +207,9 @@ route_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, info->l3_off);
 	const uint8_t *dst = (const uint8_t *)&ip->dst_addr;
 
-	if (unlikely(ipv4_martian(ip)))
+	if (unlikely(dp_fwd_ipv4_martian(ip)))
 		return done_drop(w, m, in_port, DP_DROP_MARTIAN);
-	if (unlikely((dst[0] & IPV4_CLASS_D_MASK) == IPV4_CLASS_D || info->l2_multicast ||
-		     ip->dst_addr == UINT32_MAX))
+	if (unlikely(dp_fwd_ipv4_not_unicast(ip) || info->l2_multicast))
 		return done_drop(w, m, in_port, DP_DROP_LOCAL_UNSUPPORTED);
 	*nh = dp_vip_route(&w->dp->vips, dp_route_lookup4(w->dp->routes, dst));
 	if (*nh != NULL && (*nh)->kind == DP_NH_LOCAL)
@@ -371,6 +355,7 @@ dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint1
 			continue;
 		}
 		p->m = m;
+		p->flow = NULL;
 		n_out++;
 	}
 	if (n_out != 0)
@@ -435,6 +420,7 @@ struct fwd_burst {
 	uint16_t n_out;
 	struct rte_mbuf *esp[DP_MAX_BURST];
 	struct dp_fwd_pkt out[DP_MAX_BURST];
+	struct dp_flow flow[DP_MAX_BURST];	/* out[i].flow, where read early */
 };
 
 static void
@@ -443,6 +429,11 @@ forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_fw
 {
 	struct dp_fwd_pkt *p = &b->out[b->n_out];
 
+	if (mode == DP_FWD_TRUSTED &&
+	    dp_fwd_fast_ipv4(w, m, in_port, b->vmac, p, &b->flow[b->n_out])) {
+		b->n_out++;
+		return;
+	}
 	if (!accept_one(w, m, in_port, b->vmac, &p->info))
 		return;
 	switch (fwd_route(w, m, in_port, &p->info, mode, &p->nh)) {
@@ -457,6 +448,7 @@ forward_one(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, enum dp_fw
 	if (mode == DP_FWD_PLAIN && !dp_fwd_spd_out_applies(w->dp, p->nh))
 		return dp_fwd_finish(w, m, in_port, &p->info, p->nh);
 	p->m = m;
+	p->flow = NULL;
 	b->n_out++;
 }
 

@@ -21,6 +21,10 @@
 
 enum {
 	DP_FWD_TTL_DEC_SUM = 0xfeff,	/* ~m + m' of a TTL decrement (dp_fwd_ttl_dec) */
+	DP_FWD_IPV4_THIS_NET = 0,	/* RFC 1812 §5.3.7: 0/8 */
+	DP_FWD_IPV4_LOOPBACK = 127,	/* 127/8 */
+	DP_FWD_IPV4_CLASS_D_MASK = 0xf0,
+	DP_FWD_IPV4_CLASS_D = 0xe0,	/* 224/4 multicast; 240/4 above it */
 };
 
 /* What a port's role asks of the packets it receives. */
@@ -43,8 +47,32 @@ enum dp_fwd_verdict {
 struct dp_fwd_pkt {
 	struct rte_mbuf *m;
 	const struct dp_nexthop *nh;	/* NULL: no route (fine if protected) */
+	const struct dp_flow *flow;	/* its selectors if already read, else NULL */
 	struct dp_pkt_info info;
 };
+
+/* RFC 1812 §5.3.7: a source or destination no router forwards (this
+ * network, loopback; multicast or reserved as a source). */
+static inline bool
+dp_fwd_ipv4_martian(const struct rte_ipv4_hdr *ip)
+{
+	const uint8_t *s = (const uint8_t *)&ip->src_addr;
+	const uint8_t *d = (const uint8_t *)&ip->dst_addr;
+
+	return s[0] == DP_FWD_IPV4_THIS_NET || s[0] == DP_FWD_IPV4_LOOPBACK ||
+	       (s[0] & DP_FWD_IPV4_CLASS_D_MASK) >= DP_FWD_IPV4_CLASS_D ||
+	       d[0] == DP_FWD_IPV4_THIS_NET || d[0] == DP_FWD_IPV4_LOOPBACK;
+}
+
+/* A multicast or limited-broadcast destination: not forwarded. */
+static inline bool
+dp_fwd_ipv4_not_unicast(const struct rte_ipv4_hdr *ip)
+{
+	const uint8_t *d = (const uint8_t *)&ip->dst_addr;
+
+	return (d[0] & DP_FWD_IPV4_CLASS_D_MASK) == DP_FWD_IPV4_CLASS_D ||
+	       ip->dst_addr == UINT32_MAX;
+}
 
 /* forward.c */
 
@@ -94,6 +122,18 @@ bool dp_fwd_spd_out_applies(const struct dp *dp, const struct dp_nexthop *nh);
  * for the inner family, parsed again, routed, then forwarded or punted,
  * or through the outbound SPD in bulk where dp_fwd_spd_out_applies(). */
 void dp_fwd_inner(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, uint16_t n);
+
+/* fwd_fast.c */
+/* A trusted port's packet read in one pass, if it is the common kind
+ * (IPv4 without options or fragments, TCP/UDP/ICMP, to our or the VIPs'
+ * MAC, routed off the box, passing every check the general stages
+ * make): *p filled as forward.c's stages would fill it (meta in_port and
+ * l3_off, L2 padding trimmed), its flow in *f and p->flow = f; true.
+ * Otherwise false and m untouched: the general stages take it. VMAC: the
+ * port's, loaded once per burst. */
+bool dp_fwd_fast_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
+		      const struct rte_ether_addr *vmac, struct dp_fwd_pkt *p,
+		      struct dp_flow *f);
 
 /* fwd_ipsec.c */
 

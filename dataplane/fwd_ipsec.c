@@ -310,6 +310,12 @@ policy_lookup(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkt
 	for (uint16_t i = 0; i < n; i++) {
 		const struct dp_fwd_pkt *p = &pkts[i];
 
+		if (p->flow != NULL) {
+			o->ok[i] = true;
+			fp[cnt] = p->flow;
+			idx[cnt++] = i;
+			continue;
+		}
 		o->ok[i] = dp_flow_from_parsed(rte_pktmbuf_mtod(p->m, const uint8_t *), &p->info,
 					       &o->flow[i]) == 0;
 		if (unlikely(!o->ok[i])) {

@@ -63,7 +63,6 @@ enum {
 	IPV4_OFFSET_MASK = 0x1fff,
 	IP_FRAG_UNIT = 8,
 	IP_MAX_DATAGRAM = 65535,
-	CSUM_VALID = 0xffff,		/* folded sum over a header with a correct checksum */
 };
 
 enum {
@@ -121,34 +120,6 @@ upper_header_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
 	}
 }
 
-/* Folds a one's complement sum to 16 bits (end-around carry, RFC 1071 §4.1). */
-static inline uint32_t
-csum_fold64(uint64_t sum)
-{
-	sum = (sum & UINT32_MAX) + (sum >> 32);
-	sum = (sum & UINT16_MAX) + (sum >> 16);
-	sum = (sum & UINT16_MAX) + (sum >> 16);
-	sum = (sum & UINT16_MAX) + (sum >> 16);
-	return (uint32_t)sum;
-}
-
-/* RFC 1071 §4.1: the header sums to 0xffff. 32-bit words into a 64-bit
- * sum (the header is a whole number of them), folded once at the end. */
-static bool
-ipv4_csum_ok(const uint8_t *h, uint32_t hlen)
-{
-	uint32_t w[IPV4_MIN_HDR / sizeof(uint32_t)];
-	uint64_t sum;
-
-	memcpy(w, h, sizeof(w));	/* the usual header, without options: unrolled */
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	for (uint32_t i = IPV4_MIN_HDR; i < hlen; i += sizeof(w[0])) {
-		memcpy(w, h + i, sizeof(w[0]));
-		sum += w[0];
-	}
-	return csum_fold64(sum) == CSUM_VALID;
-}
-
 static bool
 parse_ipv4(const struct dp_span *l3, bool csum_good, struct dp_pkt_info *info,
 	   enum dp_drop_reason *why)
@@ -164,7 +135,7 @@ parse_ipv4(const struct dp_span *l3, bool csum_good, struct dp_pkt_info *info,
 	 * present (anything after it is L2 padding). */
 	if (hlen < IPV4_MIN_HDR || hlen > total || total > l3->len)
 		return false;
-	if (!csum_good && !ipv4_csum_ok(h, hlen)) {
+	if (!csum_good && !dp_ipv4_csum_ok(h, hlen)) {
 		*why = DP_DROP_BAD_IP_CHECKSUM;
 		return false;
 	}
@@ -296,12 +267,12 @@ dp_csum_add(uint32_t sum, const void *data, uint32_t len)
 		memcpy(&w16, p + i, 1);
 		acc += w16;
 	}
-	acc = rte_be_to_cpu_16((uint16_t)csum_fold64(acc));
-	return csum_fold64(acc + dp_csum_fold(sum));
+	acc = rte_be_to_cpu_16((uint16_t)dp_csum_fold64(acc));
+	return dp_csum_fold64(acc + dp_csum_fold(sum));
 }
 
 uint16_t
 dp_csum_fold(uint32_t sum)
 {
-	return (uint16_t)csum_fold64(sum);
+	return (uint16_t)dp_csum_fold64(sum);
 }

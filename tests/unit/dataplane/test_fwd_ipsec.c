@@ -13,6 +13,8 @@
  * counter per worker. Non-default IKE ports (ike.port 5000, ike.natt_port
  * 5001): ESP-in-UDP on 5001 only, 4500 plain local UDP; the box's own
  * datagrams from or to those ports skip the SPD (dp_ctl_output).
+ * The trusted port's one-pass reader (fwd_fast.c): what it takes it reads
+ * as the general stages do, what it leaves is untouched.
  * Table-driven; each row one frame, one outcome; no mbuf leaks.
  */
 #include <errno.h>
@@ -32,6 +34,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/esp.h"
 #include "dataplane/esp_crypto.h"
+#include "dataplane/flow.h"
 #include "dataplane/fwd.h"
 #include "dataplane/neigh.h"
 #include "dataplane/route.h"
@@ -1023,6 +1026,250 @@ test_ttl_dec_checksum(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* ---- The trusted port's one-pass reader (fwd_fast.c) ---------------------------- */
+
+/* A frame from the LAN host to DST on the trusted port, changed by MUT
+ * (applied before the checksum unless the row breaks it). */
+enum fast_mut {
+	FM_NONE, FM_TCP, FM_ICMP, FM_PADDING, FM_OPTIONS, FM_MF, FM_OFFSET, FM_DF, FM_TTL1,
+	FM_TTL0, FM_BAD_CSUM, FM_OTHER_MAC, FM_BROADCAST_MAC, FM_ARP, FM_IPV6, FM_GRE,
+	FM_UDP_SHORT, FM_TCP_DOFF4, FM_TCP_SHORT, FM_SRC_LOOPBACK, FM_SRC_MCAST,
+	FM_DST_MCAST, FM_DST_BCAST, FM_DST_US, FM_TOTAL_LONG, FM_TOTAL_SHORT, FM_OVER_MTU,
+};
+
+static const struct {
+	const char *what;
+	enum fast_mut mut;
+	const uint8_t *dst;
+	bool taken;
+} fast_rows[] = {
+	{ "UDP, routed via the gateway", FM_NONE, inet_host, true },
+	{ "TCP", FM_TCP, inet_host, true },
+	{ "ICMP", FM_ICMP, inet_host, true },
+	{ "DF set", FM_DF, inet_host, true },
+	{ "L2 padding: trimmed", FM_PADDING, inet_host, true },
+	{ "no route (a client's address)", FM_NONE, client_a, true },
+	{ "to the trusted side itself", FM_NONE, lan_host, true },
+	{ "IP options", FM_OPTIONS, inet_host, false },
+	{ "more fragments", FM_MF, inet_host, false },
+	{ "fragment offset", FM_OFFSET, inet_host, false },
+	{ "TTL 1", FM_TTL1, inet_host, false },
+	{ "TTL 0", FM_TTL0, inet_host, false },
+	{ "bad header checksum", FM_BAD_CSUM, inet_host, false },
+	{ "another MAC", FM_OTHER_MAC, inet_host, false },
+	{ "broadcast MAC", FM_BROADCAST_MAC, inet_host, false },
+	{ "ARP", FM_ARP, inet_host, false },
+	{ "IPv6", FM_IPV6, inet_host, false },
+	{ "GRE", FM_GRE, inet_host, false },
+	{ "UDP shorter than its header", FM_UDP_SHORT, inet_host, false },
+	{ "TCP data offset 4", FM_TCP_DOFF4, inet_host, false },
+	{ "TCP shorter than its header", FM_TCP_SHORT, inet_host, false },
+	{ "source 127/8", FM_SRC_LOOPBACK, inet_host, false },
+	{ "source multicast", FM_SRC_MCAST, inet_host, false },
+	{ "destination multicast", FM_DST_MCAST, inet_host, false },
+	{ "destination 255.255.255.255", FM_DST_BCAST, inet_host, false },
+	{ "for us", FM_DST_US, our_ip, false },
+	{ "total length beyond the frame", FM_TOTAL_LONG, inet_host, false },
+	{ "total length below the header", FM_TOTAL_SHORT, inet_host, false },
+	{ "above the port's MTU", FM_OVER_MTU, inet_host, false },
+};
+
+static void
+fast_mutate(uint8_t *f, uint16_t *len, enum fast_mut mut)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + ETH_LEN);
+	uint8_t *l4 = f + ETH_LEN + IP_LEN;
+	static const uint8_t mcast[4] = { 224, 0, 0, 5 }, loop[4] = { 127, 0, 0, 1 };
+
+	switch (mut) {
+	case FM_TCP:
+		ip->next_proto_id = IPPROTO_TCP;
+		l4[12] = 5 << 4;
+		break;
+	case FM_ICMP:
+		ip->next_proto_id = IPPROTO_ICMP;
+		l4[0] = ICMP_ECHO;
+		break;
+	case FM_PADDING:
+		*len += 6;
+		break;
+	case FM_OPTIONS:
+		ip->version_ihl = 0x46;
+		break;
+	case FM_MF:
+		ip->fragment_offset = rte_cpu_to_be_16(IPV4_MF);
+		break;
+	case FM_OFFSET:
+		ip->fragment_offset = rte_cpu_to_be_16(3);
+		break;
+	case FM_DF:
+		ip->fragment_offset = rte_cpu_to_be_16(0x4000);
+		break;
+	case FM_TTL1:
+		ip->time_to_live = 1;
+		break;
+	case FM_TTL0:
+		ip->time_to_live = 0;
+		break;
+	case FM_OTHER_MAC:
+		f[5] ^= 0x40;
+		break;
+	case FM_BROADCAST_MAC:
+		memset(f, 0xff, 6);
+		break;
+	case FM_ARP:
+		f[13] = 0x06;
+		break;
+	case FM_IPV6:
+		f[12] = 0x86;
+		f[13] = 0xdd;
+		break;
+	case FM_GRE:
+		ip->next_proto_id = IPPROTO_GRE;
+		break;
+	case FM_UDP_SHORT:
+		ip->total_length = rte_cpu_to_be_16(IP_LEN + 4);
+		break;
+	case FM_TCP_DOFF4:
+		ip->next_proto_id = IPPROTO_TCP;
+		l4[12] = 4 << 4;
+		break;
+	case FM_TCP_SHORT:
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->total_length = rte_cpu_to_be_16(IP_LEN + 16);
+		l4[12] = 5 << 4;
+		break;
+	case FM_SRC_LOOPBACK:
+		memcpy(&ip->src_addr, loop, 4);
+		break;
+	case FM_SRC_MCAST:
+		memcpy(&ip->src_addr, mcast, 4);
+		break;
+	case FM_DST_MCAST:
+		memcpy(&ip->dst_addr, mcast, 4);
+		break;
+	case FM_DST_BCAST:
+		ip->dst_addr = UINT32_MAX;
+		break;
+	case FM_TOTAL_LONG:
+		ip->total_length = rte_cpu_to_be_16(rte_be_to_cpu_16(ip->total_length) + 1);
+		break;
+	case FM_TOTAL_SHORT:
+		ip->total_length = rte_cpu_to_be_16(IP_LEN - 1);
+		break;
+	default:
+		break;
+	}
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (mut == FM_BAD_CSUM)
+		ip->hdr_checksum ^= 0x0100;
+}
+
+static struct rte_mbuf *
+fast_frame(const uint8_t *dst, enum fast_mut mut)
+{
+	uint16_t len = ETH_LEN + IP_LEN + UDP_LEN + INNER_DATA;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t f[FRAME_MAX] = { 0 };
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + ETH_LEN);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	memcpy(f, our_mac, 6);
+	memcpy(f + 6, neigh_mac, 6);
+	f[12] = 0x08;
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(len - ETH_LEN);
+	ip->time_to_live = INNER_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	memcpy(&ip->src_addr, lan_host, 4);
+	memcpy(&ip->dst_addr, dst, 4);
+	f[ETH_LEN + IP_LEN] = 0x12;		/* source port 0x1234 */
+	f[ETH_LEN + IP_LEN + 1] = 0x34;
+	f[ETH_LEN + IP_LEN + 3] = 9;		/* destination port 9 */
+	fast_mutate(f, &len, mut);
+	memcpy(rte_pktmbuf_append(m, len), f, len);
+	return m;
+}
+
+/* What the general stages make of the same frame: parse, flow, route. */
+static void
+fast_expect(const struct rte_mbuf *m, const uint8_t *dst, const struct dp_fwd_pkt *p,
+	    const struct dp_flow *f)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct dp_pkt_info info;
+	struct dp_flow flow;
+	enum dp_drop_reason why;
+
+	CU_ASSERT_EQUAL_FATAL(dp_pkt_parse(frame, m->data_len, &info, &why), 0);
+	CU_ASSERT(info.kind == p->info.kind && info.l4_proto == p->info.l4_proto &&
+		  info.l2_multicast == p->info.l2_multicast &&
+		  info.fragment == p->info.fragment &&
+		  info.first_fragment == p->info.first_fragment &&
+		  info.l3_off == p->info.l3_off && info.l4_off == p->info.l4_off &&
+		  info.l3_len == p->info.l3_len);
+	CU_ASSERT_EQUAL(info.l3_off + info.l3_len, m->data_len);	/* padding trimmed */
+	CU_ASSERT_EQUAL_FATAL(dp_flow_from_parsed(frame, &info, &flow), 0);
+	CU_ASSERT_EQUAL(memcmp(&flow, f, sizeof(flow)), 0);
+	CU_ASSERT_PTR_EQUAL(p->flow, f);
+	CU_ASSERT_PTR_EQUAL(p->m, m);
+	CU_ASSERT_PTR_EQUAL(p->nh, dp_route_lookup4(dp.routes, dst));
+	CU_ASSERT_EQUAL(dp_meta((struct rte_mbuf *)m)->in_port, PORT_TRUSTED);
+	CU_ASSERT_EQUAL(dp_meta((struct rte_mbuf *)m)->l3_off, ETH_LEN);
+}
+
+/* Every frame the reader takes it reads as the general stages do; every
+ * other frame it leaves untouched (bytes and length) for them. */
+static void
+test_fast_reader(void)
+{
+	struct dp_worker *w = dp.workers[0];
+
+	for (size_t i = 0; i < RTE_DIM(fast_rows); i++) {
+		struct rte_mbuf *m;
+		uint8_t before[FRAME_MAX];
+		uint16_t len;
+		struct dp_fwd_pkt p;
+		struct dp_flow f;
+		bool taken;
+
+		if (fast_rows[i].mut == FM_OVER_MTU)
+			dp.iface[PORT_TRUSTED].mtu = IP_LEN + UDP_LEN + INNER_DATA - 1;
+		m = fast_frame(fast_rows[i].dst, fast_rows[i].mut);
+		len = m->data_len;
+		memcpy(before, rte_pktmbuf_mtod(m, const uint8_t *), len);
+		memset(&p, 0xa5, sizeof(p));
+		taken = dp_fwd_fast_ipv4(w, m, PORT_TRUSTED, NULL, &p, &f);
+		dp.iface[PORT_TRUSTED].mtu = 1500;
+		printf("\n  %-45s %s", fast_rows[i].what, taken ? "taken" : "left");
+		CU_ASSERT_EQUAL(taken, fast_rows[i].taken);
+		if (taken)
+			fast_expect(m, fast_rows[i].dst, &p, &f);
+		else
+			CU_ASSERT(m->data_len == len &&
+				  memcmp(before, rte_pktmbuf_mtod(m, const uint8_t *), len) == 0);
+		rte_pktmbuf_free(m);
+	}
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(pool), 0);
+}
+
+/* The VIPs' MAC, while this node owns it, is as good as the port's. */
+static void
+test_fast_reader_vmac(void)
+{
+	struct rte_ether_addr vmac = { .addr_bytes = { 0x02, 0, 0x5e, 0, 0, 1 } };
+	struct rte_mbuf *m = fast_frame(inet_host, FM_NONE);
+	struct dp_fwd_pkt p;
+	struct dp_flow f;
+
+	rte_pktmbuf_mtod(m, uint8_t *)[5] = 0x77;	/* another MAC ... */
+	memcpy(vmac.addr_bytes, rte_pktmbuf_mtod(m, uint8_t *), 6);	/* ... the VIPs' */
+	CU_ASSERT_FALSE(dp_fwd_fast_ipv4(dp.workers[0], m, PORT_TRUSTED, NULL, &p, &f));
+	CU_ASSERT_TRUE(dp_fwd_fast_ipv4(dp.workers[0], m, PORT_TRUSTED, &vmac, &p, &f));
+	rte_pktmbuf_free(m);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1048,6 +1295,8 @@ main(int argc, char **argv)
 	CU_add_test(suite, "outer IPv4 ID per worker", test_ip_id_per_worker);
 	CU_add_test(suite, "SA events lost, per worker", test_sa_events_lost);
 	CU_add_test(suite, "TTL decrement: incremental checksum", test_ttl_dec_checksum);
+	CU_add_test(suite, "trusted port: the one-pass reader", test_fast_reader);
+	CU_add_test(suite, "trusted port: the one-pass reader, VIPs' MAC", test_fast_reader_vmac);
 	failures = cu_run_count();
 	teardown();
 	rte_eal_cleanup();
