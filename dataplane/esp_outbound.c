@@ -58,6 +58,7 @@ struct out_burst {
 	uint16_t n_pk;
 	uint16_t n_ops;
 	uint16_t id_base;			/* IPv4 ID: this worker's range */
+	bool direct;				/* every op's key: dp_esp_key_direct() */
 };
 
 static bool
@@ -112,6 +113,7 @@ count(struct dp_worker *w, struct dp_sa **sas, uint16_t n, struct out_burst *b)
 	reserve(w, &b->gs);
 	b->n_pk = 0;
 	b->n_ops = 0;
+	b->direct = true;
 }
 
 /* The crypto op of a packet just built, queued for pass 3. */
@@ -120,6 +122,7 @@ crypto(struct out_burst *b, struct out_pkt *pk, const struct dp_sa *sa,
        const struct dp_esp_out_res *r, uint64_t seq)
 {
 	fill_op(&b->ops[b->n_ops], sa, r->esp, r->payload_len, seq);
+	b->direct = b->direct && dp_esp_key_direct(&sa->key);
 	pk->op = (uint8_t)b->n_ops++;
 }
 
@@ -173,8 +176,14 @@ finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_s
 {
 	uint16_t k = 0;
 
-	if (b->n_ops != 0)
+	if (b->direct) {
+		/* What the burst function would do with each of these ops, less
+		 * its checks: ops built here are valid. */
+		for (uint16_t j = 0; j < b->n_ops; j++)
+			dp_esp_encrypt_direct(w->mgr, &b->ops[j]);
+	} else {
 		dp_esp_encrypt_burst(w->mgr, b->ops, b->n_ops);
+	}
 	for (uint16_t j = 0; j < b->n_pk; j++) {
 		const struct out_pkt *pk = &b->pk[j];
 		struct dp_esp_group *g = &b->gs.g[pk->grp];
