@@ -495,6 +495,11 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 	if (o.n == 0)
 		return;
 	k = dp_esp_outbound(w, in_port, o.sent, o.sa, o.n);
+	if (o.n_hops == 1) {		/* one path (a burst to one peer): no search */
+		for (uint16_t j = 0; j < k; j++)
+			hop_tx(w, o.sent[j], in_port, &o.hop[0]);
+		return;
+	}
 	/* What dp_esp_outbound kept is in order: find each one's hop. */
 	for (uint16_t i = 0, j = 0; j < k; i++) {
 		if (o.m[i] == o.sent[j])

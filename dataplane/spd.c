@@ -274,6 +274,39 @@ lookup_family(const struct dp_spd *spd, unsigned int fam, const struct dp_flow *
 		dp_spd_clients_lookup(spd, fam, flows, miss, nm, res);
 }
 
+/* lookup_chunk for the common chunk, every flow IPv4 with the IPv4
+ * policies in a linear table: the same answers in one pass, without the
+ * index lists. False (nothing written) for any other chunk. */
+static bool
+lookup_chunk_v4_linear(const struct dp_spd *spd, const struct dp_flow *const *flows,
+		       unsigned int n, struct dp_policy_result *res)
+{
+	const struct spd_linear *lin = __atomic_load_n(&spd->lin[SPD_V4], __ATOMIC_ACQUIRE);
+	uint8_t miss[SPD_BULK];
+	unsigned int nm = 0;
+	uint32_t ud;
+
+	if (lin == NULL)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		if (flows[i]->family != AF_INET)
+			return false;
+	for (unsigned int i = 0; i < n; i++) {
+		ud = dp_spd_linear_match4(lin, flows[i]);
+		if (ud != 0) {
+			result_policy(spd, ud, &res[i]);
+			continue;
+		}
+		res[i].action = spd->default_action;
+		res[i].sa_id = 0;
+		res[i].policy_id = SPD_NO_POLICY;
+		miss[nm++] = (uint8_t)i;
+	}
+	if (nm != 0)
+		dp_spd_clients_lookup(spd, SPD_V4, flows, miss, nm, res);
+	return true;
+}
+
 static void
 lookup_chunk(const struct dp_spd *spd, const struct dp_flow *const *flows, unsigned int n,
 	     struct dp_policy_result *res)
@@ -298,9 +331,12 @@ void
 dp_spd_lookup_out(const struct dp_spd *spd, const struct dp_flow *const *flows,
 		  unsigned int n, struct dp_policy_result *res)
 {
-	for (unsigned int off = 0; off < n; off += SPD_BULK)
-		lookup_chunk(spd, flows + off, RTE_MIN(n - off, (unsigned int)SPD_BULK),
-			     res + off);
+	for (unsigned int off = 0; off < n; off += SPD_BULK) {
+		unsigned int cnt = RTE_MIN(n - off, (unsigned int)SPD_BULK);
+
+		if (!lookup_chunk_v4_linear(spd, flows + off, cnt, res + off))
+			lookup_chunk(spd, flows + off, cnt, res + off);
+	}
 }
 
 /* RFC 4301 §5.2 step 3b: the SPD is read for each flow's reply, as it

@@ -142,8 +142,8 @@ match6(const struct spd_linear *t, const struct dp_flow *f)
 	return 0;
 }
 
-static uint32_t
-match4(const struct spd_linear *t, const struct dp_flow *f)
+uint32_t
+dp_spd_linear_match4(const struct spd_linear *t, const struct dp_flow *f)
 {
 	uint32_t src, dst;
 
@@ -168,7 +168,7 @@ dp_spd_linear_lookup(const struct spd_linear *t, const struct dp_flow *const *fl
 {
 	if (t->addr_len == SPD_WORD_LEN) {
 		for (unsigned int j = 0; j < n; j++)
-			ud[j] = match4(t, flows[idx[j]]);
+			ud[j] = dp_spd_linear_match4(t, flows[idx[j]]);
 		return;
 	}
 	for (unsigned int j = 0; j < n; j++)

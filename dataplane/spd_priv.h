@@ -145,6 +145,8 @@ int dp_spd_linear_build(const struct dp_spd *spd, unsigned int fam, struct spd_l
 void dp_spd_linear_free(struct spd_linear *t);
 void dp_spd_linear_lookup(const struct spd_linear *t, const struct dp_flow *const *flows,
 			  const uint8_t *idx, unsigned int n, uint32_t *ud);
+/* The same answer for one IPv4 flow of an IPv4 table. */
+uint32_t dp_spd_linear_match4(const struct spd_linear *t, const struct dp_flow *f);
 
 /* spd_client.c: PROTECT results for the N flows MISS[] of FAM whose
  * destination is a client; queued IPv6 adds after a grace period; free. */
