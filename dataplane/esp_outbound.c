@@ -39,11 +39,11 @@ enum {
 	IP_ID_WORKER_SHIFT = 11,	/* spreads the workers' IPv4 ID counters apart */
 };
 
-/* A packet encapsulated in pass 2. */
+/* A packet encapsulated in pass 2; its crypto op is ops[] at the same
+ * index. */
 struct out_pkt {
-	uint8_t idx;		/* in the caller's arrays */
+	struct rte_mbuf *m;
 	uint8_t grp;		/* its SA's group */
-	uint8_t op;		/* its op in ops[] */
 	bool udp6;		/* IPv6 outer with UDP: checksum to fill */
 	uint16_t bytes;		/* inner packet bytes (lifetimes) */
 };
@@ -56,9 +56,8 @@ struct out_burst {
 	uint8_t grp[DP_ESP_MAX_BURST];		/* pass 1: group of each packet */
 	struct dp_esp_groups gs;
 	uint16_t n_pk;
-	uint16_t n_ops;
 	uint16_t id_base;			/* IPv4 ID: this worker's range */
-	bool direct;				/* every op's key: dp_esp_key_direct() */
+	bool direct;				/* every SA's key: dp_esp_key_direct() */
 };
 
 static bool
@@ -112,18 +111,9 @@ count(struct dp_worker *w, struct dp_sa **sas, uint16_t n, struct out_burst *b)
 	}
 	reserve(w, &b->gs);
 	b->n_pk = 0;
-	b->n_ops = 0;
 	b->direct = true;
-}
-
-/* The crypto op of a packet just built, queued for pass 3. */
-static void
-crypto(struct out_burst *b, struct out_pkt *pk, const struct dp_sa *sa,
-       const struct dp_esp_out_res *r, uint64_t seq)
-{
-	fill_op(&b->ops[b->n_ops], sa, r->esp, r->payload_len, seq);
-	b->direct = b->direct && dp_esp_key_direct(&sa->key);
-	pk->op = (uint8_t)b->n_ops++;
+	for (uint16_t i = 0; i < b->gs.n; i++)
+		b->direct = b->direct && dp_esp_key_direct(&b->gs.g[i].sa->key);
 }
 
 /* Pass 2 for one packet: checks, then (a sequence number left) laid out
@@ -159,8 +149,8 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
 		return dp_esp_drop(w, m, in_port, sa, r.why, r.sa_why);
 	}
 	w->ip_id++;
-	crypto(b, pk, sa, &r, g->seq++);
-	pk->idx = idx;
+	fill_op(&b->ops[b->n_pk], sa, r.esp, r.payload_len, g->seq++);
+	pk->m = m;
 	pk->grp = grp;
 	pk->udp6 = r.udp6;
 	pk->bytes = r.in_len;
@@ -171,26 +161,25 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
  * packets move to the front of pkts, in order (k never passes the index
  * read next). */
 static uint16_t
-finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa **sas,
-       struct out_burst *b)
+finish(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct out_burst *b)
 {
 	uint16_t k = 0;
 
 	if (b->direct) {
 		/* What the burst function would do with each of these ops, less
 		 * its checks: ops built here are valid. */
-		for (uint16_t j = 0; j < b->n_ops; j++)
+		for (uint16_t j = 0; j < b->n_pk; j++)
 			dp_esp_encrypt_direct(w->mgr, &b->ops[j]);
-	} else {
-		dp_esp_encrypt_burst(w->mgr, b->ops, b->n_ops);
+	} else if (b->n_pk != 0) {
+		dp_esp_encrypt_burst(w->mgr, b->ops, b->n_pk);
 	}
 	for (uint16_t j = 0; j < b->n_pk; j++) {
 		const struct out_pkt *pk = &b->pk[j];
 		struct dp_esp_group *g = &b->gs.g[pk->grp];
-		struct rte_mbuf *m = pkts[pk->idx];
+		struct rte_mbuf *m = pk->m;
 
-		if (unlikely(b->ops[pk->op].status != 0)) {
-			dp_esp_drop(w, m, in_port, sas[pk->idx], DP_DROP_ESP_MALFORMED,
+		if (unlikely(b->ops[j].status != 0)) {
+			dp_esp_drop(w, m, in_port, g->sa, DP_DROP_ESP_MALFORMED,
 				    DP_SA_DROP_MALFORMED);
 			continue;
 		}
@@ -234,7 +223,7 @@ outbound_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			prefetch(pkts[i + PREFETCH_AHEAD]);
 		encapsulate(w, in_port, pkts[i], sas[i], (uint8_t)i, &b);
 	}
-	return finish(w, in_port, pkts, sas, &b);
+	return finish(w, in_port, pkts, &b);
 }
 
 uint16_t

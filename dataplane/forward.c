@@ -471,6 +471,7 @@ dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, u
 	struct dp_port_counters *c = &w->counters.port[in_port];
 	enum dp_fwd_mode mode = port_mode(&w->dp->iface[in_port]);
 	struct fwd_burst b;
+	uint64_t bytes = 0;
 
 	b.vmac = __atomic_load_n(&w->dp->iface[in_port].vmac, __ATOMIC_ACQUIRE);
 	b.n_esp = 0;
@@ -480,10 +481,11 @@ dp_forward_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, u
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + PREFETCH_AHEAD < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
-		c->rx_packets++;
-		c->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);	/* as received: before any trim */
 		forward_one(w, pkts[i], in_port, mode, &b);
 	}
+	c->rx_packets += n;
+	c->rx_bytes += bytes;
 	if (b.n_esp != 0)
 		dp_fwd_esp_in(w, in_port, b.esp, b.n_esp);
 	if (b.n_out == 0)

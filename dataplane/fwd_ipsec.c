@@ -429,7 +429,7 @@ hop_of(struct dp_worker *w, struct spd_burst *o, const struct dp_sa *sa)
 
 /* An encapsulated packet to its outer next hop: the hop's Ethernet header,
  * or through the neighbour table (which punts it to be resolved). */
-static void
+static __rte_always_inline void
 hop_tx(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port, const struct outer_hop *h)
 {
 	if (unlikely(!h->eth_ok)) {
