@@ -31,11 +31,6 @@ enum {
 	IPV4_HDR_LEN = 20,
 	IPV4_VIHL_PLAIN = 0x45,		/* version 4, IHL 5: no options */
 	IPV4_MF_OFFSET = 0x3fff,	/* MF and fragment offset */
-	L4_MIN_LEN = 8,			/* UDP header, ICMP header, TCP ports */
-	TCP_HDR_LEN = 20,
-	TCP_DOFF_OFF = 12,
-	TCP_DOFF_SHIFT = 4,
-	TCP_DOFF_UNIT = 4,
 };
 
 static bool
@@ -44,25 +39,12 @@ mac_is(const uint8_t *a, const struct rte_ether_addr *b)
 	return rte_is_same_ether_addr((const struct rte_ether_addr *)a, b);
 }
 
-/* The fixed upper-layer header within the datagram (pkt_parse.c says the
- * same of these three protocols); any other protocol: not ours. */
+/* TCP, UDP or ICMP, its fixed header within the datagram. */
 static bool
 l4_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
 {
-	uint32_t doff;
-
-	switch (proto) {
-	case IPPROTO_UDP:
-	case IPPROTO_ICMP:
-		return rem >= L4_MIN_LEN;
-	case IPPROTO_TCP:
-		if (rem < TCP_HDR_LEN)
-			return false;
-		doff = (uint32_t)(l4[TCP_DOFF_OFF] >> TCP_DOFF_SHIFT) * TCP_DOFF_UNIT;
-		return doff >= TCP_HDR_LEN && doff <= rem;
-	default:
-		return false;
-	}
+	return (proto == IPPROTO_UDP || proto == IPPROTO_TCP || proto == IPPROTO_ICMP) &&
+	       dp_upper_header_fits(proto, l4, rem);
 }
 
 /* RFC 4301 §4.4.1.1 selectors as dp_flow_from_parsed reads them. */

@@ -72,14 +72,6 @@ enum {
 	IPV6_NEXT_HDR_OFF = 6,
 };
 
-enum {
-	ICMP_HDR_LEN = 8,
-	UDP_HDR_LEN = 8,
-	TCP_HDR_LEN = 20,
-	TCP_DOFF_OFF = 12,
-	TCP_DOFF_SHIFT = 4,
-	TCP_DOFF_UNIT = 4,
-};
 
 static bool
 parse_arp(const struct dp_span *l3, struct dp_pkt_info *info)
@@ -95,29 +87,6 @@ parse_arp(const struct dp_span *l3, struct dp_pkt_info *info)
 	info->kind = DP_PKT_ARP;
 	info->l3_len = ARP_LEN;
 	return true;
-}
-
-/* The fixed upper-layer header must lie inside the datagram (REM bytes at L4). */
-static bool
-upper_header_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
-{
-	uint32_t doff;
-
-	switch (proto) {
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		return rem >= ICMP_HDR_LEN;
-	case IPPROTO_UDP:
-		return rem >= UDP_HDR_LEN;
-	case IPPROTO_TCP:
-		if (rem < TCP_HDR_LEN)
-			return false;
-		/* RFC 9293 §3.1: data offset counts 32-bit words, at least 5. */
-		doff = (uint32_t)(l4[TCP_DOFF_OFF] >> TCP_DOFF_SHIFT) * TCP_DOFF_UNIT;
-		return doff >= TCP_HDR_LEN && doff <= rem;
-	default:
-		return true;
-	}
 }
 
 static bool
@@ -149,7 +118,7 @@ parse_ipv4(const struct dp_span *l3, bool csum_good, struct dp_pkt_info *info,
 	info->first_fragment = offset == 0;
 	info->l4_off = (uint16_t)(ETH_HDR_LEN + hlen);
 	info->l3_len = (uint16_t)total;
-	return !info->first_fragment || upper_header_fits(info->l4_proto, h + hlen, total - hlen);
+	return !info->first_fragment || dp_upper_header_fits(info->l4_proto, h + hlen, total - hlen);
 }
 
 /* RFC 8200 §4: the upper layer after the extension headers; a later
@@ -165,7 +134,7 @@ ipv6_walk(const struct dp_span *d, struct dp_pkt_info *info)
 	info->first_fragment = !c.later_fragment;
 	info->l4_proto = c.proto;
 	info->l4_off = (uint16_t)(ETH_HDR_LEN + c.off);
-	return c.later_fragment || upper_header_fits(c.proto, d->p + c.off, d->len - c.off);
+	return c.later_fragment || dp_upper_header_fits(c.proto, d->p + c.off, d->len - c.off);
 }
 
 static bool

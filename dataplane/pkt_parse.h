@@ -45,6 +45,33 @@ int dp_pkt_parse(const uint8_t *frame, uint32_t len, struct dp_pkt_info *info,
 int dp_pkt_parse_rx(const uint8_t *frame, uint32_t len, bool csum_good,
 		    struct dp_pkt_info *info, enum dp_drop_reason *why);
 
+/* The fixed upper-layer header of PROTO (ICMP, ICMPv6, UDP: 8 bytes; TCP:
+ * 20 and its data offset, RFC 9293 §3.1) lies within the REM bytes at L4;
+ * true for any other protocol. */
+static inline bool
+dp_upper_header_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
+{
+	enum { SMALL_HDR = 8, TCP_HDR = 20, TCP_DOFF_OFF = 12, TCP_DOFF_SHIFT = 4,
+	       TCP_DOFF_UNIT = 4, PROTO_ICMP = 1, PROTO_TCP = 6, PROTO_UDP = 17,
+	       PROTO_ICMPV6 = 58 };
+	uint32_t doff;
+
+	switch (proto) {
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+	case PROTO_UDP:
+		return rem >= SMALL_HDR;
+	case PROTO_TCP:
+		if (rem < TCP_HDR)
+			return false;
+		/* Data offset in 32-bit words, at least 5. */
+		doff = (uint32_t)(l4[TCP_DOFF_OFF] >> TCP_DOFF_SHIFT) * TCP_DOFF_UNIT;
+		return doff >= TCP_HDR && doff <= rem;
+	default:
+		return true;
+	}
+}
+
 /* Folds a one's complement sum to 16 bits (end-around carry, RFC 1071 §4.1). */
 static inline uint32_t
 dp_csum_fold64(uint64_t sum)
