@@ -3,8 +3,8 @@
  * datagram without options or fragmentation, TCP, UDP or ICMP, unicast to
  * this port's MAC (or the VIPs' while this node owns them), routed off
  * the box. For such a packet the general stages (forward.c: L2 check,
- * dp_pkt_parse_rx, martians, route; fwd_ipsec.c: dp_flow_from_parsed)
- * each read the headers again; here they are read once, and the packet
+ * dp_pkt_parse_rx, martians, route) each read the headers again; here
+ * they are read once (the flow, dp_flow_from_parsed, from that), and the packet
  * leaves with what those stages would have produced: its dp_pkt_info,
  * next hop and the flow the outbound SPD looks up.
  *
@@ -24,6 +24,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
+#include "dataplane/flow.h"
 #include "dataplane/fwd.h"
 
 enum {
@@ -45,26 +46,6 @@ l4_fits(uint8_t proto, const uint8_t *l4, uint32_t rem)
 {
 	return (proto == IPPROTO_UDP || proto == IPPROTO_TCP || proto == IPPROTO_ICMP) &&
 	       dp_upper_header_fits(proto, l4, rem);
-}
-
-/* RFC 4301 §4.4.1.1 selectors as dp_flow_from_parsed reads them. */
-static void
-flow_fill(const uint8_t *ip, struct dp_flow *f)
-{
-	const uint8_t *l4 = ip + IPV4_HDR_LEN;
-
-	memset(f, 0, sizeof(*f));
-	f->family = AF_INET;
-	f->proto = ip[offsetof(struct rte_ipv4_hdr, next_proto_id)];
-	memcpy(f->src, ip + offsetof(struct rte_ipv4_hdr, src_addr), sizeof(rte_be32_t));
-	memcpy(f->dst, ip + offsetof(struct rte_ipv4_hdr, dst_addr), sizeof(rte_be32_t));
-	if (f->proto == IPPROTO_ICMP) {
-		f->sport = l4[0];	/* type */
-		f->dport = l4[1];	/* code */
-	} else {
-		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
-		f->dport = (uint16_t)(l4[2] << 8 | l4[3]);
-	}
 }
 
 /* Every test of accept_one, dp_pkt_parse_rx and route_ipv4 (forward.c)
@@ -112,13 +93,6 @@ dp_fwd_fast_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 			  ip + offsetof(struct rte_ipv4_hdr, dst_addr)));
 	if (nh != NULL && nh->kind == DP_NH_LOCAL)
 		return false;	/* for us: the general path serves it */
-	meta = dp_meta(m);
-	meta->in_port = in_port;
-	p->info.l3_len = rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)ip)->total_length);
-	/* Drop L2 padding so lengths downstream are the datagram's. */
-	if (m->data_len > ETH_HDR_LEN + p->info.l3_len)
-		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - ETH_HDR_LEN - p->info.l3_len));
-	meta->l3_off = ETH_HDR_LEN;
 	p->m = m;
 	p->nh = nh;
 	p->info.kind = DP_PKT_IPV4;
@@ -128,7 +102,17 @@ dp_fwd_fast_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	p->info.first_fragment = true;
 	p->info.l3_off = ETH_HDR_LEN;
 	p->info.l4_off = ETH_HDR_LEN + IPV4_HDR_LEN;
-	flow_fill(ip, f);
+	p->info.l3_len = rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)ip)->total_length);
+	/* Cannot fail: l4_fits() put the ports or ICMP type/code inside the
+	 * datagram; checked before m is touched all the same. */
+	if (unlikely(dp_flow_from_parsed(rte_pktmbuf_mtod(m, const uint8_t *), &p->info, f) < 0))
+		return false;
+	meta = dp_meta(m);
+	meta->in_port = in_port;
+	meta->l3_off = ETH_HDR_LEN;
+	/* Drop L2 padding so lengths downstream are the datagram's. */
+	if (m->data_len > ETH_HDR_LEN + p->info.l3_len)
+		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - ETH_HDR_LEN - p->info.l3_len));
 	p->flow = f;
 	return true;
 }

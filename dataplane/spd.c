@@ -202,6 +202,15 @@ key_fill(struct spd_key *k, const struct dp_flow *f)
 	k->dport = f->ports_opaque ? 0 : rte_cpu_to_be_16(f->dport);
 }
 
+/* No policy matched (yet): the default action; clients may still match. */
+static void
+result_none(const struct dp_spd *spd, struct dp_policy_result *r)
+{
+	r->action = spd->default_action;
+	r->sa_id = 0;
+	r->policy_id = SPD_NO_POLICY;
+}
+
 static void
 result_policy(const struct dp_spd *spd, uint32_t userdata, struct dp_policy_result *r)
 {
@@ -297,9 +306,7 @@ lookup_chunk_v4_linear(const struct dp_spd *spd, const struct dp_flow *const *fl
 			result_policy(spd, ud, &res[i]);
 			continue;
 		}
-		res[i].action = spd->default_action;
-		res[i].sa_id = 0;
-		res[i].policy_id = SPD_NO_POLICY;
+		result_none(spd, &res[i]);
 		miss[nm++] = (uint8_t)i;
 	}
 	if (nm != 0)
@@ -317,9 +324,7 @@ lookup_chunk(const struct dp_spd *spd, const struct dp_flow *const *flows, unsig
 	for (unsigned int i = 0; i < n; i++) {
 		int fam = dp_spd_family_index(flows[i]->family);
 
-		res[i].action = spd->default_action;
-		res[i].sa_id = 0;
-		res[i].policy_id = SPD_NO_POLICY;
+		result_none(spd, &res[i]);
 		if (fam >= 0)
 			idx[fam][cnt[fam]++] = (uint8_t)i;
 	}
