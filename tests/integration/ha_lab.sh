@@ -413,6 +413,22 @@ hl_wait_cj() {
 	return 1
 }
 
+# hl_agreed G1 G2 TRIES ARGS... EXPR: G1's view, after waiting up to TRIES × 0.1 s for
+# G2's to equal it. Sync is asynchronous: a client's request answered between the two
+# reads (a DPD moves a message ID) makes them differ until the next sync interval.
+# Prints "G1's view|G2's view" so the caller's check names both when they never agree.
+hl_agreed() {
+	local g1=$1 g2=$2 tries=$3 i v1 v2
+	shift 3
+	for i in $(seq "$tries"); do
+		v1=$(hl_cj "$g1" "$@" 2>/dev/null)
+		v2=$(hl_cj "$g2" "$@" 2>/dev/null)
+		[ "$v1" = "$v2" ] && break
+		sleep 0.1
+	done
+	echo "$v1|$v2"
+}
+
 hl_wait_role() { hl_wait_cj "$2" "${3:-100}" "$1" show ha 'd["role"]'; }
 
 hl_wait_pair() {
