@@ -560,6 +560,14 @@ def scale(a, rows):
                      f"{secs:.1f} s ({n / secs:.0f} SAs/s)", "", ""))
         # (b) bulk sync to a fresh B
         a0 = ctl(sh, "A", "show", "ha")["sync"]["bytes_sent"]
+        prof = None
+        if a.profile_dir:
+            # both appliances' processes, on every CPU, for the bulk sync's few seconds
+            os.makedirs(a.profile_dir, exist_ok=True)
+            prof = subprocess.Popen(["perf", "record", "-q", "-a", "-g", "-F", "999", "-o",
+                                     f"{a.profile_dir}/bulk.perf.data", "--", "sleep",
+                                     str(4 + n // 40000)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t0 = time.monotonic()
         sh.ok("hl_gw_start B 2>&1")
         t_cli = time.monotonic()
@@ -570,6 +578,10 @@ def scale(a, rows):
         wait_for(lambda: ctl(sh, "B", "show", "ha")["last_bulk_received"] is not None, 10, 0.05)
         b_ha = ctl(sh, "B", "show", "ha")
         a_ha = ctl(sh, "A", "show", "ha")
+        if prof is not None:
+            prof.wait()
+            log(f"profile of the bulk sync: perf report -i {a.profile_dir}/bulk.perf.data "
+                "--sort pid,dso,sym")
         # both logs of the bulk phase, for a split brain or a lost session to be read later
         sh.ok(f"mkdir -p {LOG_KEEP} && cp {d}/gwa.log {d}/gwb.log {LOG_KEEP}/")
         if held:
@@ -731,6 +743,8 @@ def main():
                     "takeover: see README)")
     ap.add_argument("--skip-outage", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
+    ap.add_argument("--profile-dir", default="",
+                    help="perf-record every CPU during part b's bulk sync into this folder")
     a = ap.parse_args()
     a.build = os.path.abspath(a.build)
     if a.memory_mb == 0:
