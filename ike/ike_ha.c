@@ -160,17 +160,36 @@ sa_idle(struct ike_ctx *ctx, struct ike_sa *sa)
 	sa->coll_sa_id = 0;
 }
 
-/* ST into SA: established, idle, its CHILD SAs as they are here. Only
- * what the records use is wiped and copied (ike_sa_state_copy_used): a
- * bulk sync imports one per IKE SA, and a FRESH one (ike_sa_alloc: zero,
- * from the slot pool) is not wiped at all. */
+/* Copies of a record's response blobs, made before anything is changed. */
+struct sa_blobs {
+	uint8_t *resp;
+	uint8_t *win;
+};
+
+static int
+blobs_dup(const struct ike_sa_state *st, struct sa_blobs *b)
+{
+	b->win = NULL;
+	if (ike_state_blob_dup(&b->resp, st->last_resp.bytes, st->last_resp.len) < 0 ||
+	    ike_state_blob_dup(&b->win, st->win.bytes, st->win.bytes_len) < 0) {
+		ike_state_blob_free(&b->resp, st->last_resp.len);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ST into SA: established, idle, its CHILD SAs as they are here; B, the
+ * copies of ST's blobs, are SA's now. A FRESH SA (ike_sa_alloc: zero,
+ * from the slot pool) has nothing to wipe. */
 static void
-sa_fill(struct ike_sa *sa, bool fresh, const struct ike_sa_state *st,
+sa_fill(struct ike_sa *sa, bool fresh, const struct ike_sa_state *st, struct sa_blobs *b,
 	const struct ike_conf_conn *conn)
 {
 	if (!fresh)
-		ike_sa_state_wipe_used(&sa->st);
-	ike_sa_state_copy_used(&sa->st, st);
+		ike_sa_state_wipe(&sa->st);
+	memcpy(&sa->st, st, sizeof(sa->st));
+	sa->st.last_resp.bytes = b->resp;
+	sa->st.win.bytes = b->win;
 	sa->st.phase = IKE_SA_PHASE_ESTABLISHED;
 	sa->st.collision_nonce.len = 0;         /* that exchange died with the old active */
 	sa->st.win.msgid_next = sa->st.msgid_send;      /* so did its requests (§2.3) */
@@ -186,6 +205,7 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 {
 	const struct ike_conf_conn *conn = ike_conf_find(ctx->conf, st->name);
 	struct ike_sa *old = ike_sa_table_by_id(&ctx->table, st->id), *sa, *clash;
+	struct sa_blobs b;
 	bool used;
 	int rc;
 
@@ -196,13 +216,15 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 	clash = ike_sa_table_by_spi(&ctx->table, st->initiator ? st->spi_i : st->spi_r);
 	if (clash != NULL && clash != old)
 		return -EEXIST;
-	sa = old != NULL ? old : ike_sa_alloc();
-	if (sa == NULL)
+	if (blobs_dup(st, &b) < 0)
 		return -ENOMEM;
-	rc = leases_swap(ctx, old, st);
+	sa = old != NULL ? old : ike_sa_alloc();
+	rc = sa == NULL ? -ENOMEM : leases_swap(ctx, old, st);
 	if (rc != 0) {
 		if (old == NULL)
 			ike_sa_free(sa);
+		ike_state_blob_free(&b.resp, st->last_resp.len);
+		ike_state_blob_free(&b.win, st->win.bytes_len);
 		return rc;
 	}
 	/* RFC 6311 once per IKE SA (strongSwan derives AEAD IVs from message
@@ -214,7 +236,7 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 		ike_sa_table_del(&ctx->table, old);     /* re-listed under the record's keys */
 		sa_idle(ctx, old);
 	}
-	sa_fill(sa, old == NULL, st, conn);
+	sa_fill(sa, old == NULL, st, &b, conn);
 	sa->st.msgid_sync_used = sa->st.msgid_sync_used || used;
 	ike_sa_table_add(&ctx->table, sa);
 	ctx->ha_stats.imported++;

@@ -165,19 +165,23 @@ seal(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_out *o, struct ike_dgram
 	return rc == 0 ? dgrams_add(d, ctx->tx, len) : rc;
 }
 
+/* The response as sent becomes the SA's last response: d's buffer (exactly
+ * its datagrams, dgrams_add) is handed over, not copied. */
 static void
-keep_response(struct ike_sa *sa, const struct ike_out *o, const struct ike_dgrams *d)
+keep_response(struct ike_sa *sa, const struct ike_out *o, struct ike_dgrams *d)
 {
 	struct ike_state_resp *r = &sa->st.last_resp;
 
 	ike_win_push_response(sa);      /* the previous one, with a window above 1 */
+	ike_state_blob_free(&r->bytes, r->len);
 	memset(r, 0, sizeof(*r));
 	r->msgid = o->msgid;
 	if (d->len > IKE_STATE_RESP_MAX || d->n > IKE_STATE_RESP_FRAGS_MAX) {
 		r->regenerate = true;   /* too large to keep: not answered again */
 		return;
 	}
-	memcpy(r->bytes, d->buf, d->len);
+	r->bytes = d->buf;
+	d->buf = NULL;
 	r->len = (uint16_t)d->len;
 	r->n_frags = d->n > 1 ? d->n : 0;
 	memcpy(r->frag_len, d->lens, sizeof(d->lens[0]) * r->n_frags);  /* as shipped */

@@ -161,7 +161,8 @@ ike_sa_keep(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
 
 	if (p == NULL)
 		return -ENOMEM;
-	memcpy(p, src, len);
+	if (len != 0)
+		memcpy(p, src, len);    /* src may be NULL then (an empty blob) */
 	free_msg(dst, dst_len);
 	*dst = p;
 	*dst_len = len;

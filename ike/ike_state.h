@@ -3,17 +3,24 @@
  * into RFC 5723 tickets): keys (RFC 7296 §2.14, §2.17), SPIs and message
  * IDs with the windows and the last response (§2.3), addresses and NAT
  * state (§2.23), identities and authentication results (§2.15), virtual IP
- * leases (§3.15), lifetimes and rekey state (§2.8). Plain structs: no
- * pointers, fixed-size arrays, host byte order, so a record is a copy and
- * ike_state_ser.h turns it into bytes and back. These structs hold secret
- * keys: wipe them with the functions below. */
+ * leases (§3.15), lifetimes and rekey state (§2.8). Plain structs in host
+ * byte order, which ike_state_ser.h turns into bytes and back, with two
+ * exceptions: the cached responses (the last one and the window's older
+ * ones) are heap blobs of their own length that the record owns (see
+ * "Blobs" below), so an IKE SA is ~3 KiB plus what it actually keeps
+ * instead of ~15 KiB of mostly empty caches: a standby imports 100,000 of
+ * them in one bulk sync, and each byte of a fresh one is a byte the
+ * kernel zeroes first. These structs hold secret keys: wipe them with the
+ * functions below. */
 #ifndef IKE_STATE_H
 #define IKE_STATE_H
 
 #include <assert.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -75,7 +82,7 @@ struct ike_state_resp {
 	uint16_t n_frags;               /* 0: one unfragmented message */
 	uint16_t len;                   /* bytes used in bytes[]; 0: none */
 	uint16_t frag_len[IKE_STATE_RESP_FRAGS_MAX];
-	uint8_t bytes[IKE_STATE_RESP_MAX];
+	uint8_t *bytes;                 /* len bytes (blob), NULL when len is 0 */
 };
 
 /* Message ID windows above one (RFC 7296 §2.3, ike_window.h). Ours:
@@ -95,7 +102,7 @@ struct ike_state_win {
 	uint16_t bytes_len;             /* sum of resp_len[] */
 	uint32_t resp_msgid[IKE_STATE_WIN_RESP_MAX];
 	uint16_t resp_len[IKE_STATE_WIN_RESP_MAX];
-	uint8_t bytes[IKE_STATE_WIN_BYTES];
+	uint8_t *bytes;                 /* bytes_len bytes (blob), NULL when 0 */
 };
 
 /* A virtual IP leased to the peer from a pool (RFC 7296 §3.15). */
@@ -192,7 +199,7 @@ struct ike_sa_state {
 	struct ike_state_vip vip6;      /* family 0 or AF_INET6 */
 
 	struct ike_state_win win;       /* windows above one (§2.3) */
-	struct ike_state_resp last_resp;        /* large: kept last */
+	struct ike_state_resp last_resp;
 };
 
 /* Byte, packet and time limits of a CHILD SA (RFC 4301 §4.4.2.1). */
@@ -244,70 +251,66 @@ static_assert(IKE_STATE_RESP_FRAGS_MAX * IKE_MSG_MAX >= IKE_STATE_RESP_MAX,
 static_assert(IKE_STATE_WIN_BYTES <= UINT16_MAX && IKE_STATE_WIN_MAX <= 32,
 	      "window blob length is 16-bit, recv_done a 32-bit map");
 static_assert(IKE_NONCE_MAX <= UINT16_MAX && IKE_ID_MAX < UINT16_MAX, "TLV length is 16-bit");
-/* Per-message fields in the first two cache lines, the blob at the end. */
+/* Per-message fields in the first two cache lines. */
 static_assert(offsetof(struct ike_sa_state, iv_counter) + sizeof(uint64_t) <= 128,
 	      "hot IKE SA fields in the first two cache lines");
-/* ike_sa_state_copy_used: nothing but the window's bytes between the head
- * and the last response. */
-static_assert(offsetof(struct ike_sa_state, last_resp) - offsetof(struct ike_sa_state, win) -
-	      sizeof(struct ike_state_win) < _Alignof(struct ike_sa_state) &&
-	      sizeof(struct ike_state_win) - offsetof(struct ike_state_win, bytes) -
-	      IKE_STATE_WIN_BYTES < _Alignof(struct ike_state_win),
-	      "the window's bytes, then the last response");
-static_assert(sizeof(struct ike_sa_state) - offsetof(struct ike_sa_state, last_resp) -
-	      sizeof(struct ike_state_resp) < _Alignof(struct ike_sa_state),
-	      "large response cache kept last");
+/*
+ * Blobs: last_resp.bytes and win.bytes belong to the record they are in.
+ * A record is zeroed (calloc, a fresh IKE SA) or decoded before use, and
+ * ends with ike_sa_state_wipe(), which wipes and frees them. A copy of a
+ * record gets copies of them (ike_state_blob_dup), never the pointers.
+ */
 
-/* Zeroize a whole record (keys included), not optimised away. */
+/* Wipes and frees a blob of LEN bytes; *B becomes NULL. */
+static inline void
+ike_state_blob_free(uint8_t **b, size_t len)
+{
+	if (*b == NULL)
+		return;
+	OPENSSL_cleanse(*b, len);
+	free(*b);
+	*b = NULL;
+}
+
+/* *DST = a copy of LEN bytes at SRC (NULL for 0): 0 or -ENOMEM. */
+static inline int
+ike_state_blob_dup(uint8_t **dst, const uint8_t *src, size_t len)
+{
+	*dst = NULL;
+	if (len == 0)
+		return 0;
+	*dst = malloc(len);
+	if (*dst == NULL)
+		return -ENOMEM;
+	memcpy(*dst, src, len);
+	return 0;
+}
+
+/* Same record: every field, and the blobs' bytes (not where they are). */
+static inline bool
+ike_sa_state_equal(const struct ike_sa_state *a, const struct ike_sa_state *b)
+{
+	struct ike_sa_state x = *a, y = *b;
+	bool same;
+
+	x.last_resp.bytes = y.last_resp.bytes = NULL;
+	x.win.bytes = y.win.bytes = NULL;
+	same = memcmp(&x, &y, sizeof(x)) == 0 &&
+	       (a->last_resp.len == 0 ||
+		memcmp(a->last_resp.bytes, b->last_resp.bytes, a->last_resp.len) == 0) &&
+	       (a->win.bytes_len == 0 || memcmp(a->win.bytes, b->win.bytes, a->win.bytes_len) == 0);
+	OPENSSL_cleanse(&x, sizeof(x));
+	OPENSSL_cleanse(&y, sizeof(y));
+	return same;
+}
+
+/* Zeroize a whole record (keys included) and free its blobs. */
 static inline void
 ike_sa_state_wipe(struct ike_sa_state *s)
 {
+	ike_state_blob_free(&s->last_resp.bytes, s->last_resp.len);
+	ike_state_blob_free(&s->win.bytes, s->win.bytes_len);
 	OPENSSL_cleanse(s, sizeof(*s));
-}
-
-/*
- * What an IKE SA record uses: everything up to the window's response
- * bytes, the first win.bytes_len of those, the last response's header and
- * its first last_resp.len bytes. The rest (most of the 12 KiB of response
- * caches) is never read past those lengths, so the HA standby, which
- * imports a record per IKE SA in a bulk sync, copies and wipes only this:
- * a fresh SA's untouched pages stay unfaulted.
- */
-static inline size_t
-ike_sa_state_head_len(void)
-{
-	return offsetof(struct ike_sa_state, win) + offsetof(struct ike_state_win, bytes);
-}
-
-static inline size_t
-ike_sa_state_blob_len(uint16_t used, size_t cap)
-{
-	return used < cap ? used : cap;
-}
-
-/* DST = SRC in what SRC uses (above); DST's bytes past SRC's lengths are
- * left as they are. */
-static inline void
-ike_sa_state_copy_used(struct ike_sa_state *dst, const struct ike_sa_state *src)
-{
-	memcpy(dst, src, ike_sa_state_head_len());
-	memcpy(dst->win.bytes, src->win.bytes,
-	       ike_sa_state_blob_len(src->win.bytes_len, sizeof(src->win.bytes)));
-	memcpy(&dst->last_resp, &src->last_resp, offsetof(struct ike_state_resp, bytes));
-	memcpy(dst->last_resp.bytes, src->last_resp.bytes,
-	       ike_sa_state_blob_len(src->last_resp.len, sizeof(src->last_resp.bytes)));
-}
-
-/* Zeroize what S uses (keys are all in the head). */
-static inline void
-ike_sa_state_wipe_used(struct ike_sa_state *s)
-{
-	OPENSSL_cleanse(s->win.bytes,
-			ike_sa_state_blob_len(s->win.bytes_len, sizeof(s->win.bytes)));
-	OPENSSL_cleanse(s->last_resp.bytes,
-			ike_sa_state_blob_len(s->last_resp.len, sizeof(s->last_resp.bytes)));
-	OPENSSL_cleanse(&s->last_resp, offsetof(struct ike_state_resp, bytes));
-	OPENSSL_cleanse(s, ike_sa_state_head_len());
 }
 
 static inline void

@@ -23,6 +23,9 @@
 	  .off = offsetof(st, m), .size = MEMBER_SIZE(st, m), .off_n = offsetof(st, n), \
 	  .valid = (fn) }
 #define KEY(st, m) ARRAY(st, m.bytes, m.len, F_M, NULL)
+#define BLOB(st, m, n, max) \
+	{ .kind = FK_BLOB, .flags = F_OPT, .esize = 1, .off = offsetof(st, m), .size = (max), \
+	  .off_n = offsetof(st, n), .valid = NULL }
 
 enum key_bits {
 	KEY_BITS_128 = 128,
@@ -192,7 +195,7 @@ static const struct ike_ser_field sa_fields[IKE_SA_T_COUNT] = {
 	[IKE_SA_T_RESP_MSGID] = FIELD(FK_UINT, SA, last_resp.msgid, F_M, NULL),
 	[IKE_SA_T_RESP_REGENERATE] = FIELD(FK_BOOL, SA, last_resp.regenerate, F_M, NULL),
 	[IKE_SA_T_RESP_FRAGS] = ARRAY(SA, last_resp.frag_len, last_resp.n_frags, F_OPT, NULL),
-	[IKE_SA_T_RESP_BYTES] = ARRAY(SA, last_resp.bytes, last_resp.len, F_OPT, NULL),
+	[IKE_SA_T_RESP_BYTES] = BLOB(SA, last_resp.bytes, last_resp.len, IKE_STATE_RESP_MAX),
 	[IKE_SA_T_LOCAL] = FIELD(FK_ADDR, SA, local, F_M, NULL),
 	[IKE_SA_T_REMOTE] = FIELD(FK_ADDR, SA, remote, F_M, NULL),
 	[IKE_SA_T_NAT_LOCAL] = FIELD(FK_BOOL, SA, nat_local, F_M, NULL),
@@ -228,7 +231,7 @@ static const struct ike_ser_field sa_fields[IKE_SA_T_COUNT] = {
 	[IKE_SA_T_RECV_DONE] = FIELD(FK_UINT, SA, win.recv_done, F_OPT, NULL),
 	[IKE_SA_T_WIN_RESP_MSGIDS] = ARRAY(SA, win.resp_msgid, win.n_resp, F_OPT, NULL),
 	[IKE_SA_T_WIN_RESP_LENS] = ARRAY(SA, win.resp_len, win.n_resp_len, F_OPT, NULL),
-	[IKE_SA_T_WIN_RESP_BYTES] = ARRAY(SA, win.bytes, win.bytes_len, F_OPT, NULL),
+	[IKE_SA_T_WIN_RESP_BYTES] = BLOB(SA, win.bytes, win.bytes_len, IKE_STATE_WIN_BYTES),
 };
 #undef SA
 

@@ -179,7 +179,9 @@ int ike_state_peek(const uint8_t *buf, size_t len, struct ike_state_hdr *hdr);
 ssize_t ike_sa_state_serialize(const struct ike_sa_state *s, uint8_t *buf, size_t cap);
 
 /* Read exactly one record of len bytes into out: 0 or a negative errno
- * (see above). out is zeroed first and wiped on error. */
+ * (see above). out must be zeroed or hold a record read before: the blobs
+ * it holds are freed, then it is zeroed; wiped on error. The response
+ * blobs read are out's (ike_state.h): end it with ike_sa_state_wipe(). */
 int ike_sa_state_deserialize(const uint8_t *buf, size_t len, struct ike_sa_state *out);
 
 /* The longest record the serializer can write. */

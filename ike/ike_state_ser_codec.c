@@ -6,6 +6,7 @@
  * wipes what it wrote. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -110,6 +111,33 @@ ts_set_ok(const struct ike_ts_set *s)
 	return true;
 }
 
+static const uint8_t *
+blob_of(const struct ike_ser_field *f, const uint8_t *rec)
+{
+	const uint8_t *b;
+
+	memcpy(&b, rec + f->off, sizeof(b));
+	return b;
+}
+
+/* The blobs REC holds, wiped and freed (a record is zeroed or decoded
+ * before it is read into). */
+static void
+blobs_free(const struct ike_ser_record *r, uint8_t *rec)
+{
+	for (size_t t = 0; t < r->n_fields; t++) {
+		const struct ike_ser_field *f = &r->fields[t];
+		uint8_t *b;
+
+		if (f->kind != FK_BLOB)
+			continue;
+		memcpy(&b, rec + f->off, sizeof(b));
+		ike_state_blob_free(&b, ike_ser_get_count(f, rec));
+		memcpy(rec + f->off, &b, sizeof(b));
+		ike_ser_set_uint(rec + f->off_n, sizeof(uint16_t), 0);
+	}
+}
+
 /* What every value of a kind must satisfy: 0 or -ERANGE. */
 static int
 kind_check(const struct ike_ser_field *f, const uint8_t *rec)
@@ -128,6 +156,10 @@ kind_check(const struct ike_ser_field *f, const uint8_t *rec)
 		break;
 	case FK_ARRAY:
 		ok = ike_ser_get_count(f, rec) <= f->size / f->esize;
+		break;
+	case FK_BLOB:
+		ok = ike_ser_get_count(f, rec) <= f->size &&
+		     (ike_ser_get_count(f, rec) == 0 || blob_of(f, rec) != NULL);
 		break;
 	case FK_ADDR:
 		ok = a->family == AF_INET || a->family == AF_INET6;
@@ -156,6 +188,7 @@ field_empty(const struct ike_ser_field *f, const uint8_t *rec)
 	case FK_STR:
 		return m[0] == '\0';
 	case FK_ARRAY:
+	case FK_BLOB:
 		return ike_ser_get_count(f, rec) == 0;
 	case FK_ADDR:
 		return ((const struct ike_addr *)m)->family == 0;
@@ -176,6 +209,7 @@ field_max_len(const struct ike_ser_field *f)
 	switch (f->kind) {
 	case FK_UINT:
 	case FK_ARRAY:
+	case FK_BLOB:
 		return f->size;
 	case FK_BOOL:
 		return 1;
@@ -270,6 +304,9 @@ enc_value(struct ike_wr *w, const struct ike_ser_field *f, const uint8_t *rec)
 		break;
 	case FK_ARRAY:
 		enc_array(w, f, rec);
+		break;
+	case FK_BLOB:
+		ike_wr_bytes(w, blob_of(f, rec), ike_ser_get_count(f, rec));
 		break;
 	case FK_ADDR:
 		enc_addr(w, (const struct ike_addr *)m);
@@ -445,6 +482,27 @@ dec_array(struct ike_rd *v, const struct ike_ser_field *f, uint8_t *rec)
 	return 0;
 }
 
+/* A blob of its own length (none for 0). A field seen twice is refused
+ * before this (get_field), so no blob is overwritten. */
+static int
+dec_blob(struct ike_rd *v, const struct ike_ser_field *f, uint8_t *rec)
+{
+	size_t len = ike_rd_left(v);
+	uint8_t *b;
+
+	if (len > f->size)
+		return -ERANGE;
+	if (len == 0)
+		return 0;
+	b = malloc(len);
+	if (b == NULL)
+		return -ENOMEM;
+	ike_rd_bytes(v, b, len);
+	memcpy(rec + f->off, &b, sizeof(b));
+	ike_ser_set_uint(rec + f->off_n, sizeof(uint16_t), len);
+	return 0;
+}
+
 static int
 dec_uint(struct ike_rd *v, const struct ike_ser_field *f, uint8_t *m)
 {
@@ -482,6 +540,8 @@ dec_value(struct ike_rd *v, const struct ike_ser_field *f, uint8_t *rec)
 		return dec_str(v, f, m);
 	case FK_ARRAY:
 		return dec_array(v, f, rec);
+	case FK_BLOB:
+		return dec_blob(v, f, rec);
 	case FK_ADDR:
 		return dec_addr(v, (struct ike_addr *)m);
 	case FK_ID:
@@ -576,6 +636,7 @@ ike_ser_read(const struct ike_ser_record *r, const uint8_t *buf, size_t len, uin
 
 	if (out == NULL)
 		return -EINVAL;
+	blobs_free(r, out);
 	memset(out, 0, r->size);
 	rc = read_header(r, buf, len, &h);
 	if (rc != 0)
@@ -590,6 +651,7 @@ ike_ser_read(const struct ike_ser_record *r, const uint8_t *buf, size_t len, uin
 	if (rc == 0)
 		return 0;
 fail:
+	blobs_free(r, out);
 	OPENSSL_cleanse(out, r->size);
 	return rc;
 }

@@ -24,6 +24,9 @@ enum ike_ser_kind {
 	FK_ID,          /* struct ike_id */
 	FK_SUITE,       /* struct ike_suite */
 	FK_TS,          /* struct ike_ts_set */
+	FK_BLOB,        /* uint8_t * to a heap blob of count (uint16_t member) bytes,
+			 * at most size; decoding allocates it, and the record
+			 * owns it (ike_ser_read frees what a record held) */
 };
 
 enum ike_ser_flag {
@@ -38,10 +41,11 @@ struct ike_ser_field {
 	uint8_t kind;           /* enum ike_ser_kind */
 	uint8_t flags;          /* enum ike_ser_flag */
 	uint8_t minor;          /* format minor version that added the field */
-	uint8_t esize;          /* FK_ARRAY: element size */
+	uint8_t esize;          /* FK_ARRAY: element size; FK_BLOB: 1 */
 	uint32_t off;           /* member offset in the record */
-	uint32_t size;          /* member size (the whole array for arrays) */
-	uint32_t off_n;         /* FK_ARRAY: offset of its uint16_t count */
+	uint32_t size;          /* member size (the whole array for arrays; a
+				 * blob's largest length) */
+	uint32_t off_n;         /* FK_ARRAY, FK_BLOB: offset of its uint16_t count */
 	ike_ser_valid_fn valid; /* value check beyond the kind's, or NULL */
 };
 

@@ -5,6 +5,8 @@
  * cache with the same bytes, or ignored once its response is gone; one
  * above the window is dropped. The cache keeps the last `window` responses:
  * last_resp and the older ones in struct ike_state_win. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/ike_io.h"
@@ -82,6 +84,24 @@ drop_oldest(struct ike_state_win *w)
 	w->resp_len[w->n_resp] = 0;
 }
 
+/* The window's blob grown by LEN bytes of B: a new blob, the old one
+ * wiped and freed (realloc would leave its bytes behind). */
+static int
+append(struct ike_state_win *w, const uint8_t *b, uint16_t len)
+{
+	uint8_t *nb = malloc((size_t)w->bytes_len + len);
+
+	if (nb == NULL)
+		return -ENOMEM;
+	if (w->bytes_len != 0)
+		memcpy(nb, w->bytes, w->bytes_len);
+	memcpy(nb + w->bytes_len, b, len);
+	ike_state_blob_free(&w->bytes, w->bytes_len);
+	w->bytes = nb;
+	w->bytes_len += len;
+	return 0;
+}
+
 void
 ike_win_push_response(struct ike_sa *sa)
 {
@@ -96,8 +116,8 @@ ike_win_push_response(struct ike_sa *sa)
 		return;                 /* not kept: its request is ignored if repeated */
 	while (w->n_resp > 0 && (w->n_resp >= keep || w->bytes_len + r->len > IKE_STATE_WIN_BYTES))
 		drop_oldest(w);
-	memcpy(w->bytes + w->bytes_len, r->bytes, r->len);
-	w->bytes_len += r->len;
+	if (append(w, r->bytes, r->len) < 0)
+		return;                 /* out of memory: not kept, like a large one */
 	w->resp_msgid[w->n_resp] = r->msgid;
 	w->resp_len[w->n_resp] = r->len;
 	w->n_resp++;
@@ -134,5 +154,6 @@ ike_win_recv_reset(struct ike_sa *sa)
 	w->recv_done = 0;
 	w->n_resp = 0;
 	w->n_resp_len = 0;
+	ike_state_blob_free(&w->bytes, w->bytes_len);
 	w->bytes_len = 0;
 }

@@ -50,7 +50,7 @@ check_sa(const uint8_t *data, size_t size)
 	if (n <= 0 || (size_t)n > ike_sa_state_max_len())
 		abort();
 	if (ike_sa_state_deserialize(out, (size_t)n, &sa2) != 0 ||
-	    memcmp(&sa, &sa2, sizeof(sa)) != 0)
+	    !ike_sa_state_equal(&sa, &sa2))
 		abort();
 	n2 = ike_sa_state_serialize(&sa2, out2, sizeof(out2));
 	if (n2 != n || memcmp(out, out2, (size_t)n) != 0)

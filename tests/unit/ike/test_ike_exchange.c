@@ -63,7 +63,7 @@ check_keymat(const struct ike_pair *p)
 	const struct ike_child_state *c = &p->side[1].in[0];
 	size_t cap = ike_sa_state_max_len();
 	uint8_t *buf = malloc(cap);
-	struct ike_sa_state *sa = malloc(sizeof(*sa));
+	struct ike_sa_state *sa = calloc(1, sizeof(*sa));
 	struct ike_chunk ni, nr;
 	struct ike_child_keys k;
 	ssize_t len;

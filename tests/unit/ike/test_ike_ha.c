@@ -177,6 +177,8 @@ ship(struct net *net, enum ike_state_event ev, const struct ike_sa_state *ike,
 	}
 out:
 	free(buf);
+	if (st != NULL)
+		ike_sa_state_wipe(st);
 	free(st);
 	free(cs);
 	return rc;
@@ -349,7 +351,15 @@ is_response(const struct dgram *d)
 static int
 copy_sa_cb(const struct ike_sa_state *sa, void *arg)
 {
-	memcpy(arg, sa, sizeof(*sa));
+	struct ike_sa_state *st = arg;
+
+	ike_sa_state_wipe(st);
+	memcpy(st, sa, sizeof(*sa));
+	/* copies of the blobs: the SA keeps its own (ike_state.h) */
+	CU_ASSERT_EQUAL_FATAL(ike_state_blob_dup(&st->last_resp.bytes, sa->last_resp.bytes,
+						 sa->last_resp.len), 0);
+	CU_ASSERT_EQUAL_FATAL(ike_state_blob_dup(&st->win.bytes, sa->win.bytes,
+						 sa->win.bytes_len), 0);
 	return 1;
 }
 

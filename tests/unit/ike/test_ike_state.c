@@ -81,6 +81,17 @@ set_str(char *dst, size_t cap, char c, size_t n)
 	memset(dst, c, n);
 }
 
+/* A blob of N bytes in place of *B's (freed without its length: a test may
+ * have broken that). */
+static void
+fill_blob(uint8_t **b, size_t n, uint8_t seed)
+{
+	free(*b);
+	*b = malloc(n);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*b);
+	fill(*b, n, seed);
+}
+
 /* Virtual IPs, a response cached as three RFC 7383 fragments, and a
  * window of 4 (RFC 7296 §2.3): two older responses, request
  * msgid_recv + 2 processed out of order, two of ours outstanding. */
@@ -95,7 +106,7 @@ fill_sa_tail(struct ike_sa_state *s)
 	s->win.resp_len[0] = 100;
 	s->win.resp_len[1] = 333;
 	s->win.bytes_len = 433;
-	fill(s->win.bytes, 433, 14);
+	fill_blob(&s->win.bytes, 433, 14);
 	set_addr(&s->vip4.addr, false, 0x0a, 0);
 	set_str(s->vip4.pool, sizeof(s->vip4.pool), '4', 5);
 	set_addr(&s->vip6.addr, true, 0xfd, 0);
@@ -106,15 +117,18 @@ fill_sa_tail(struct ike_sa_state *s)
 	s->last_resp.frag_len[1] = 1200;
 	s->last_resp.frag_len[2] = 345;
 	s->last_resp.len = 2745;
-	fill(s->last_resp.bytes, 2745, 12);
+	fill_blob(&s->last_resp.bytes, 2745, 12);
 }
 
 /* Every field non-zero, except where a value check demands zero: the IKE
  * suite's esn, the ESP suite's prf, and last_resp.regenerate (excludes
  * cached bytes; covered by test_sa_regenerate). */
+/* S zero; what it held is freed (S is zero or was filled here before). */
 void
 fill_sa(struct ike_sa_state *s)
 {
+	free(s->last_resp.bytes);
+	free(s->win.bytes);
 	memset(s, 0, sizeof(*s));
 	s->id = 0x1122334455667788;
 	s->spi_i = 0x0102030405060708;
@@ -229,7 +243,7 @@ fill_sa_max(struct ike_sa_state *s)
 	for (unsigned int i = 0; i < IKE_STATE_RESP_FRAGS_MAX; i++)
 		s->last_resp.frag_len[i] = IKE_STATE_RESP_MAX / IKE_STATE_RESP_FRAGS_MAX;
 	s->last_resp.len = IKE_STATE_RESP_MAX;
-	fill(s->last_resp.bytes, IKE_STATE_RESP_MAX, 13);
+	fill_blob(&s->last_resp.bytes, IKE_STATE_RESP_MAX, 13);
 	s->win.n_resp = s->win.n_resp_len = IKE_STATE_WIN_RESP_MAX;
 	for (unsigned int i = 0; i < IKE_STATE_WIN_RESP_MAX; i++) {
 		s->win.resp_msgid[i] = 0x1fffff00 + i;
@@ -237,7 +251,7 @@ fill_sa_max(struct ike_sa_state *s)
 	}
 	s->win.resp_len[0] += IKE_STATE_WIN_BYTES % IKE_STATE_WIN_RESP_MAX;
 	s->win.bytes_len = IKE_STATE_WIN_BYTES;
-	fill(s->win.bytes, IKE_STATE_WIN_BYTES, 15);
+	fill_blob(&s->win.bytes, IKE_STATE_WIN_BYTES, 15);
 }
 
 /* ---- TLV surgery on serialized records ---- */
@@ -411,7 +425,8 @@ cmp_sa(const struct ike_sa_state *a, const struct ike_sa_state *b)
 	EQ(last_resp.n_frags);
 	EQ(last_resp.len);
 	SAME(last_resp.frag_len);
-	SAME(last_resp.bytes);
+	CU_ASSERT_TRUE(a->last_resp.len == 0 ||
+		       memcmp(a->last_resp.bytes, b->last_resp.bytes, a->last_resp.len) == 0);
 	EQ(win.msgid_next);
 	EQ(win.recv_done);
 	EQ(win.n_resp);
@@ -419,8 +434,9 @@ cmp_sa(const struct ike_sa_state *a, const struct ike_sa_state *b)
 	EQ(win.bytes_len);
 	SAME(win.resp_msgid);
 	SAME(win.resp_len);
-	SAME(win.bytes);
-	CU_ASSERT_EQUAL(memcmp(a, b, sizeof(*a)), 0);
+	CU_ASSERT_TRUE(a->win.bytes_len == 0 ||
+		       memcmp(a->win.bytes, b->win.bytes, a->win.bytes_len) == 0);
+	CU_ASSERT_TRUE(ike_sa_state_equal(a, b));
 }
 
 static void
@@ -467,7 +483,8 @@ round_trip_sa(const char *seed_name)
 {
 	size_t n = ser_sa(&sa_a, blob);
 
-	memset(&sa_b, 0x5a, sizeof(sa_b));      /* the reader zeroes it first */
+	/* The reader frees the blobs of the record read before, zeroes the rest. */
+	memset(&sa_b, 0x5a, offsetof(struct ike_sa_state, win));
 	CU_ASSERT_EQUAL_FATAL(ike_sa_state_deserialize(blob, n, &sa_b), 0);
 	cmp_sa(&sa_a, &sa_b);
 	/* serializing the copy gives the same bytes */
@@ -502,7 +519,7 @@ test_sa_round_trip(void)
 static void
 test_sa_regenerate(void)
 {
-	memset(&sa_a, 0, sizeof(sa_a));
+	ike_sa_state_wipe(&sa_a);       /* zero, with what the last test left freed */
 	sa_a.id = 3;
 	sa_a.phase = IKE_SA_PHASE_INIT_DONE;
 	set_addr(&sa_a.local, false, 1, 500);
