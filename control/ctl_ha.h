@@ -116,7 +116,8 @@ struct ctl_ha {
 	 * start. IKE SAs made after it are carried by their own records. */
 	struct ctl_ha_bulk_tx {
 		uint64_t *ids;
-		size_t n, next;
+		size_t n, next;		/* IKE SAs; the next one's records */
+		size_t seq_next;	/* then the next one's sequence entries */
 		uint32_t n_ike, n_child;
 		bool active;
 	} bulk_tx;
@@ -180,6 +181,13 @@ void ctl_ha_yielding(void *arg, bool on);
 typedef int (*ctl_ha_seq_emit_fn)(void *arg, uint16_t type, const uint8_t *entries,
 				  uint32_t len);
 int ctl_ha_seq_write(struct ctl_ha *ha, bool all, ctl_ha_seq_emit_fn emit, void *arg);
+/* What ALL writes, in parts a bulk sync spreads over its passes (every SA
+ * in one pass took ~300 ms at 200,000 SAs, longer than the failure
+ * detection): the entries of the installed CHILD SAs among CHILD_IDS (N
+ * of them), and those of the static SAs. */
+int ctl_ha_seq_write_children(struct ctl_ha *ha, const uint64_t *child_ids, unsigned int n,
+			      ctl_ha_seq_emit_fn emit, void *arg);
+int ctl_ha_seq_write_static(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg);
 /* The outbound rate of SAD id SA_ID (packets/s; SLOW: the slowly decaying
  * one) as if it had been sampled at every sync tick since its last sample;
  * on a standby, as shipped. */

@@ -249,16 +249,20 @@ seq_child(uint64_t child_id, const struct ctl_ike_child_info *info, void *arg)
 	return 0;
 }
 
-/* Bulk: every static SA and every CHILD SA. */
+static void
+seq_static(struct seq_batch *b)
+{
+	for (uint32_t i = 0; i < b->ha->n_static; i++)
+		seq_add(b, 0, b->ha->static_ids[i]);
+}
+
+/* Every static SA and every CHILD SA. */
 static void
 seq_every(struct seq_batch *b)
 {
-	struct ctl_ha *ha = b->ha;
-
-	for (uint32_t i = 0; i < ha->n_static; i++)
-		seq_add(b, 0, ha->static_ids[i]);
-	if (ha->h->ike != NULL)
-		ctl_ike_children_foreach(&ha->h->ike->children, seq_child, b);
+	seq_static(b);
+	if (b->ha->h->ike != NULL)
+		ctl_ike_children_foreach(&b->ha->h->ike->children, seq_child, b);
 }
 
 /* A marked SA: a static one, or one a CHILD SA holds (else none of ours
@@ -331,6 +335,41 @@ seq_moved(struct seq_batch *b)
 		}
 	}
 	seq_marked_chunk(b, kids, ids, n);
+}
+
+static struct seq_batch
+batch_all(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg)
+{
+	return (struct seq_batch){
+		.ha = ha, .emit = emit, .arg = arg, .all = true, .now_ms = dp_now_ms(),
+		.from_ms = ha->seq_collect_ms,
+		.brief = (ha->node.peer_caps & HA_CAP_SEQ_BRIEF) != 0,
+	};
+}
+
+int
+ctl_ha_seq_write_children(struct ctl_ha *ha, const uint64_t *child_ids, unsigned int n,
+			  ctl_ha_seq_emit_fn emit, void *arg)
+{
+	struct seq_batch b = batch_all(ha, emit, arg);
+	struct ctl_ike_child_info info;
+
+	for (unsigned int i = 0; ha->h->ike != NULL && i < n; i++) {
+		if (ctl_ike_child_get(&ha->h->ike->children, child_ids[i], &info))
+			seq_child(child_ids[i], &info, &b);
+	}
+	batch_flush(&b);
+	return b.rc;
+}
+
+int
+ctl_ha_seq_write_static(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg)
+{
+	struct seq_batch b = batch_all(ha, emit, arg);
+
+	seq_static(&b);
+	batch_flush(&b);
+	return b.rc;
 }
 
 int

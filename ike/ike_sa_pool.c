@@ -3,12 +3,12 @@
  * anonymous mappings advised for transparent huge pages (MADV_HUGEPAGE),
  * one pool per object size.
  *
- * Why: an IKE SA is ~20 KiB (the last response kept for retransmission,
- * the window's responses, the CREATE_CHILD_SA scratch), and a standby
- * imports 100,000 of them in one bulk sync. From calloc() each one cost
- * 5-6 page faults on 4 KiB pages plus a memset of memory the kernel had
- * just zeroed; those faults were half of the standby's bulk-sync time
- * (perf). A 2 MiB page holds ~100 SAs and costs one fault, where the
+ * Why: an IKE SA is ~8.4 KiB (the CREATE_CHILD_SA scratch, the keys;
+ * its cached responses are blobs of their own, ike_state.h), and a standby
+ * imports 100,000 of them in one bulk sync. From calloc() each one (then
+ * ~20 KiB) cost 5-6 page faults on 4 KiB pages plus a memset of memory the
+ * kernel had just zeroed; those faults were half of the standby's bulk-sync time
+ * (perf). A 2 MiB page holds ~240 SAs and costs one fault, where the
  * kernel grants huge pages (THP "always" or "madvise"); elsewhere the
  * slots still skip the memset. A CHILD SA (~1.6 KiB, one or more per IKE
  * SA) cost a fault every two or three from malloc.
@@ -32,7 +32,7 @@
 
 enum {
 	HUGE_PAGE = 2u << 20,		/* x86-64 THP size */
-	SLAB_BYTES = 32u << 20,		/* one mapping: ~1,600 SAs of 20 KiB */
+	SLAB_BYTES = 32u << 20,		/* one mapping: ~3,900 SAs of 8.4 KiB */
 	SLOT_ALIGN = 64,		/* cache line */
 	POOLS = 4,			/* object sizes */
 };

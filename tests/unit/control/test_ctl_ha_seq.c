@@ -394,6 +394,42 @@ test_bulk(void)
 	CU_ASSERT_EQUAL(tick(), 0);
 }
 
+/* What a bulk sync writes in parts: the CHILD SAs asked for (an unknown id
+ * skipped), each in and out, then the static SA: the same entries as
+ * one pass over every SA. */
+static void
+test_bulk_parts(void)
+{
+	const uint64_t ids[] = { 2, 999, 1 };
+	unsigned int per_child[N_CHILDREN + 1] = { 0 };
+	uint64_t v = ha.seq_visits;
+
+	quiet();
+	n_got = 0;
+	CU_ASSERT_EQUAL(ctl_ha_seq_write_children(&ha, ids, 3, emit, NULL), 0);
+	CU_ASSERT_EQUAL(ha.seq_visits - v, 4);
+	CU_ASSERT_EQUAL_FATAL(n_got, 4);
+	CU_ASSERT_EQUAL(got[0].child_id, 2);
+	CU_ASSERT_EQUAL(got[1].child_id, 2);
+	CU_ASSERT_EQUAL(got[2].child_id, 1);
+	CU_ASSERT_EQUAL(got[3].child_id, 1);
+	CU_ASSERT_NOT_EQUAL(got[0].dir, got[1].dir);
+	n_got = 0;
+	CU_ASSERT_EQUAL(ctl_ha_seq_write_static(&ha, emit, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(n_got, 1);
+	CU_ASSERT_EQUAL(got[0].child_id, 0);
+	n_got = 0;
+	for (uint64_t c = 1; c <= N_CHILDREN; c++)
+		CU_ASSERT_EQUAL(ctl_ha_seq_write_children(&ha, &c, 1, emit, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(n_got, 2 * N_CHILDREN);
+	for (unsigned int i = 0; i < n_got; i++)
+		if (got[i].child_id <= N_CHILDREN)
+			per_child[got[i].child_id]++;
+	for (unsigned int c = 1; c <= N_CHILDREN; c++)
+		CU_ASSERT_EQUAL(per_child[c], 2);
+	CU_ASSERT_EQUAL(tick(), 0);
+}
+
 /* ---- the rate ---- */
 
 static uint32_t
@@ -621,6 +657,7 @@ main(int argc, char **argv)
 	CU_add_test(s, "marked, unchanged", test_mark_unchanged);
 	CU_add_test(s, "removed CHILD SA", test_removed);
 	CU_add_test(s, "bulk: every SA", test_bulk);
+	CU_add_test(s, "bulk in parts: CHILD SAs by id, static SAs", test_bulk_parts);
 	CU_add_test(s, "rate", test_rate);
 	CU_add_test(s, "brief entries to a peer that takes them", test_brief);
 	fails = cu_run_count();
