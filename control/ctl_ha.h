@@ -176,15 +176,15 @@ void ctl_ha_role_change(void *arg, enum ha_role role, enum ha_role old, enum ha_
 void ctl_ha_yielding(void *arg, bool on);
 /* Sequence state (ctl_ha_seq.c): a record of TYPE (HA_REC_SEQ_BRIEF to a
  * peer with HA_CAP_SEQ_BRIEF, else HA_REC_SEQ) per call of EMIT, SEQ_BATCH
- * entries at most, for the SAs that moved since the last call, or with ALL
- * for every static SA and CHILD SA. 0 or the first error EMIT returned. */
+ * entries at most: ctl_ha_seq_write for the SAs that moved since the last
+ * call (a sync tick); a bulk sync's, every SA whether it moved or not, in
+ * parts it spreads over its passes (every SA in one pass took ~300 ms at
+ * 200,000 SAs, longer than the failure detection): the entries of the
+ * installed CHILD SAs among CHILD_IDS (N of them), and those of the static
+ * SAs. 0 or the first error EMIT returned. */
 typedef int (*ctl_ha_seq_emit_fn)(void *arg, uint16_t type, const uint8_t *entries,
 				  uint32_t len);
-int ctl_ha_seq_write(struct ctl_ha *ha, bool all, ctl_ha_seq_emit_fn emit, void *arg);
-/* What ALL writes, in parts a bulk sync spreads over its passes (every SA
- * in one pass took ~300 ms at 200,000 SAs, longer than the failure
- * detection): the entries of the installed CHILD SAs among CHILD_IDS (N
- * of them), and those of the static SAs. */
+int ctl_ha_seq_write(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg);
 int ctl_ha_seq_write_children(struct ctl_ha *ha, const uint64_t *child_ids, unsigned int n,
 			      ctl_ha_seq_emit_fn emit, void *arg);
 int ctl_ha_seq_write_static(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg);

@@ -256,14 +256,7 @@ seq_static(struct seq_batch *b)
 		seq_add(b, 0, b->ha->static_ids[i]);
 }
 
-/* Every static SA and every CHILD SA. */
-static void
-seq_every(struct seq_batch *b)
-{
-	seq_static(b);
-	if (b->ha->h->ike != NULL)
-		ctl_ike_children_foreach(&b->ha->h->ike->children, seq_child, b);
-}
+
 
 /* A marked SA: a static one, or one a CHILD SA holds (else none of ours
  * to ship: a stale mark of a deleted SA). */
@@ -338,10 +331,10 @@ seq_moved(struct seq_batch *b)
 }
 
 static struct seq_batch
-batch_all(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg)
+batch_new(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg, bool all)
 {
 	return (struct seq_batch){
-		.ha = ha, .emit = emit, .arg = arg, .all = true, .now_ms = dp_now_ms(),
+		.ha = ha, .emit = emit, .arg = arg, .all = all, .now_ms = dp_now_ms(),
 		.from_ms = ha->seq_collect_ms,
 		.brief = (ha->node.peer_caps & HA_CAP_SEQ_BRIEF) != 0,
 	};
@@ -351,7 +344,7 @@ int
 ctl_ha_seq_write_children(struct ctl_ha *ha, const uint64_t *child_ids, unsigned int n,
 			  ctl_ha_seq_emit_fn emit, void *arg)
 {
-	struct seq_batch b = batch_all(ha, emit, arg);
+	struct seq_batch b = batch_new(ha, emit, arg, true);
 	struct ctl_ike_child_info info;
 
 	for (unsigned int i = 0; ha->h->ike != NULL && i < n; i++) {
@@ -365,7 +358,7 @@ ctl_ha_seq_write_children(struct ctl_ha *ha, const uint64_t *child_ids, unsigned
 int
 ctl_ha_seq_write_static(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg)
 {
-	struct seq_batch b = batch_all(ha, emit, arg);
+	struct seq_batch b = batch_new(ha, emit, arg, true);
 
 	seq_static(&b);
 	batch_flush(&b);
@@ -373,21 +366,13 @@ ctl_ha_seq_write_static(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg)
 }
 
 int
-ctl_ha_seq_write(struct ctl_ha *ha, bool all, ctl_ha_seq_emit_fn emit, void *arg)
+ctl_ha_seq_write(struct ctl_ha *ha, ctl_ha_seq_emit_fn emit, void *arg)
 {
-	struct seq_batch b = {
-		.ha = ha, .emit = emit, .arg = arg, .all = all, .now_ms = dp_now_ms(),
-		.from_ms = ha->seq_collect_ms,
-		.brief = (ha->node.peer_caps & HA_CAP_SEQ_BRIEF) != 0,
-	};
+	struct seq_batch b = batch_new(ha, emit, arg, false);
 
-	if (all) {
-		seq_every(&b);
-	} else {
-		ha->seq_ticks++;
-		ha->seq_collect_ms = b.now_ms;
-		seq_moved(&b);
-	}
+	ha->seq_ticks++;
+	ha->seq_collect_ms = b.now_ms;
+	seq_moved(&b);
 	batch_flush(&b);
 	return b.rc;
 }

@@ -141,7 +141,7 @@ ctl_ha_sync_tick(void *arg)
 	struct ctl_ha *ha = arg;
 
 	if (may_write(ha))
-		ctl_ha_seq_write(ha, false, seq_emit, ha);
+		ctl_ha_seq_write(ha, seq_emit, ha);
 }
 
 /* ---- bulk sync (active) ---- */

@@ -341,25 +341,6 @@ ctl_ike_child_sa_ids(const struct ctl_ike_children *t, const uint64_t *ids, unsi
 		packed[i] = hits >> i & 1 ? (uint64_t)(uintptr_t)data[i] : 0;
 }
 
-int
-ctl_ike_children_foreach(const struct ctl_ike_children *t,
-			 int (*fn)(uint64_t child_id, const struct ctl_ike_child_info *info,
-				   void *arg),
-			 void *arg)
-{
-	for (uint32_t i = 0; i < t->cap; i++) {
-		const struct ctl_ike_kid *k = &t->slot[i];
-		int rc;
-
-		if (!k->used)
-			continue;
-		rc = fn(k->id, &k->info, arg);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
 bool
 ctl_ike_child_spi_of_sa(const struct ctl_ike_children *t, uint32_t sa_id, uint32_t *spi)
 {

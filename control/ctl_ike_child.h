@@ -114,11 +114,5 @@ ctl_ike_child_of_sa(const struct ctl_ike_children *t, uint32_t sa_id)
 	return sa_id < t->sa_child_n ? t->sa_child[sa_id] : 0;
 }
 unsigned int ctl_ike_children_count(const struct ctl_ike_children *t);
-/* Calls FN for every CHILD SA in the table until it returns non-zero
- * (which is returned). */
-int ctl_ike_children_foreach(const struct ctl_ike_children *t,
-			     int (*fn)(uint64_t child_id, const struct ctl_ike_child_info *info,
-				       void *arg),
-			     void *arg);
 
 #endif

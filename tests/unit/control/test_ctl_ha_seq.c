@@ -89,7 +89,7 @@ tick(void)
 
 	n_got = 0;
 	n_emits = 0;
-	CU_ASSERT_EQUAL(ctl_ha_seq_write(&ha, false, emit, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_ha_seq_write(&ha, emit, NULL), 0);
 	return ha.seq_visits - v;
 }
 
@@ -377,12 +377,14 @@ test_removed(void)
 static void
 test_bulk(void)
 {
+	static const uint64_t all_children[N_CHILDREN] = { 1, 2, 3, 4 };
 	uint64_t v = ha.seq_visits;
 	unsigned int per_child[N_CHILDREN + 1] = { 0 };
 
 	quiet();
 	n_got = 0;
-	CU_ASSERT_EQUAL(ctl_ha_seq_write(&ha, true, emit, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_ha_seq_write_static(&ha, emit, NULL), 0);
+	CU_ASSERT_EQUAL(ctl_ha_seq_write_children(&ha, all_children, N_CHILDREN, emit, NULL), 0);
 	CU_ASSERT_EQUAL(ha.seq_visits - v, 2 * N_CHILDREN + 1);
 	CU_ASSERT_EQUAL_FATAL(n_got, 2 * N_CHILDREN + 1);
 	for (unsigned int i = 0; i < n_got; i++)
