@@ -25,6 +25,14 @@
 uint16_t dp_esp_outbound(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			 struct dp_sa **sas, uint16_t n);
 
+/* dp_esp_outbound when every sas[i] is sas[0] and path is the SA path the
+ * caller routed them by (dp_sa_path_get() once for all): the common
+ * layout with the direct crypto API (tunnel, outer IPv4, AES-GCM) takes a
+ * lane without per-packet SA tests, else dp_esp_outbound. The same bytes,
+ * counters and events. */
+uint16_t dp_esp_outbound_one_sa(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+				struct dp_sa **sas, const struct dp_sa_path *path, uint16_t n);
+
 /* Inbound: pkts[i] is an IP packet to us (at l3_off) with ESP at dp_meta(m)->esp_off (after the
  * UDP header for NAT-T), sas[i] the inbound SA owned by this worker. Replay check, decrypt burst,
  * replay update, trailer checks, decapsulation (tunnel: inner packet moved to l3_off; transport:

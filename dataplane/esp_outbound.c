@@ -116,6 +116,19 @@ count(struct dp_worker *w, struct dp_sa **sas, uint16_t n, struct out_burst *b)
 		b->direct = b->direct && dp_esp_key_direct(&b->gs.g[i].sa->key);
 }
 
+/* A packet dp_esp_out_packet*() did not encapsulate: punted (too big) or
+ * dropped, as v says. */
+static void
+not_encapsulated(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_sa *sa,
+		 enum dp_esp_out_verdict v, const struct dp_esp_out_res *r)
+{
+	if (v == DP_ESP_OUT_TOO_BIG) {
+		dp_meta(m)->mtu = r->fit;
+		return dp_worker_punt(w, m, in_port, DP_PUNT_TOO_BIG);
+	}
+	dp_esp_drop(w, m, in_port, sa, r->why, r->sa_why);
+}
+
 /* Pass 2 for one packet: checks, then (a sequence number left) laid out
  * and its crypto op queued. */
 static void
@@ -139,15 +152,8 @@ encapsulate(struct dp_worker *w, uint8_t in_port, struct rte_mbuf *m, struct dp_
 		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, g->seq, ip_id, &r);
 	else
 		v = dp_esp_out_packet(sa, path, m, meta->l3_off, meta->mtu, g->seq, ip_id, &r);
-	switch (v) {
-	case DP_ESP_OUT_OK:
-		break;
-	case DP_ESP_OUT_TOO_BIG:
-		meta->mtu = r.fit;
-		return dp_worker_punt(w, m, in_port, DP_PUNT_TOO_BIG);
-	default:
-		return dp_esp_drop(w, m, in_port, sa, r.why, r.sa_why);
-	}
+	if (unlikely(v != DP_ESP_OUT_OK))
+		return not_encapsulated(w, in_port, m, sa, v, &r);
 	w->ip_id++;
 	fill_op(&b->ops[b->n_pk], sa, r.esp, r.payload_len, g->seq++);
 	pk->m = m;
@@ -224,6 +230,64 @@ outbound_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		encapsulate(w, in_port, pkts[i], sas[i], (uint8_t)i, &b);
 	}
 	return finish(w, in_port, pkts, &b);
+}
+
+/* The run lane: pass 1 is one reservation, pass 2 lays every packet out
+ * with the one path, pass 3 calls the direct API; counted as one group. */
+static uint16_t
+outbound_run(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa *sa,
+	     const struct dp_sa_path *path, uint16_t n)
+{
+	struct dp_esp_op ops[DP_ESP_MAX_BURST];
+	struct dp_esp_groups gs;
+	struct dp_esp_group *g;
+	uint16_t id_base = (uint16_t)(w->index << IP_ID_WORKER_SHIFT);
+	bool usable = sa_usable(sa);
+	uint16_t k = 0;
+
+	dp_esp_groups_init(&gs);
+	g = &gs.g[dp_esp_group_find(&gs, sa)];
+	g->want = usable ? n : 0;
+	reserve(w, &gs);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct dp_mbuf_meta *meta = dp_meta(m);
+		enum dp_esp_out_verdict v;
+		struct dp_esp_out_res r;
+
+		if (i + PREFETCH_AHEAD < n)
+			prefetch(pkts[i + PREFETCH_AHEAD]);
+		if (unlikely(!usable || g->seq == 0)) {
+			dp_esp_drop_unusable(w, m, in_port, sa);
+			continue;
+		}
+		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, g->seq,
+					 (uint16_t)(id_base + w->ip_id), &r);
+		if (unlikely(v != DP_ESP_OUT_OK)) {
+			not_encapsulated(w, in_port, m, sa, v, &r);
+			continue;
+		}
+		w->ip_id++;
+		fill_op(&ops[k], sa, r.esp, r.payload_len, g->seq++);
+		g->bytes += r.in_len;
+		pkts[k++] = m;
+	}
+	for (uint16_t j = 0; j < k; j++)
+		dp_esp_encrypt_direct(w->mgr, &ops[j]);	/* valid ops: status 0 */
+	g->pkts = k;
+	dp_esp_groups_account(w, &gs);
+	return k;
+}
+
+uint16_t
+dp_esp_outbound_one_sa(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+		       struct dp_sa **sas, const struct dp_sa_path *path, uint16_t n)
+{
+	struct dp_sa *sa = sas[0];
+
+	if (n <= DP_ESP_MAX_BURST && dp_esp_out_t4(sa, path) && dp_esp_key_direct(&sa->key))
+		return outbound_run(w, in_port, pkts, sa, path, n);
+	return dp_esp_outbound(w, in_port, pkts, sas, n);
 }
 
 uint16_t

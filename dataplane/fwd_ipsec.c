@@ -279,6 +279,7 @@ struct spd_burst {
 	uint8_t hop_of[DP_MAX_BURST];		/* m[i]'s outer hop */
 	uint16_t n;
 	uint16_t n_hops;
+	uint16_t n_sa_ids;			/* times protect_one looked up an SA */
 	uint32_t last_sa_id;			/* protect_one: the SA of this id */
 	struct dp_sa *last_sa;
 	struct outer_hop hop[DP_MAX_BURST];	/* one per path, in order of use */
@@ -454,6 +455,7 @@ protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, ui
 	if (o->last_sa_id != sa_id) {
 		o->last_sa = dp_sad_get(w->dp->sad, sa_id);
 		o->last_sa_id = sa_id;
+		o->n_sa_ids++;
 	}
 	sa = o->last_sa;
 
@@ -480,6 +482,7 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 	policy_lookup(w, in_port, pkts, n, &o);
 	o.n = 0;
 	o.n_hops = 0;
+	o.n_sa_ids = 0;
 	o.last_sa_id = UINT32_MAX;
 	o.last_sa = NULL;
 	for (uint16_t i = 0; i < n; i++) {
@@ -494,6 +497,12 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 	}
 	if (o.n == 0)
 		return;
+	if (o.n_sa_ids == 1 && o.n_hops == 1) {	/* one SA, one path: the run lane */
+		k = dp_esp_outbound_one_sa(w, in_port, o.sent, o.sa, o.hop[0].r.path, o.n);
+		for (uint16_t j = 0; j < k; j++)
+			hop_tx(w, o.sent[j], in_port, &o.hop[0]);
+		return;
+	}
 	k = dp_esp_outbound(w, in_port, o.sent, o.sa, o.n);
 	if (o.n_hops == 1) {		/* one path (a burst to one peer): no search */
 		for (uint16_t j = 0; j < k; j++)

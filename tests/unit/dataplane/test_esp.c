@@ -45,6 +45,11 @@ static const uint16_t sizes[N_SIZES] = { 1, 18, 101, 1000 };	/* UDP payloads */
 
 /* ---- shared helpers (test_esp.h) ---------------------------------------- */
 
+/* The outbound tests run twice: through dp_esp_outbound, and through
+ * dp_esp_outbound_one_sa (its lane for the common layout, the general
+ * path for the rest), which must give the same bytes and counts. */
+static bool t_out_one_sa;
+
 uint16_t
 t_out(struct dp_sa *sa, struct rte_mbuf **m, uint16_t n)
 {
@@ -52,8 +57,18 @@ t_out(struct dp_sa *sa, struct rte_mbuf **m, uint16_t n)
 
 	for (uint16_t i = 0; i < n; i++)
 		sas[i] = sa;
+	if (t_out_one_sa)
+		return dp_esp_outbound_one_sa(fx.w, FX_PORT, m, sas, dp_sa_path_get(sa), n);
 	return dp_esp_outbound(fx.w, FX_PORT, m, sas, n);
 }
+
+#define ONE_SA(test)                    \
+	static void test##_one_sa(void) \
+	{                               \
+		t_out_one_sa = true;    \
+		test();                 \
+		t_out_one_sa = false;   \
+	}
 
 uint16_t
 t_in(struct dp_sa *sa, struct rte_mbuf **m, uint16_t n, uint16_t esp_off)
@@ -386,6 +401,17 @@ test_rfc7634(void)
 
 /* ---- main ----------------------------------------------------------------------------- */
 
+ONE_SA(test_roundtrip_all)
+ONE_SA(test_rfc7634)
+ONE_SA(test_outer_dscp_ecn_df)
+ONE_SA(test_outer_ip_id)
+ONE_SA(test_mtu_tunnel)
+ONE_SA(test_big_burst)
+ONE_SA(test_lifetime_packets)
+ONE_SA(test_lifetime_seq_space)
+ONE_SA(test_out_room)
+ONE_SA(test_out_l2_padding)
+
 int
 main(void)
 {
@@ -414,6 +440,16 @@ main(void)
 		{ "inbound selectors", test_in_selectors },
 		{ "inbound ECN table (RFC 6040)", test_in_ecn },
 		{ "inbound SPI, lifetime, mixed burst", test_in_misc },
+		{ "one SA: round trips", test_roundtrip_all_one_sa },
+		{ "one SA: RFC 7634 packet", test_rfc7634_one_sa },
+		{ "one SA: outer DSCP, ECN, DF", test_outer_dscp_ecn_df_one_sa },
+		{ "one SA: outer IPv4 ID", test_outer_ip_id_one_sa },
+		{ "one SA: MTU tunnel", test_mtu_tunnel_one_sa },
+		{ "one SA: burst of 100", test_big_burst_one_sa },
+		{ "one SA: lifetime packets", test_lifetime_packets_one_sa },
+		{ "one SA: sequence space exhausted", test_lifetime_seq_space_one_sa },
+		{ "one SA: room, segments, bad inner, inactive", test_out_room_one_sa },
+		{ "one SA: L2 padding", test_out_l2_padding_one_sa },
 	};
 
 	return fx_main("test_esp", "hagw_test_esp", "esp", tests, RTE_DIM(tests));
