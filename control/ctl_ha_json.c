@@ -161,6 +161,7 @@ ike_ha_json(const struct ctl_ha *ha)
 	ADD(o, "passive_drops", U64(s->passive_drops));
 	ADD(o, "takeovers", U64(s->takeovers));
 	ADD(o, "msgid_syncs_sent", U64(s->msgid_syncs_sent));
+	ADD(o, "msgid_syncs_pending", U64(s->msgid_syncs_pending));
 	ADD(o, "msgid_syncs_ok", U64(s->msgid_syncs_ok));
 	ADD(o, "msgid_syncs_answered", U64(s->msgid_syncs_answered));
 	ADD(o, "msgid_syncs_dropped", U64(s->msgid_syncs_dropped));

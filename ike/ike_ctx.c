@@ -96,6 +96,7 @@ ike_ctx_free(struct ike_ctx *ctx)
 	ctx->ops.state_event = NULL;
 	while ((sa = ctx->table.all) != NULL)
 		ike_ctx_sa_delete(ctx, sa, "daemon stopped");
+	ike_ha_midsync_clear(ctx);
 	ike_cookie_wipe(&ctx->cookie);
 	ike_pool_set_free(&ctx->pools);
 	ike_spi_set_free(&ctx->esp_spis);
@@ -115,19 +116,28 @@ ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_ad
 	ike_io_input(ctx, local, remote, data, len);
 }
 
+/* While a takeover's RFC 6311 syncs are queued the host ticks every
+ * pass: a burst of them each time, the timer walk when it is due. */
 uint64_t
 ike_tick(struct ike_ctx *ctx)
 {
+	uint64_t now;
+
 	if (ctx->ha_passive)
 		return UINT64_MAX;
-	ike_timer_run(ctx, ike_ctx_now_ms(ctx));
-	return ike_timer_next(ctx);
+	now = ike_ctx_now_ms(ctx);
+	if (!ike_ha_midsync_pending(ctx) || ike_timer_next(ctx) <= now)
+		ike_timer_run(ctx, now);
+	ike_ha_midsync_tick(ctx);
+	return ike_next_deadline(ctx);
 }
 
 uint64_t
 ike_next_deadline(const struct ike_ctx *ctx)
 {
-	return ctx->ha_passive ? UINT64_MAX : ike_timer_next(ctx);
+	if (ctx->ha_passive)
+		return UINT64_MAX;
+	return ike_ha_midsync_pending(ctx) ? 0 : ike_timer_next(ctx);
 }
 
 int

@@ -45,12 +45,24 @@ struct ike_ctx {
 	uint64_t invalid_spi_ms;        /* last of those answers (or log line), 0: none */
 	bool ha_passive;                /* HA standby (ike_ha.h): no input, no timers */
 	struct ike_ha_stats ha_stats;
+	struct ike_midsync_due {        /* RFC 6311 syncs a takeover left to send (ike_ha.c) */
+		uint64_t *ids;          /* IKE SA ids, in the order of the takeover */
+		size_t n, next;
+		uint32_t margin;
+		uint32_t burst;         /* sent per ike_tick() */
+	} midsync_due;
 	uint8_t rx[IKE_CTX_BUF];        /* a received message, decrypted in place */
 	uint8_t tx[IKE_CTX_BUF];        /* the message being built */
 	uint8_t plain[IKE_CTX_BUF];     /* plaintext being cut into fragments */
 	uint8_t reasm[IKE_CTX_BUF];     /* reassembled plaintext of a received message */
 	struct ike_msg msg;             /* the received message being processed */
 };
+
+/* ike_ha.c: the RFC 6311 syncs a takeover queued: any left, the next
+ * burst of them, and the queue dropped (going passive, freeing). */
+bool ike_ha_midsync_pending(const struct ike_ctx *ctx);
+void ike_ha_midsync_tick(struct ike_ctx *ctx);
+void ike_ha_midsync_clear(struct ike_ctx *ctx);
 
 void ike_logf(struct ike_ctx *ctx, enum ike_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -35,9 +35,78 @@ events_on(struct ike_ctx *ctx, ha_event_fn fn)
 	ctx->ops.state_event = fn;
 }
 
+/* ---- RFC 6311 syncs after a takeover, a burst per tick ---- */
+
+void
+ike_ha_midsync_clear(struct ike_ctx *ctx)
+{
+	free(ctx->midsync_due.ids);
+	memset(&ctx->midsync_due, 0, sizeof(ctx->midsync_due));
+	ctx->ha_stats.msgid_syncs_pending = 0;
+}
+
+static void
+midsync_one(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t margin)
+{
+	int rc = ike_msgid_sync_start(ctx, sa, margin);
+
+	if (rc != 0)
+		IKE_LOG_SA(ctx, sa, IKE_LOG_ERR, "MESSAGE_ID_SYNC not sent: %d", rc);
+}
+
+/* The next burst of the queue; an IKE SA deleted since the takeover is
+ * skipped. */
+static void
+midsync_burst(struct ike_ctx *ctx)
+{
+	struct ike_midsync_due *d = &ctx->midsync_due;
+
+	for (uint32_t sent = 0; d->next < d->n && sent < d->burst; sent++) {
+		struct ike_sa *sa = ike_sa_table_by_id(&ctx->table, d->ids[d->next++]);
+
+		if (sa != NULL)
+			midsync_one(ctx, sa, d->margin);
+	}
+	ctx->ha_stats.msgid_syncs_pending = d->n - d->next;
+	if (d->next == d->n)
+		ike_ha_midsync_clear(ctx);
+}
+
+bool
+ike_ha_midsync_pending(const struct ike_ctx *ctx)
+{
+	return ctx->midsync_due.next < ctx->midsync_due.n;
+}
+
+void
+ike_ha_midsync_tick(struct ike_ctx *ctx)
+{
+	if (ike_ha_midsync_pending(ctx))
+		midsync_burst(ctx);
+}
+
+/* A takeover's queue: room for every IKE SA (false: no memory, then the
+ * syncs go out at once as they did before there was a queue). */
+static bool
+midsync_start(struct ike_ctx *ctx, const struct ike_ha_takeover_opts *o)
+{
+	struct ike_midsync_due *d = &ctx->midsync_due;
+
+	ike_ha_midsync_clear(ctx);
+	d->ids = malloc((ctx->table.count + 1) * sizeof(d->ids[0]));
+	if (d->ids == NULL)
+		return false;
+	d->margin = o->msgid_margin != 0 ? o->msgid_margin : IKE_HA_MSGID_MARGIN_DEFAULT;
+	d->burst = o->msgid_sync_burst != 0 ? o->msgid_sync_burst :
+					      IKE_HA_MSGID_SYNC_BURST_DEFAULT;
+	return true;
+}
+
 int
 ike_ha_set_passive(struct ike_ctx *ctx, bool passive)
 {
+	if (passive)
+		ike_ha_midsync_clear(ctx);	/* a standby sends nothing */
 	if (ctx->ha_passive != passive)
 		IKE_LOG(ctx, IKE_LOG_NOTICE, "%s", passive ? "passive (HA standby)" : "active");
 	ctx->ha_passive = passive;
@@ -372,10 +441,10 @@ children_rearm(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_ha_takeo
 
 static void
 sa_takeover(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_ha_takeover_opts *o,
-	    uint64_t now)
+	    uint64_t now, bool queued)
 {
 	uint64_t m = o->iv_margin > IKE_HA_IV_MARGIN_MIN ? o->iv_margin : IKE_HA_IV_MARGIN_MIN;
-	int rc;
+	struct ike_midsync_due *d = &ctx->midsync_due;
 
 	sa->st.iv_counter = sa->st.iv_counter > UINT64_MAX - m ? UINT64_MAX :
 			    sa->st.iv_counter + m;
@@ -384,11 +453,14 @@ sa_takeover(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_ha_takeover
 	sa->rekey_fired = false;
 	sa->expire_fired = false;
 	children_rearm(ctx, sa, o, now);
-	if (o->msgid_sync && sa->st.peer_msgid_sync) {
-		rc = ike_msgid_sync_start(ctx, sa, o->msgid_margin != 0 ? o->msgid_margin :
-					  IKE_HA_MSGID_MARGIN_DEFAULT);
-		if (rc != 0)
-			IKE_LOG_SA(ctx, sa, IKE_LOG_ERR, "MESSAGE_ID_SYNC not sent: %d", rc);
+	/* A sync is once per IKE SA (ike_msgid_sync_start): one spent at an
+	 * earlier takeover is not tried again. */
+	if (o->msgid_sync && sa->st.peer_msgid_sync && !sa->st.msgid_sync_used) {
+		if (queued)
+			d->ids[d->n++] = sa->st.id;
+		else
+			midsync_one(ctx, sa, o->msgid_margin != 0 ? o->msgid_margin :
+					     IKE_HA_MSGID_MARGIN_DEFAULT);
 	}
 	ike_ctx_event(ctx, IKE_EV_SA_UPDATE, sa, NULL);
 }
@@ -398,6 +470,7 @@ ike_ha_takeover(struct ike_ctx *ctx, const struct ike_ha_takeover_opts *o)
 {
 	uint64_t now = ike_ctx_now_ms(ctx);
 	struct ike_sa *sa;
+	bool queued;
 	int n = 0;
 
 	if (o == NULL)
@@ -405,10 +478,12 @@ ike_ha_takeover(struct ike_ctx *ctx, const struct ike_ha_takeover_opts *o)
 	ctx->ha_passive = false;
 	ctx->ha_stats.takeovers++;
 	ctx->timer_next_ms = now;
+	queued = o->msgid_sync && midsync_start(ctx, o);
 	for (sa = ctx->table.all; sa != NULL; sa = sa->next) {
-		sa_takeover(ctx, sa, o, now);
+		sa_takeover(ctx, sa, o, now, queued);
 		n++;
 	}
+	ike_ha_midsync_tick(ctx);	/* the first burst at once */
 	IKE_LOG(ctx, IKE_LOG_NOTICE, "takeover: %d IKE SAs", n);
 	return n;
 }

@@ -43,6 +43,11 @@ enum ike_ha_limits {
 	 * active whose records were lost on the HA link (at least the peer's
 	 * window is added in any case, §5.1). */
 	IKE_HA_MSGID_MARGIN_DEFAULT = 16,
+	/* RFC 6311 syncs a takeover sends at once, and then per ike_tick(),
+	 * when the caller gives no number: each is an INFORMATIONAL built,
+	 * encrypted and sent (~10-20 us), and 100,000 IKE SAs in one pass held
+	 * the control core ~2 s, the data path of a shared lcore with it. */
+	IKE_HA_MSGID_SYNC_BURST_DEFAULT = 256,
 };
 
 struct ike_ha_stats {
@@ -55,12 +60,14 @@ struct ike_ha_stats {
 	uint64_t msgid_syncs_answered;  /* requests of the peer we accepted */
 	uint64_t msgid_syncs_dropped;   /* replayed/stale requests, bad responses */
 	uint64_t takeover_rekeys_scheduled;
+	uint64_t msgid_syncs_pending;   /* of the last takeover, not sent yet */
 };
 
 struct ike_ha_takeover_opts {
 	uint64_t iv_margin;             /* SK IV counter advance (at least IKE_HA_IV_MARGIN_MIN) */
 	uint32_t msgid_margin;          /* RFC 6311 M1 advance, 0: IKE_HA_MSGID_MARGIN_DEFAULT */
 	bool msgid_sync;                /* IKEV2_MESSAGE_ID_SYNC to peers that support it */
+	uint32_t msgid_sync_burst;      /* of those sent at once and per ike_tick(); 0: default */
 	uint32_t rekey_spread_s;        /* 0: none; else rekey each CHILD SA in [0, spread) s */
 };
 
@@ -97,9 +104,11 @@ int ike_ha_forget_child(struct ike_ctx *ctx, uint64_t id);
 /* Become active: leave passive mode; for every IKE SA advance the SK IV
  * counter, re-arm DPD from now and the rekey/expiry/CHILD lifetimes from
  * the wall-clock times of the state, send IKEV2_MESSAGE_ID_SYNC when
- * asked and the peer announced support, schedule the CHILD SA rekeys
- * when asked, and fire IKE_EV_SA_UPDATE. The number of IKE SAs, or
- * -EINVAL. */
+ * asked and the peer announced support (to the first msgid_sync_burst
+ * IKE SAs at once, to as many more on each ike_tick() until all had one:
+ * ike_next_deadline() says "now" meanwhile; going passive drops the rest),
+ * schedule the CHILD SA rekeys when asked, and fire IKE_EV_SA_UPDATE. The
+ * number of IKE SAs, or -EINVAL. */
 int ike_ha_takeover(struct ike_ctx *ctx, const struct ike_ha_takeover_opts *o);
 
 /* RFC 6311 §5.1: start an IKEV2_MESSAGE_ID_SYNC exchange on IKE SA ID now

@@ -1060,6 +1060,50 @@ test_takeover_rekey_spread(void)
 	net_free(&net);
 }
 
+/* A takeover sends the RFC 6311 syncs in bursts (here 1 IKE SA), one at
+ * once and one per tick: the host ticks while any are left; going passive
+ * drops the rest, and the next takeover sends them (not again to an IKE
+ * SA that had its sync). */
+static void
+test_msgid_sync_bursts(void)
+{
+	struct ike_ha_takeover_opts o = { .msgid_sync = true, .msgid_sync_burst = 1 };
+	const struct ike_ha_stats *st;
+	struct ike_ctx *b;
+	struct net net;
+
+	CU_ASSERT_EQUAL_FATAL(net_init(&net, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(ike_initiate(net.n[NODE_C].ctx, "gw", "net"), 0);
+		net_run(&net);
+	}
+	CU_ASSERT_EQUAL_FATAL(sa_count(&net, NODE_B), 3);
+	net.dead[NODE_A] = true;
+	net.gw = NODE_B;
+	b = net.n[NODE_B].ctx;
+	st = ike_ha_get_stats(b);
+	CU_ASSERT_EQUAL(ike_ha_takeover(b, &o), 3);
+	CU_ASSERT_EQUAL(st->msgid_syncs_sent, 1);
+	CU_ASSERT_EQUAL(st->msgid_syncs_pending, 2);
+	CU_ASSERT_EQUAL(ike_next_deadline(b), 0);	/* tick me now */
+	ike_tick(b);
+	CU_ASSERT_EQUAL(st->msgid_syncs_sent, 2);
+	CU_ASSERT_EQUAL(st->msgid_syncs_pending, 1);
+	CU_ASSERT_EQUAL(ike_ha_set_passive(b, true), 0);
+	CU_ASSERT_EQUAL(st->msgid_syncs_pending, 0);
+	CU_ASSERT_EQUAL(ike_next_deadline(b), UINT64_MAX);
+	ike_tick(b);
+	CU_ASSERT_EQUAL(st->msgid_syncs_sent, 2);
+	CU_ASSERT_EQUAL(ike_ha_takeover(b, &o), 3);	/* only the third is left */
+	CU_ASSERT_EQUAL(st->msgid_syncs_sent, 3);
+	CU_ASSERT_EQUAL(st->msgid_syncs_pending, 0);
+	CU_ASSERT_NOT_EQUAL(ike_next_deadline(b), 0);
+	net_run(&net);
+	CU_ASSERT_EQUAL(st->msgid_syncs_ok, 3);
+	CU_ASSERT_EQUAL(ike_ha_get_stats(net.n[NODE_C].ctx)->msgid_syncs_answered, 3);
+	net_free(&net);
+}
+
 int
 main(void)
 {
@@ -1078,5 +1122,6 @@ main(void)
 	CU_add_test(s, "import errors, forget", test_import_errors_forget);
 	CU_add_test(s, "state events after every exchange", test_events_every_exchange);
 	CU_add_test(s, "takeover rekey spread", test_takeover_rekey_spread);
+	CU_add_test(s, "RFC 6311 syncs in bursts", test_msgid_sync_bursts);
 	return cu_run_registered();
 }
