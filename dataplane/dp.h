@@ -238,6 +238,20 @@ dp_worker_tx(struct dp_worker *w, uint8_t port, struct rte_mbuf *m)
 	tb->m[tb->n++] = m;
 }
 
+/* dp_worker_tx for n packets to one port. */
+static inline void
+dp_worker_tx_burst(struct dp_worker *w, uint8_t port, struct rte_mbuf **m, uint16_t n)
+{
+	struct dp_txbuf *tb = &w->txbuf[port];
+	uint16_t room = (uint16_t)(RTE_DIM(tb->m) - tb->n);
+	uint16_t k = n < room ? n : room;
+
+	memcpy(tb->m + tb->n, m, k * sizeof(*m));
+	tb->n = (uint16_t)(tb->n + k);
+	for (uint16_t i = k; i < n; i++)
+		dp_worker_tx(w, port, m[i]);	/* full: dropped and counted */
+}
+
 /* Sends everything queued in the worker's TX buffers. */
 void dp_worker_flush(struct dp_worker *w);
 

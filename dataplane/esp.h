@@ -6,7 +6,10 @@
 #ifndef HAGW_ESP_H
 #define HAGW_ESP_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <rte_ether.h>
 
 #include <rte_mbuf.h>
 
@@ -25,13 +28,18 @@
 uint16_t dp_esp_outbound(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 			 struct dp_sa **sas, uint16_t n);
 
-/* dp_esp_outbound when every sas[i] is sas[0] and path is the SA path the
- * caller routed them by (dp_sa_path_get() once for all): the common
- * layout with the direct crypto API (tunnel, outer IPv4, AES-GCM) takes a
- * lane without per-packet SA tests, else dp_esp_outbound. The same bytes,
- * counters and events. */
-uint16_t dp_esp_outbound_one_sa(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
-				struct dp_sa **sas, const struct dp_sa_path *path, uint16_t n);
+/* The lane of the common case, a burst of one SA: dp_esp_lane_fits() says
+ * whether sa's packets laid out with path (the SA path the caller routed
+ * them by, dp_sa_path_get() once for all) can take it: tunnel mode, outer
+ * IPv4 without UDP, AES-GCM through IPsec-MB's direct API. Then
+ * dp_esp_outbound_lane() is dp_esp_outbound() for pkts[0..n) (n <=
+ * DP_ESP_MAX_BURST) all with sa, without its per-packet SA tests: the same
+ * bytes, counters and events; each encapsulated frame also gets the
+ * Ethernet header eth unless it is NULL. */
+bool dp_esp_lane_fits(const struct dp_sa *sa, const struct dp_sa_path *path);
+uint16_t dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+			      struct dp_sa *sa, const struct dp_sa_path *path,
+			      const struct rte_ether_hdr *eth, uint16_t n);
 
 /* Inbound: pkts[i] is an IP packet to us (at l3_off) with ESP at dp_meta(m)->esp_off (after the
  * UDP header for NAT-T), sas[i] the inbound SA owned by this worker. Replay check, decrypt burst,

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
 #include "dataplane/esp.h"
@@ -232,11 +233,19 @@ outbound_burst(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 	return finish(w, in_port, pkts, &b);
 }
 
-/* The run lane: pass 1 is one reservation, pass 2 lays every packet out
- * with the one path, pass 3 calls the direct API; counted as one group. */
-static uint16_t
-outbound_run(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struct dp_sa *sa,
-	     const struct dp_sa_path *path, uint16_t n)
+bool
+dp_esp_lane_fits(const struct dp_sa *sa, const struct dp_sa_path *path)
+{
+	return dp_esp_out_t4(sa, path) && dp_esp_key_direct(&sa->key);
+}
+
+/* The lane: pass 1 is one reservation, pass 2 lays every packet out with
+ * the one path (and its Ethernet header), pass 3 calls the direct API;
+ * counted as one group. */
+uint16_t
+dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
+		     struct dp_sa *sa, const struct dp_sa_path *path,
+		     const struct rte_ether_hdr *eth, uint16_t n)
 {
 	struct dp_esp_op ops[DP_ESP_MAX_BURST];
 	struct dp_esp_groups gs;
@@ -245,6 +254,7 @@ outbound_run(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struc
 	bool usable = sa_usable(sa);
 	uint16_t k = 0;
 
+	RTE_ASSERT(n <= DP_ESP_MAX_BURST);
 	dp_esp_groups_init(&gs);
 	g = &gs.g[dp_esp_group_find(&gs, sa)];
 	g->want = usable ? n : 0;
@@ -267,6 +277,8 @@ outbound_run(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struc
 			not_encapsulated(w, in_port, m, sa, v, &r);
 			continue;
 		}
+		if (eth != NULL)	/* the outer headers' line, still in cache */
+			rte_memcpy(rte_pktmbuf_mtod(m, void *), eth, sizeof(*eth));
 		w->ip_id++;
 		fill_op(&ops[k], sa, r.esp, r.payload_len, g->seq++);
 		g->bytes += r.in_len;
@@ -277,17 +289,6 @@ outbound_run(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts, struc
 	g->pkts = k;
 	dp_esp_groups_account(w, &gs);
 	return k;
-}
-
-uint16_t
-dp_esp_outbound_one_sa(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
-		       struct dp_sa **sas, const struct dp_sa_path *path, uint16_t n)
-{
-	struct dp_sa *sa = sas[0];
-
-	if (n <= DP_ESP_MAX_BURST && dp_esp_out_t4(sa, path) && dp_esp_key_direct(&sa->key))
-		return outbound_run(w, in_port, pkts, sa, path, n);
-	return dp_esp_outbound(w, in_port, pkts, sas, n);
 }
 
 uint16_t

@@ -279,7 +279,6 @@ struct spd_burst {
 	uint8_t hop_of[DP_MAX_BURST];		/* m[i]'s outer hop */
 	uint16_t n;
 	uint16_t n_hops;
-	uint16_t n_sa_ids;			/* times protect_one looked up an SA */
 	uint32_t last_sa_id;			/* protect_one: the SA of this id */
 	struct dp_sa *last_sa;
 	struct outer_hop hop[DP_MAX_BURST];	/* one per path, in order of use */
@@ -455,7 +454,6 @@ protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, ui
 	if (o->last_sa_id != sa_id) {
 		o->last_sa = dp_sad_get(w->dp->sad, sa_id);
 		o->last_sa_id = sa_id;
-		o->n_sa_ids++;
 	}
 	sa = o->last_sa;
 
@@ -473,16 +471,69 @@ protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, ui
 	o->sa[o->n++] = sa;
 }
 
+/* The SA every policy answer of the burst protects with, when they are all
+ * PROTECT with one SA (a burst of one client's traffic), it is an
+ * outbound SA whose outer hop is resolved and the ESP lane fits it: its
+ * hop is then o->hop[0]. NULL otherwise (protect_one decides). */
+static struct dp_sa *
+one_sa_of(struct dp_worker *w, uint16_t n, struct spd_burst *o)
+{
+	uint32_t id = o->res[0].sa_id;
+	struct dp_sa *sa;
+
+	if (n == 0 || n > DP_ESP_MAX_BURST)
+		return NULL;
+	for (uint16_t i = 0; i < n; i++)
+		if (!o->ok[i] || o->res[i].action != DP_POLICY_PROTECT || o->res[i].sa_id != id)
+			return NULL;
+	sa = dp_sad_get(w->dp->sad, id);
+	if (sa == NULL || sa->p.dir != DP_SA_OUTBOUND || hop_of(w, o, sa) < 0)
+		return NULL;
+	if (!o->hop[0].eth_ok || !dp_esp_lane_fits(sa, o->hop[0].r.path))
+		return NULL;
+	return sa;
+}
+
+/* PROTECT of a burst of one SA (one_sa_of): protect_one's checks and TTL
+ * per packet, then the ESP lane writes the hop's Ethernet header, and the
+ * burst is queued on the hop's port. */
+static void
+protect_burst(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *pkts, uint16_t n,
+	      struct dp_sa *sa, struct spd_burst *o)
+{
+	const struct outer_hop *h = &o->hop[0];
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i].m;
+
+		if (unlikely(dp_fwd_ttl_expired(m, &pkts[i].info))) {
+			dp_worker_punt(w, m, in_port, DP_PUNT_TTL_EXCEEDED);
+			continue;
+		}
+		dp_meta(m)->mtu = h->r.mtu;
+		dp_fwd_ttl_dec(m, &pkts[i].info);
+		o->sent[k++] = m;
+	}
+	k = dp_esp_outbound_lane(w, in_port, o->sent, sa, h->r.path, &h->eth, k);
+	w->counters.port[in_port].forwarded += k;
+	dp_worker_tx_burst(w, h->r.out_port, o->sent, k);
+}
+
 void
 dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, uint16_t n)
 {
 	struct spd_burst o;
+	struct dp_sa *one;
 	uint16_t k;
 
 	policy_lookup(w, in_port, pkts, n, &o);
-	o.n = 0;
 	o.n_hops = 0;
-	o.n_sa_ids = 0;
+	one = one_sa_of(w, n, &o);
+	if (one != NULL)
+		return protect_burst(w, in_port, pkts, n, one, &o);
+	o.n = 0;
+	o.n_hops = 0;		/* again: one_sa_of may have made one */
 	o.last_sa_id = UINT32_MAX;
 	o.last_sa = NULL;
 	for (uint16_t i = 0; i < n; i++) {
@@ -497,12 +548,6 @@ dp_fwd_spd_out(struct dp_worker *w, uint8_t in_port, struct dp_fwd_pkt *pkts, ui
 	}
 	if (o.n == 0)
 		return;
-	if (o.n_sa_ids == 1 && o.n_hops == 1) {	/* one SA, one path: the run lane */
-		k = dp_esp_outbound_one_sa(w, in_port, o.sent, o.sa, o.hop[0].r.path, o.n);
-		for (uint16_t j = 0; j < k; j++)
-			hop_tx(w, o.sent[j], in_port, &o.hop[0]);
-		return;
-	}
 	k = dp_esp_outbound(w, in_port, o.sent, o.sa, o.n);
 	if (o.n_hops == 1) {		/* one path (a burst to one peer): no search */
 		for (uint16_t j = 0; j < k; j++)
