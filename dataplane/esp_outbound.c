@@ -241,8 +241,10 @@ dp_esp_lane_fits(const struct dp_sa *sa, const struct dp_sa_path *path)
 
 /* The lane: pass 1 is one reservation, pass 2 lays every packet out with
  * the one path (and its Ethernet header), pass 3 calls the direct API;
- * counted as one group. */
-uint16_t
+ * counted as one group. Flattened: the layout and the crypto call are
+ * inlined (with link-time optimisation across files too), which saves
+ * their calls' ~35 instructions per packet. */
+__attribute__((flatten)) uint16_t
 dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		     struct dp_sa *sa, const struct dp_sa_path *path,
 		     const struct rte_ether_hdr *eth, uint16_t n)
