@@ -4,7 +4,7 @@
  * this port's MAC (or the VIPs' while this node owns them), routed off
  * the box. For such a packet the general stages (forward.c: L2 check,
  * dp_pkt_parse_rx, martians, route) each read the headers again; here
- * they are read once (the flow, dp_flow_from_parsed, from that), and the packet
+ * they are read once (the flow, dp_flow_ipv4_plain, from that), and the packet
  * leaves with what those stages would have produced: its dp_pkt_info,
  * next hop and the flow the outbound SPD looks up.
  *
@@ -103,10 +103,8 @@ dp_fwd_fast_ipv4(struct dp_worker *w, struct rte_mbuf *m, uint8_t in_port,
 	p->info.l3_off = ETH_HDR_LEN;
 	p->info.l4_off = ETH_HDR_LEN + IPV4_HDR_LEN;
 	p->info.l3_len = rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)ip)->total_length);
-	/* Cannot fail: l4_fits() put the ports or ICMP type/code inside the
-	 * datagram; checked before m is touched all the same. */
-	if (unlikely(dp_flow_from_parsed(rte_pktmbuf_mtod(m, const uint8_t *), &p->info, f) < 0))
-		return false;
+	/* l4_fits() put the ports or ICMP type/code inside the datagram. */
+	dp_flow_ipv4_plain(ip, f);
 	meta = dp_meta(m);
 	meta->in_port = in_port;
 	meta->l3_off = ETH_HDR_LEN;
