@@ -478,11 +478,12 @@ protect_one(struct dp_worker *w, uint8_t in_port, const struct dp_fwd_pkt *p, ui
 static struct dp_sa *
 one_sa_of(struct dp_worker *w, uint16_t n, struct spd_burst *o)
 {
-	uint32_t id = o->res[0].sa_id;
 	struct dp_sa *sa;
+	uint32_t id;
 
 	if (n == 0 || n > DP_ESP_MAX_BURST)
 		return NULL;
+	id = o->res[0].sa_id;
 	for (uint16_t i = 0; i < n; i++)
 		if (!o->ok[i] || o->res[i].action != DP_POLICY_PROTECT || o->res[i].sa_id != id)
 			return NULL;
