@@ -91,13 +91,13 @@ dp_esp_ip_parse(const uint8_t *ip, uint32_t avail, struct dp_esp_ip *v)
 }
 
 /* The per-packet fields of an outer IPv4 header copied from the path's
- * template; the checksum from the template's sum (RFC 1071 §4.1). */
+ * template; the checksum from the template's sum (RFC 1071 §4.1). frag
+ * is the fragment field: DP_ESP_IPV4_DF or 0. */
 static inline void
-dp_esp_ip_outer4(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t tos, bool df,
-	   uint16_t id)
+dp_esp_ip_outer4(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t tos,
+		 uint16_t frag, uint16_t id)
 {
 	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
-	uint16_t frag = df ? DP_ESP_IPV4_DF : 0;
 	uint32_t sum = path->ip_csum + tos + len + id + frag;
 
 	h->type_of_service = tos;
@@ -125,12 +125,12 @@ dp_esp_ip_outer6(uint8_t *ip, uint16_t len, uint8_t tos)
  * DF, ID and checksum. */
 static inline void
 dp_esp_ip_outer(uint8_t *ip, const struct dp_sa_path *path, uint16_t len, uint8_t inner_tos,
-		bool df, uint16_t id)
+		uint16_t frag, uint16_t id)
 {
 	uint8_t tos = (inner_tos & path->tos_keep) | path->tos_set;
 
 	if (path->ip_len == DP_ESP_IPV4_HDR_LEN)
-		dp_esp_ip_outer4(ip, path, len, tos, df, id);
+		dp_esp_ip_outer4(ip, path, len, tos, frag, id);
 	else
 		dp_esp_ip_outer6(ip, len, tos);
 }
