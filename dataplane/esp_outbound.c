@@ -243,24 +243,42 @@ dp_esp_lane_fits(const struct dp_sa *sa, const struct dp_sa_path *path)
  * the one path (and its Ethernet header), pass 3 calls the direct API;
  * counted as one group. Flattened: the layout and the crypto call are
  * inlined (with link-time optimisation across files too), which saves
- * their calls' ~35 instructions per packet. */
+ * their calls' ~35 instructions per packet. What stays the same for the
+ * burst (the SA's key, ESN, IV epoch; the next sequence number and IPv4
+ * ID) lives in locals: the packet stores through byte pointers may alias
+ * anything in memory, so fields read in the loop would be read again for
+ * every packet. The epoch is read once, after the reservation, like the
+ * general path's reads per packet (an active SA's epoch does not change:
+ * sa.h). */
 __attribute__((flatten)) uint16_t
 dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkts,
 		     struct dp_sa *sa, const struct dp_sa_path *path,
 		     const struct rte_ether_hdr *eth, uint16_t n)
 {
-	struct dp_esp_op ops[DP_ESP_MAX_BURST];
+	uint8_t *esp[DP_ESP_MAX_BURST];		/* the k-th sent packet's ESP header */
+	uint32_t payload_len[DP_ESP_MAX_BURST];	/* and what it encrypts */
 	struct dp_esp_groups gs;
 	struct dp_esp_group *g;
-	uint16_t id_base = (uint16_t)(w->index << IP_ID_WORKER_SHIFT);
-	bool usable = sa_usable(sa);
+	const uint16_t id_base = (uint16_t)(w->index << IP_ID_WORKER_SHIFT);
+	const struct dp_esp_key *key = &sa->key;
+	const bool esn = sa->p.esn;
+	uint16_t ip_id = w->ip_id;
+	uint64_t seq0, seq, iv_base, bytes = 0;
 	uint16_t k = 0;
 
 	RTE_ASSERT(n <= DP_ESP_MAX_BURST);
 	dp_esp_groups_init(&gs);
 	g = &gs.g[dp_esp_group_find(&gs, sa)];
-	g->want = usable ? n : 0;
+	g->want = sa_usable(sa) ? n : 0;
 	reserve(w, &gs);
+	seq0 = seq = g->seq;
+	if (unlikely(g->want == 0 || seq == 0)) {
+		for (uint16_t i = 0; i < n; i++)
+			dp_esp_drop_unusable(w, pkts[i], in_port, sa);
+		dp_esp_groups_account(w, &gs);
+		return 0;
+	}
+	iv_base = dp_sa_iv_nonce(sa, 0);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct dp_mbuf_meta *meta = dp_meta(m);
@@ -269,26 +287,37 @@ dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkt
 
 		if (i + PREFETCH_AHEAD < n)
 			prefetch(pkts[i + PREFETCH_AHEAD]);
-		if (unlikely(!usable || g->seq == 0)) {
-			dp_esp_drop_unusable(w, m, in_port, sa);
-			continue;
-		}
-		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, g->seq,
-					 (uint16_t)(id_base + w->ip_id), &r);
+		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, seq,
+					 (uint16_t)(id_base + ip_id), &r);
 		if (unlikely(v != DP_ESP_OUT_OK)) {
 			not_encapsulated(w, in_port, m, sa, v, &r);
 			continue;
 		}
 		if (eth != NULL)	/* the outer headers' line, still in cache */
 			rte_memcpy(rte_pktmbuf_mtod(m, void *), eth, sizeof(*eth));
-		w->ip_id++;
-		fill_op(&ops[k], sa, r.esp, r.payload_len, g->seq++);
-		g->bytes += r.in_len;
+		ip_id++;
+		seq++;
+		bytes += r.in_len;
+		esp[k] = r.esp;
+		payload_len[k] = r.payload_len;
 		pkts[k++] = m;
 	}
-	for (uint16_t j = 0; j < k; j++)
-		dp_esp_encrypt_direct(w->mgr, &ops[j]);	/* valid ops: status 0 */
+	w->ip_id = ip_id;
+	/* The k-th packet sent has sequence number seq0 + k. */
+	for (uint16_t j = 0; j < k; j++) {
+		struct dp_esp_op op = {
+			.key = key,
+			.esp = esp[j],
+			.payload_len = payload_len[j],
+			.seq_hi = (uint32_t)((seq0 + j) >> SEQ_HI_SHIFT),
+			.esn = esn,
+			.iv_nonce = dp_sa_iv_nonce_of(iv_base, seq0 + j),
+		};
+
+		dp_esp_encrypt_direct(w->mgr, &op);	/* a valid op: status 0 */
+	}
 	g->pkts = k;
+	g->bytes = bytes;
 	dp_esp_groups_account(w, &gs);
 	return k;
 }

@@ -363,14 +363,20 @@ void dp_sa_clear_stats(struct dp_sa *sa);
  * SA's sequence space (2^32-1 without ESN, 2^64-1 with) or its IV epoch
  * space would be exceeded, after which the SA is hard-expired. */
 uint64_t dp_sa_seq_reserve(struct dp_sa *sa, uint32_t n);
+/* IV nonce for outbound sequence number seq (see the header comment),
+ * from the nonce of sequence number 0 of the same epoch. */
+static inline uint64_t
+dp_sa_iv_nonce_of(uint64_t nonce0, uint64_t seq)
+{
+	return nonce0 | (seq & ((UINT64_C(1) << DP_SA_IV_COUNTER_BITS) - 1));
+}
 /* IV nonce for outbound sequence number seq (see the header comment). */
 static inline uint64_t
 dp_sa_iv_nonce(const struct dp_sa *sa, uint64_t seq)
 {
 	uint64_t epoch = __atomic_load_n(&sa->out->iv_epoch, __ATOMIC_RELAXED);
 
-	return epoch << DP_SA_IV_COUNTER_BITS |
-	       (seq & ((UINT64_C(1) << DP_SA_IV_COUNTER_BITS) - 1));
+	return dp_sa_iv_nonce_of(epoch << DP_SA_IV_COUNTER_BITS, seq);
 }
 
 /* HA: export / import sequence state (import never moves backwards), and
