@@ -72,7 +72,7 @@ struct dp_esp_out_plan {
 	/* The outer fragment field, DP_ESP_IPV4_DF or 0: the DF that governs
 	 * the MTU decision (after the SA's policy). 16 bits wide like the
 	 * field: a bool here was spilled as a byte and reloaded as the
-	 * field's 16 bits, which stalls store forwarding (~5 % of the lane). */
+	 * field's 16 bits, which stalls store forwarding (13 % of the lane's samples at 1420 B). */
 	uint16_t frag;
 };
 

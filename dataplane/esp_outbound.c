@@ -263,7 +263,7 @@ dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkt
 	const struct dp_esp_key *key = &sa->key;
 	const bool esn = sa->p.esn;
 	uint16_t ip_id = w->ip_id;
-	uint64_t seq0, seq, iv_base, bytes = 0;
+	uint64_t seq0, iv_base, bytes = 0;
 	uint16_t k = 0;
 
 	RTE_ASSERT(n <= DP_ESP_MAX_BURST);
@@ -271,8 +271,8 @@ dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkt
 	g = &gs.g[dp_esp_group_find(&gs, sa)];
 	g->want = sa_usable(sa) ? n : 0;
 	reserve(w, &gs);
-	seq0 = seq = g->seq;
-	if (unlikely(g->want == 0 || seq == 0)) {
+	seq0 = g->seq;	/* the k-th packet sent gets seq0 + k */
+	if (unlikely(g->want == 0 || seq0 == 0)) {
 		for (uint16_t i = 0; i < n; i++)
 			dp_esp_drop_unusable(w, pkts[i], in_port, sa);
 		dp_esp_groups_account(w, &gs);
@@ -287,7 +287,7 @@ dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkt
 
 		if (i + PREFETCH_AHEAD < n)
 			prefetch(pkts[i + PREFETCH_AHEAD]);
-		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, seq,
+		v = dp_esp_out_packet_t4(sa, path, m, meta->l3_off, meta->mtu, seq0 + k,
 					 (uint16_t)(id_base + ip_id), &r);
 		if (unlikely(v != DP_ESP_OUT_OK)) {
 			not_encapsulated(w, in_port, m, sa, v, &r);
@@ -296,14 +296,12 @@ dp_esp_outbound_lane(struct dp_worker *w, uint8_t in_port, struct rte_mbuf **pkt
 		if (eth != NULL)	/* the outer headers' line, still in cache */
 			rte_memcpy(rte_pktmbuf_mtod(m, void *), eth, sizeof(*eth));
 		ip_id++;
-		seq++;
 		bytes += r.in_len;
 		esp[k] = r.esp;
 		payload_len[k] = r.payload_len;
 		pkts[k++] = m;
 	}
 	w->ip_id = ip_id;
-	/* The k-th packet sent has sequence number seq0 + k. */
 	for (uint16_t j = 0; j < k; j++) {
 		struct dp_esp_op op = {
 			.key = key,
