@@ -199,6 +199,18 @@ ctl_ike_start(struct hagw *h, char *err, size_t err_len)
 		free(ike);
 		return -EINVAL;
 	}
+	/* Every CHILD SA takes two SAD entries: ipsec.max_sas / 2 of them and
+	 * as many IKE SAs at most, their memory present before the first
+	 * client or bulk sync comes (each first touch is a kernel page fault
+	 * and zeroing: a third of a standby's bulk sync was that). */
+	if (ike_ctx_reserve(h->cfg.ipsec.max_sas / 2, h->cfg.ipsec.max_sas / 2) < 0) {
+		snprintf(err, err_len, "IKE: cannot reserve memory for %u IKE SAs",
+			 h->cfg.ipsec.max_sas / 2);
+		ike_ctx_free(ike->ctx);
+		ctl_ike_children_fini(&ike->children);
+		free(ike);
+		return -ENOMEM;
+	}
 	if (ctl_udp_register(&h->udp, ike->port, udp_input, ike) < 0 ||
 	    ctl_udp_register(&h->udp, ike->natt_port, udp_input, ike) < 0) {
 		snprintf(err, err_len, "IKE: UDP port %u or %u already in use", ike->port,

@@ -37,11 +37,12 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp.h"
-#include "dataplane/mem_populate.h"
+#include "dataplane/mem_table.h"
 #include "dataplane/sa.h"
 
 enum {
 	SAD_HASH_HEADROOM = 2,		/* hash key slots per SA: cuckoo load <= 1/2 */
+	SAD_PATH_SPARE_DIV = 8,		/* replaced paths in the store: max_sas / 8 */
 	SAD_HASH_MIN = 16,		/* rte_hash needs a few buckets */
 	SAD_MAX_SAS = 1 << 20,
 	SA_SPI_MIN = 256,		/* RFC 4303 §2.1: 1..255 reserved, 0 never used */
@@ -72,6 +73,9 @@ struct dp_sad {
 	unsigned int count_active;	/* of which DP_SA_F_ACTIVE (dp_sa_set_active) */
 	uint32_t next_id;		/* next-fit start: ids come back late */
 	unsigned int deferred;		/* in dq, as of the last reclaim or enqueue */
+	struct dp_sa_path *path_store;	/* paths made at start (path_alloc) */
+	uint32_t n_path_store;
+	struct dp_sa_path *path_free;	/* unused ones of path_store */
 	struct dp_sa_path *retired_head;	/* replaced paths, oldest first */
 	struct dp_sa_path *retired_tail;
 	unsigned int n_retired;
@@ -97,16 +101,61 @@ sad_err(char *err, size_t err_len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Paths come from a store made present at start, one per SA and a spare
+ * for replaced ones awaiting their grace period (SAD_PATH_SPARE_DIV),
+ * linked through retired_next while unused: installing an SA allocates
+ * nothing from EAL's heap (an rte_malloc each was a fifth of a standby's
+ * bulk sync: a heap walk and fresh pages). When the store runs out, e.g.
+ * in a storm of updates, EAL's heap serves. */
+static struct dp_sa_path *
+path_alloc(struct dp_sad *sad)
+{
+	struct dp_sa_path *np = sad->path_free;
+
+	if (np != NULL) {
+		sad->path_free = np->retired_next;
+		return np;
+	}
+	return rte_malloc_socket("dp_sa_path", sizeof(*np), RTE_CACHE_LINE_SIZE, sad->p.socket);
+}
+
+static void
+path_release(struct dp_sad *sad, struct dp_sa_path *t)
+{
+	if (t == NULL)
+		return;
+	if (t >= sad->path_store && t < sad->path_store + sad->n_path_store) {
+		t->retired_next = sad->path_free;
+		sad->path_free = t;
+	} else {
+		rte_free(t);
+	}
+}
+
+static int
+path_store_create(struct dp_sad *sad)
+{
+	sad->n_path_store = sad->p.max_sas + sad->p.max_sas / SAD_PATH_SPARE_DIV + 1;
+	sad->path_store = mem_table_alloc("dp_sad_paths",
+					  sad->n_path_store * sizeof(struct dp_sa_path),
+					  sad->p.socket);
+	if (sad->path_store == NULL)
+		return -ENOMEM;
+	for (uint32_t i = sad->n_path_store; i-- > 0;)
+		path_release(sad, &sad->path_store[i]);
+	return 0;
+}
+
 /* The slot is left all zero: the next SA of this id starts from there. */
 static void
-sa_destroy(struct dp_sa *sa)
+sa_destroy(struct dp_sad *sad, struct dp_sa *sa)
 {
 	dp_esp_key_wipe(&sa->key);
 	explicit_bzero(sa->p.enc_key, sizeof(sa->p.enc_key));
 	explicit_bzero(sa->p.auth_key, sizeof(sa->p.auth_key));
 	if (dp_sa_test_free_hook != NULL)
 		dp_sa_test_free_hook(sa);
-	rte_free(sa->path);
+	path_release(sad, sa->path);
 	explicit_bzero(sa, sizeof(*sa));
 }
 
@@ -122,7 +171,7 @@ sad_paths_reclaim(struct dp_sad *sad)
 		if (sad->retired_head == NULL)
 			sad->retired_tail = NULL;
 		sad->n_retired--;
-		rte_free(old);
+		path_release(sad, old);
 	}
 }
 
@@ -133,7 +182,7 @@ sad_paths_free(struct dp_sad *sad)
 		struct dp_sa_path *old = sad->retired_head;
 
 		sad->retired_head = old->retired_next;
-		rte_free(old);
+		path_release(sad, old);
 	}
 	sad->retired_tail = NULL;
 	sad->n_retired = 0;
@@ -149,7 +198,7 @@ sad_release(struct dp_sad *sad, uint32_t id, int32_t pos)
 	if (pos >= 0)
 		rte_hash_free_key_with_position(sad->spi_hash, pos);
 	sad->owned[id] = NULL;
-	sa_destroy(sa);
+	sa_destroy(sad, sa);
 }
 
 /* Defer queue callback: the grace period of these entries has passed. */
@@ -197,22 +246,6 @@ sad_dq_create(struct dp_sad *sad, const char *name)
 	return sad->dq == NULL ? -rte_errno : 0;
 }
 
-/* Every table sized by max_sas is made present now, at start: an SA
- * installed later (a standby's bulk sync installs tens of thousands at
- * once) touches no fresh page. What an operator sizes max_sas for is what
- * the appliance holds in memory from the start. */
-static void
-sad_populate(struct dp_sad *sad)
-{
-	size_t n = sad->p.max_sas;
-
-	mem_populate(sad->slots, n * sizeof(sad->slots[0]));
-	mem_populate(sad->sas, n * sizeof(sad->sas[0]));
-	mem_populate(sad->owned, n * sizeof(sad->owned[0]));
-	mem_populate(sad->outs, n * sizeof(sad->outs[0]));
-	mem_populate(sad->moved, sad->moved_words * sizeof(sad->moved[0]));
-}
-
 struct dp_sad *
 dp_sad_create(const char *name, const struct dp_sad_params *p)
 {
@@ -231,20 +264,23 @@ dp_sad_create(const char *name, const struct dp_sad_params *p)
 		return NULL;
 	}
 	sad->p = *p;
+	/* Every table sized by max_sas is present from now on (mem_table.h):
+	 * an SA installed later (a standby's bulk sync installs tens of
+	 * thousands at once) touches no fresh page. What an operator sizes
+	 * max_sas for is what the appliance holds in memory from the start. */
 	table = p->max_sas * sizeof(struct dp_sa *);
-	sad->sas = rte_zmalloc_socket("dp_sad_sas", table, RTE_CACHE_LINE_SIZE, p->socket);
-	sad->owned = rte_zmalloc_socket("dp_sad_owned", table, RTE_CACHE_LINE_SIZE, p->socket);
+	sad->sas = mem_table_alloc("dp_sad_sas", table, p->socket);
+	sad->owned = mem_table_alloc("dp_sad_owned", table, p->socket);
 	sad->moved_words = (p->max_sas + DP_SA_MOVED_WORD_BITS - 1) / DP_SA_MOVED_WORD_BITS;
-	sad->moved = rte_zmalloc_socket("dp_sad_moved", sad->moved_words * sizeof(uint64_t),
-					RTE_CACHE_LINE_SIZE, p->socket);
-	sad->outs = rte_zmalloc_socket("dp_sad_outs", p->max_sas * sizeof(struct dp_sa_out),
-				       RTE_CACHE_LINE_SIZE, p->socket);
-	sad->slots = rte_zmalloc_socket("dp_sad_slots", p->max_sas * sizeof(struct dp_sa),
-					RTE_CACHE_LINE_SIZE, p->socket);
+	sad->moved = mem_table_alloc("dp_sad_moved", sad->moved_words * sizeof(uint64_t),
+				     p->socket);
+	sad->outs = mem_table_alloc("dp_sad_outs", p->max_sas * sizeof(struct dp_sa_out),
+				    p->socket);
+	sad->slots = mem_table_alloc("dp_sad_slots", p->max_sas * sizeof(struct dp_sa), p->socket);
 	rc = sad->sas == NULL || sad->owned == NULL || sad->moved == NULL || sad->outs == NULL ||
 	     sad->slots == NULL ? -ENOMEM : sad_hash_create(sad, name);
 	if (rc == 0)
-		sad_populate(sad);
+		rc = path_store_create(sad);
 	if (rc == 0 && p->qsbr != NULL)
 		rc = sad_dq_create(sad, name);
 	if (rc < 0) {
@@ -267,14 +303,15 @@ dp_sad_free(struct dp_sad *sad)
 		rte_rcu_qsbr_dq_delete(sad->dq);
 	for (uint32_t id = 0; sad->owned != NULL && id < sad->p.max_sas; id++)
 		if (sad->owned[id] != NULL)
-			sa_destroy(sad->owned[id]);
+			sa_destroy(sad, sad->owned[id]);
 	sad_paths_free(sad);
+	mem_table_free(sad->path_store, sad->n_path_store * sizeof(struct dp_sa_path));
 	rte_hash_free(sad->spi_hash);
-	rte_free(sad->owned);
-	rte_free(sad->moved);
-	rte_free(sad->outs);
-	rte_free(sad->slots);
-	rte_free(sad->sas);
+	mem_table_free(sad->owned, sad->p.max_sas * sizeof(struct dp_sa *));
+	mem_table_free(sad->moved, sad->moved_words * sizeof(uint64_t));
+	mem_table_free(sad->outs, sad->p.max_sas * sizeof(struct dp_sa_out));
+	mem_table_free(sad->slots, sad->p.max_sas * sizeof(struct dp_sa));
+	mem_table_free(sad->sas, sad->p.max_sas * sizeof(struct dp_sa *));
 	rte_free(sad);
 }
 
@@ -469,10 +506,9 @@ path_overhead(const struct dp_sa *sa, const struct dp_sa_path *t)
 
 /* A path to publish for sa (its keys expanded): a copy of t. */
 static struct dp_sa_path *
-path_new(const struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_path *t)
+path_new(struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_path *t)
 {
-	struct dp_sa_path *np = rte_malloc_socket("dp_sa_path", sizeof(*np), RTE_CACHE_LINE_SIZE,
-						  sad->p.socket);
+	struct dp_sa_path *np = path_alloc(sad);
 
 	if (np == NULL)
 		return NULL;
@@ -523,14 +559,14 @@ sa_build(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t id, struct d
 	if (dp_esp_key_init(sad->p.mgr, &sa->key, p->alg, p->enc_key, p->enc_key_len,
 			    p->auth_key, p->auth_key_len) < 0) {
 		sad_err(err, err_len, "key expansion failed");
-		sa_destroy(sa);
+		sa_destroy(sad, sa);
 		return -EINVAL;
 	}
 	path_from_params(&t, p);
 	sa->path = path_new(sad, sa, &t);
 	if (sa->path == NULL) {
 		sad_err(err, err_len, "out of memory for the SA");
-		sa_destroy(sa);
+		sa_destroy(sad, sa);
 		return -ENOMEM;
 	}
 	if (p->dir == DP_SA_INBOUND)
@@ -583,7 +619,7 @@ dp_sa_add(struct dp_sad *sad, const struct dp_sa_params *p, uint32_t *id, char *
 		return rc;
 	if (p->dir == DP_SA_INBOUND && rte_hash_add_key_data(sad->spi_hash, &sa->p.spi, sa) < 0) {
 		sad_err(err, err_len, "SPI table full");
-		sa_destroy(sa);
+		sa_destroy(sad, sa);
 		return -ENOSPC;
 	}
 	sad->owned[slot] = sa;
@@ -630,7 +666,7 @@ family_name(uint8_t family)
 
 /* The SA's path with u applied, checked, in new memory. */
 static int
-update_path(const struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_update *u,
+update_path(struct dp_sad *sad, const struct dp_sa *sa, const struct dp_sa_update *u,
 	    struct dp_sa_path **out, char *err, size_t err_len)
 {
 	const struct dp_sa_path *cur = sa->path;	/* ours: we are the only writer */
@@ -689,7 +725,7 @@ path_replace(struct dp_sad *sad, struct dp_sa *sa, struct dp_sa_path *np)
 
 	__atomic_store_n(&sa->path, np, __ATOMIC_RELEASE);
 	if (sad->p.qsbr == NULL) {
-		rte_free(old);
+		path_release(sad, old);
 		return;
 	}
 	sad_paths_reclaim(sad);			/* keeps the list short */

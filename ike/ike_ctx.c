@@ -84,6 +84,12 @@ fail:
 	return NULL;
 }
 
+int
+ike_ctx_reserve(size_t ike_sas, size_t child_sas)
+{
+	return ike_sa_reserve(ike_sas, child_sas);
+}
+
 void
 ike_ctx_free(struct ike_ctx *ctx)
 {

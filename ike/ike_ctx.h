@@ -45,6 +45,9 @@ struct ike_ctx *ike_ctx_new(const struct cfg_ike *cfg, const struct ike_host_ops
 /* Deletes every SA (child_remove for each CHILD SA, no DELETE sent) and
  * wipes all keys. */
 void ike_ctx_free(struct ike_ctx *ctx);
+/* Memory for IKE_SAS IKE SAs and CHILD_SAS CHILD SAs made present now
+ * (ike_sa_reserve); more are still allocated on demand. 0 or -1. */
+int ike_ctx_reserve(size_t ike_sas, size_t child_sas);
 
 /* One UDP datagram (the UDP payload; on port 4500 still with the non-ESP
  * marker) that arrived on LOCAL from REMOTE. */

@@ -104,6 +104,21 @@ ike_sa_set_phase(struct ike_sa *sa, enum ike_sa_phase to)
 #define SA_WIPE_FREE(p, type) ike_sa_pool_put((p), sizeof(type))	/* wipes */
 #endif
 
+int
+ike_sa_reserve(size_t ike_sas, size_t child_sas)
+{
+#if defined(IKE_SA_FROM_HEAP)
+	(void)ike_sas;
+	(void)child_sas;
+	return 0;
+#else
+	if (ike_sa_pool_reserve(sizeof(struct ike_sa), ike_sas) < 0 ||
+	    ike_sa_pool_reserve(sizeof(struct ike_child), child_sas) < 0)
+		return -1;
+	return 0;
+#endif
+}
+
 struct ike_sa *
 ike_sa_alloc(void)
 {

@@ -176,6 +176,9 @@ bool ike_sa_phase_allowed(enum ike_sa_phase from, enum ike_sa_phase to);
 const char *ike_sa_phase_name(enum ike_sa_phase p);
 
 /* A zeroed SA (NULL if out of memory). */
+/* Memory for IKE_SAS IKE SAs and CHILD_SAS CHILD SAs made present now
+ * (ike_sa_pool_reserve): the pools still grow past it. 0 or -1. */
+int ike_sa_reserve(size_t ike_sas, size_t child_sas);
 struct ike_sa *ike_sa_alloc(void);
 
 /* Free everything the SA owns and wipe its keys (children included:

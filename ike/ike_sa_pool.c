@@ -28,6 +28,7 @@
 
 #include <openssl/crypto.h>
 
+#include "dataplane/mem_populate.h"
 #include "ike/ike_sa_pool.h"
 
 enum {
@@ -77,12 +78,12 @@ pool_of(size_t size, bool make)
 	return NULL;
 }
 
-/* A new slab aligned to the huge page size, so that all of it can be
- * backed by huge pages. */
+/* A new slab of BYTES (a multiple of the huge page size) aligned to the
+ * huge page size, so that all of it can be backed by huge pages. */
 static int
-slab_new(struct sa_pool *pool)
+slab_new(struct sa_pool *pool, size_t bytes)
 {
-	size_t len = SLAB_BYTES + HUGE_PAGE;
+	size_t len = bytes + HUGE_PAGE;
 	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			  -1, 0);
 	uintptr_t a;
@@ -91,9 +92,9 @@ slab_new(struct sa_pool *pool)
 		return -1;
 	a = ((uintptr_t)p + HUGE_PAGE - 1) & ~((uintptr_t)HUGE_PAGE - 1);
 	/* A kernel without THP says EINVAL: 4 KiB pages then, still unwritten. */
-	(void)madvise((void *)a, SLAB_BYTES, MADV_HUGEPAGE);
+	(void)madvise((void *)a, bytes, MADV_HUGEPAGE);
 	pool->bump = (uint8_t *)a;
-	pool->end = pool->bump + SLAB_BYTES;
+	pool->end = pool->bump + bytes;
 	pool->slabs++;
 	return 0;
 }
@@ -113,13 +114,34 @@ ike_sa_pool_get(size_t size)
 		f->next = NULL;
 		p = f;
 	} else {
-		if ((size_t)(pool->end - pool->bump) < pool->slot && slab_new(pool) < 0)
+		if ((size_t)(pool->end - pool->bump) < pool->slot &&
+		    slab_new(pool, SLAB_BYTES) < 0)
 			return NULL;
 		p = pool->bump;
 		pool->bump += pool->slot;
 	}
 	pool->in_use++;
 	return p;
+}
+
+int
+ike_sa_pool_reserve(size_t size, size_t count)
+{
+	struct sa_pool *pool = pool_of(size, true);
+	size_t bytes, have;
+
+	if (pool == NULL)
+		return -1;
+	have = (size_t)(pool->end - pool->bump) / (pool->slot == 0 ? 1 : pool->slot);
+	if (count <= have)
+		return 0;
+	/* The rest of the current slab is left unused: a reservation is
+	 * made at start, when there is none. */
+	bytes = ((count * pool->slot) + HUGE_PAGE - 1) & ~((size_t)HUGE_PAGE - 1);
+	if (slab_new(pool, bytes) < 0)
+		return -1;
+	mem_populate(pool->bump, bytes);
+	return 0;
 }
 
 void

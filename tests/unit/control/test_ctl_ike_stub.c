@@ -33,6 +33,14 @@ ike_ctx_free(struct ike_ctx *ctx)
 	stub.freed = true;
 }
 
+int
+ike_ctx_reserve(size_t ike_sas, size_t child_sas)
+{
+	(void)ike_sas;
+	(void)child_sas;
+	return 0;
+}
+
 void
 ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
 	  const uint8_t *data, size_t len)
