@@ -16,6 +16,7 @@
 #include "control/ctl_ike_child.h"
 #include "control/log.h"
 #include "dataplane/mem_populate.h"
+#include "dataplane/mem_table.h"
 
 enum {
 	ERR_LEN = 256,
@@ -253,6 +254,7 @@ sa_ids_create(uint32_t entries)
 	};
 
 	snprintf(name, sizeof(name), "ike_child_ids_%u", serial++);
+	p.socket_id = mem_table_hash_socket(name, p.entries, SOCKET_ID_ANY);	/* huge pages */
 	return rte_hash_create(&p);
 }
 

@@ -9,6 +9,7 @@
  * Anonymous memory advised for THP gets 2 MiB pages, as EAL's would be on
  * a hugepage-backed appliance, where EAL memory is used as before. */
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/mman.h>
 
 #include <rte_eal.h>
@@ -16,6 +17,8 @@
 
 #include "dataplane/mem_populate.h"
 #include "dataplane/mem_table.h"
+
+enum { MEM_TABLE_PAGE = 2u << 20 };	/* a transparent huge page */
 
 void *
 mem_table_alloc(const char *name, size_t len, int socket)
@@ -33,6 +36,48 @@ mem_table_alloc(const char *name, size_t len, int socket)
 	}
 	mem_populate(p, len);	/* advises THP on the mapping first */
 	return p;
+}
+
+int
+mem_table_heap(const char *name, size_t bytes, int socket)
+{
+	size_t len = (bytes + MEM_TABLE_PAGE - 1) & ~(size_t)(MEM_TABLE_PAGE - 1);
+	void *p;
+	int id;
+
+	if (rte_eal_has_hugepages() || len == 0)
+		return socket;
+	id = rte_malloc_heap_get_socket(name);
+	if (id >= 0)
+		return id;
+	p = mmap(NULL, len + MEM_TABLE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return socket;
+	/* EAL wants the pages aligned to the page size it is told */
+	p = (void *)(((uintptr_t)p + MEM_TABLE_PAGE - 1) & ~(uintptr_t)(MEM_TABLE_PAGE - 1));
+	mem_populate(p, len);
+	if (rte_malloc_heap_create(name) < 0)
+		return socket;
+	if (rte_malloc_heap_memory_add(name, p, len, NULL, len / MEM_TABLE_PAGE,
+				       MEM_TABLE_PAGE) < 0) {
+		rte_malloc_heap_destroy(name);
+		return socket;
+	}
+	id = rte_malloc_heap_get_socket(name);
+	return id >= 0 ? id : socket;
+}
+
+int
+mem_table_hash_socket(const char *hash_name, unsigned int entries, int socket)
+{
+	char heap[MEM_TABLE_HEAP_NAME_MAX];
+
+	/* An entry takes ~40 octets of rte_hash memory at most (its share of
+	 * a bucket and of the extendable ones, its key slot, free-slot ring
+	 * entries); 128 leaves room for key sizes up to 64 octets. */
+	snprintf(heap, sizeof(heap), "ht_%s", hash_name);
+	return mem_table_heap(heap, (size_t)entries * 128 + (1u << 20), socket);
 }
 
 void

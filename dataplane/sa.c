@@ -219,9 +219,10 @@ sad_hash_create(struct dp_sad *sad, const char *name)
 		.entries = RTE_MAX(sad->p.max_sas * SAD_HASH_HEADROOM, (unsigned int)SAD_HASH_MIN),
 		.key_len = sizeof(uint32_t),
 		.hash_func = rte_hash_crc,
-		.socket_id = sad->p.socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
+
+	hp.socket_id = mem_table_hash_socket(name, hp.entries, sad->p.socket);	/* huge pages */
 
 	sad->spi_hash = rte_hash_create(&hp);
 	return sad->spi_hash == NULL ? -rte_errno : 0;
