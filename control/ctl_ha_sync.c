@@ -312,7 +312,7 @@ apply_sa(struct ctl_ha *ha, const uint8_t *v, uint32_t len)
 	int rc = ike_sa_state_deserialize(v, len, ha->sa_scratch);
 
 	if (rc == 0)
-		rc = ike_ha_import_sa(ha->h->ike->ctx, ha->sa_scratch);
+		rc = ike_ha_import_sa_take(ha->h->ike->ctx, ha->sa_scratch);
 	if (rc == 0 && ha->in_bulk)
 		rc = ctl_ha_bulk_seen(ha, ha->sa_scratch->id);
 	return rc;	/* the scratch is overwritten by the next record, wiped when freed */

@@ -269,8 +269,9 @@ sa_fill(struct ike_sa *sa, bool fresh, const struct ike_sa_state *st, struct sa_
 	ike_sa_child_ids(sa);
 }
 
-int
-ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
+/* ike_ha_import_sa, with ST's blobs taken (TAKE) or copied. */
+static int
+import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st, bool take)
 {
 	const struct ike_conf_conn *conn = ike_conf_find(ctx->conf, st->name);
 	struct ike_sa *old = ike_sa_table_by_id(&ctx->table, st->id), *sa, *clash;
@@ -285,15 +286,21 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 	clash = ike_sa_table_by_spi(&ctx->table, st->initiator ? st->spi_i : st->spi_r);
 	if (clash != NULL && clash != old)
 		return -EEXIST;
-	if (blobs_dup(st, &b) < 0)
+	if (take) {
+		b.resp = st->last_resp.bytes;
+		b.win = st->win.bytes;
+	} else if (blobs_dup(st, &b) < 0) {
 		return -ENOMEM;
+	}
 	sa = old != NULL ? old : ike_sa_alloc();
 	rc = sa == NULL ? -ENOMEM : leases_swap(ctx, old, st);
 	if (rc != 0) {
 		if (old == NULL)
 			ike_sa_free(sa);
-		ike_state_blob_free(&b.resp, st->last_resp.len);
-		ike_state_blob_free(&b.win, st->win.bytes_len);
+		if (!take) {
+			ike_state_blob_free(&b.resp, st->last_resp.len);
+			ike_state_blob_free(&b.win, st->win.bytes_len);
+		}
 		return rc;
 	}
 	/* RFC 6311 once per IKE SA (strongSwan derives AEAD IVs from message
@@ -312,6 +319,26 @@ ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
 	IKE_LOG_SA(ctx, sa, IKE_LOG_DEBUG, "IKE SA %s %s (HA)", sa->st.name,
 		   old != NULL ? "updated" : "imported");
 	return 0;
+}
+
+int
+ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st)
+{
+	return import_sa(ctx, st, false);
+}
+
+int
+ike_ha_import_sa_take(struct ike_ctx *ctx, struct ike_sa_state *st)
+{
+	int rc = import_sa(ctx, st, true);
+
+	if (rc == 0) {
+		st->last_resp.bytes = NULL;
+		st->last_resp.len = 0;
+		st->win.bytes = NULL;
+		st->win.bytes_len = 0;
+	}
+	return rc;
 }
 
 /* Remove C from OWNER through the data path, without state events. */

@@ -86,6 +86,11 @@ bool ike_ha_is_passive(const struct ike_ctx *ctx);
  * SA, -EINVAL a phase before ESTABLISHED, -EADDRINUSE a leased address
  * that is not free, -ENOMEM. */
 int ike_ha_import_sa(struct ike_ctx *ctx, const struct ike_sa_state *st);
+/* The same, but ST's blobs (the cached responses) become the SA's, not
+ * copies: on success ST holds none (a standby's bulk sync decodes each
+ * record into a scratch state and imports it: one allocation and copy
+ * per blob fewer). */
+int ike_ha_import_sa_take(struct ike_ctx *ctx, struct ike_sa_state *st);
 
 /* Create or replace (by c->id, in any IKE SA: the owner may have changed)
  * a CHILD SA of the imported IKE SA c->ike_sa_id and install it through

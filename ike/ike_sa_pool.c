@@ -132,9 +132,11 @@ ike_sa_pool_reserve(size_t size, size_t count)
 
 	if (pool == NULL)
 		return -1;
-	have = (size_t)(pool->end - pool->bump) / (pool->slot == 0 ? 1 : pool->slot);
-	if (count <= have)
+	have = (size_t)(pool->end - pool->bump) / pool->slot;
+	if (count <= have) {
+		mem_populate(pool->bump, count * pool->slot);
 		return 0;
+	}
 	/* The rest of the current slab is left unused: a reservation is
 	 * made at start, when there is none. */
 	bytes = ((count * pool->slot) + HUGE_PAGE - 1) & ~((size_t)HUGE_PAGE - 1);

@@ -165,7 +165,11 @@ ship(struct net *net, enum ike_state_event ev, const struct ike_sa_state *ike,
 	if (ev == IKE_EV_SA_UP || ev == IKE_EV_SA_UPDATE) {
 		len = ike_sa_state_serialize(ike, buf, cap);
 		rc = len < 0 ? (int)len : ike_sa_state_deserialize(buf, (size_t)len, st);
-		rc = rc != 0 ? rc : ike_ha_import_sa(b, st);
+		/* as the daemon's standby: the decoded blobs are taken over */
+		rc = rc != 0 ? rc : ike_ha_import_sa_take(b, st);
+		if (rc == 0)
+			CU_ASSERT(st->last_resp.bytes == NULL && st->last_resp.len == 0 &&
+				  st->win.bytes == NULL && st->win.bytes_len == 0);
 	} else if (ev == IKE_EV_CHILD_UP) {
 		len = ike_child_state_serialize(child, buf, cap);
 		rc = len < 0 ? (int)len : ike_child_state_deserialize(buf, (size_t)len, cs);

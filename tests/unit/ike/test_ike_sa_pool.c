@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ike/ike_sa_pool.h"
 #include "tests/unit/cu_run.h"
@@ -139,6 +141,55 @@ test_many(void)
 		ike_sa_pool_put(p[i], OBJ);
 }
 
+/* page-resident, by mincore */
+static bool
+resident(const void *p)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char v = 0;
+	void *a = (void *)((uintptr_t)p & ~(uintptr_t)(pg - 1));
+
+	return mincore(a, (size_t)pg, &v) == 0 && (v & 1) != 0;
+}
+
+/* A reservation: the next COUNT slots present before any get, handed
+ * out slot after slot; in the current slab when they fit, else in one
+ * mapping of their own. */
+static void
+test_reserve(void)
+{
+	enum { SMALL = 64, N = 100000, BIG = 1 << 20 };
+	struct ike_sa_pool_stats s0, s;
+	static uint8_t *p[N];
+	unsigned int bad = 0;
+	uint8_t *q;
+
+	ike_sa_pool_stats(SMALL, &s0);		/* test_sizes made this pool */
+	CU_ASSERT_EQUAL_FATAL(s0.slot_bytes, SMALL);
+	CU_ASSERT_EQUAL(ike_sa_pool_reserve(SMALL, N), 0);	/* fits its slab */
+	ike_sa_pool_stats(SMALL, &s);
+	CU_ASSERT_EQUAL(s.slabs, s0.slabs);
+	for (unsigned int i = 0; i < N; i++) {
+		p[i] = ike_sa_pool_get(SMALL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p[i]);
+		bad += !resident(p[i]) || !all_zero(p[i], SMALL) ||
+		       (i > 0 && p[i] != p[i - 1] + SMALL);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* 64 MiB of slots: more than the slab has left, a mapping of its own */
+	CU_ASSERT_EQUAL(ike_sa_pool_reserve(SMALL, BIG), 0);
+	ike_sa_pool_stats(SMALL, &s);
+	CU_ASSERT_EQUAL(s.slabs, s0.slabs + 1);
+	q = ike_sa_pool_get(SMALL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_EQUAL((uintptr_t)q % HUGE_PAGE, 0);
+	CU_ASSERT_TRUE(resident(q) && resident(q + (size_t)(BIG - 1) * SMALL));
+	CU_ASSERT_TRUE(all_zero(q, SMALL));
+	ike_sa_pool_stats(SMALL, &s);
+	CU_ASSERT_EQUAL(s.in_use, s0.in_use + N + 1);
+	CU_ASSERT_EQUAL(ike_sa_pool_reserve(5000, 10), -1);	/* a fifth size */
+}
+
 int
 main(void)
 {
@@ -150,5 +201,6 @@ main(void)
 	CU_add_test(suite, "zero slots, wiped when given back", test_zero_and_reuse);
 	CU_add_test(suite, "5000 slots over 3 slabs, reused", test_many);
 	CU_add_test(suite, "a pool per size, four sizes at most", test_sizes);
+	CU_add_test(suite, "a reservation: present, used slot after slot", test_reserve);
 	return cu_run_registered();
 }
