@@ -21,7 +21,10 @@ void mem_table_free(void *p, size_t len);
  * hugepages; without them a heap of its own named NAME, BYTES of
  * anonymous memory in transparent huge pages, present now (an external
  * heap, rte_malloc_heap_create), or SOCKET if that cannot be made. The
- * heap lives as long as the process. */
+ * heap lives as long as the process. Making it populates BYTES: call
+ * it at start, not on a path that must stay short (a table made on first
+ * use would stall there: a client SPD hash made by the first CHILD SA of
+ * a bulk sync held the standby's loop past the failure detection). */
 int mem_table_heap(const char *name, size_t bytes, int socket);
 /* mem_table_heap for an rte_hash of ENTRIES, named after the hash. */
 int mem_table_hash_socket(const char *hash_name, unsigned int entries, int socket);

@@ -223,7 +223,6 @@ sad_hash_create(struct dp_sad *sad, const char *name)
 	};
 
 	hp.socket_id = mem_table_hash_socket(name, hp.entries, sad->p.socket);	/* huge pages */
-
 	sad->spi_hash = rte_hash_create(&hp);
 	return sad->spi_hash == NULL ? -rte_errno : 0;
 }

@@ -53,7 +53,6 @@
 #include <rte_lpm6.h>
 #include <rte_rcu_qsbr.h>
 
-#include "dataplane/mem_table.h"
 #include "dataplane/spd_priv.h"
 
 enum {
@@ -127,7 +126,6 @@ shadow_get(struct dp_spd *spd, unsigned int fam)
 	if (spd->shadow[fam] != NULL)
 		return 0;
 	snprintf(name, sizeof(name), "%s.s%c", spd->name, fam == SPD_V4 ? '4' : '6');
-	hp.socket_id = mem_table_hash_socket(name, hp.entries, hp.socket_id);	/* huge pages */
 	spd->shadow[fam] = rte_hash_create(&hp);
 	return spd->shadow[fam] != NULL ? 0 : -rte_errno;
 }
@@ -250,7 +248,6 @@ host4_get(struct dp_spd *spd)
 	if (spd->host4 != NULL)
 		return 0;
 	snprintf(name, sizeof(name), "%s.h4", spd->name);
-	hp.socket_id = mem_table_hash_socket(name, hp.entries, hp.socket_id);	/* huge pages */
 	h = rte_hash_create(&hp);
 	if (h == NULL)
 		return -rte_errno;
