@@ -617,6 +617,7 @@ dp_spd_create(const char *name, const struct dp_spd_params *p)
 	}
 	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++)
 		dp_spd_acl_config(&spd->acl_cfg[fam], fam);
+	dp_spd_clients_prepare(spd);
 	return spd;
 }
 

@@ -53,6 +53,7 @@
 #include <rte_lpm6.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dataplane/mem_table.h"
 #include "dataplane/spd_priv.h"
 
 enum {
@@ -110,13 +111,45 @@ prefix_masked(const struct cfg_prefix *p)
 
 /* ---- Shadow table ---- */
 
+static void
+shadow_name(const struct dp_spd *spd, unsigned int fam, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.s%c", spd->name, fam == SPD_V4 ? '4' : '6');
+}
+
+static void
+host4_name(const struct dp_spd *spd, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.h4", spd->name);
+}
+
+static unsigned int
+hash_entries(const struct dp_spd *spd)
+{
+	return RTE_MAX(spd->p.max_clients, (unsigned int)CLI_SHADOW_MIN);
+}
+
+void
+dp_spd_clients_prepare(struct dp_spd *spd)
+{
+	char name[SPD_OBJ_NAME_LEN];
+
+	/* The hashes are made on the first client; their heaps now (mem_table.h) */
+	for (unsigned int fam = 0; fam < SPD_FAMILIES; fam++) {
+		shadow_name(spd, fam, name, sizeof(name));
+		(void)mem_table_hash_socket(name, hash_entries(spd), spd->p.socket);
+	}
+	host4_name(spd, name, sizeof(name));
+	(void)mem_table_hash_socket(name, hash_entries(spd), spd->p.socket);
+}
+
 static int
 shadow_get(struct dp_spd *spd, unsigned int fam)
 {
 	char name[SPD_OBJ_NAME_LEN];
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = RTE_MAX(spd->p.max_clients, (unsigned int)CLI_SHADOW_MIN),
+		.entries = hash_entries(spd),
 		.key_len = sizeof(struct spd_client_key),
 		.hash_func = rte_jhash,
 		.socket_id = spd->p.socket,
@@ -125,7 +158,8 @@ shadow_get(struct dp_spd *spd, unsigned int fam)
 
 	if (spd->shadow[fam] != NULL)
 		return 0;
-	snprintf(name, sizeof(name), "%s.s%c", spd->name, fam == SPD_V4 ? '4' : '6');
+	shadow_name(spd, fam, name, sizeof(name));
+	hp.socket_id = mem_table_hash_socket(name, hp.entries, hp.socket_id);	/* huge pages */
 	spd->shadow[fam] = rte_hash_create(&hp);
 	return spd->shadow[fam] != NULL ? 0 : -rte_errno;
 }
@@ -235,7 +269,7 @@ host4_get(struct dp_spd *spd)
 	char name[SPD_OBJ_NAME_LEN];
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = RTE_MAX(spd->p.max_clients, (unsigned int)CLI_SHADOW_MIN),
+		.entries = hash_entries(spd),
 		.key_len = sizeof(uint32_t),
 		.hash_func = rte_jhash,
 		.socket_id = spd->p.socket,
@@ -247,7 +281,8 @@ host4_get(struct dp_spd *spd)
 
 	if (spd->host4 != NULL)
 		return 0;
-	snprintf(name, sizeof(name), "%s.h4", spd->name);
+	host4_name(spd, name, sizeof(name));
+	hp.socket_id = mem_table_hash_socket(name, hp.entries, hp.socket_id);	/* huge pages */
 	h = rte_hash_create(&hp);
 	if (h == NULL)
 		return -rte_errno;

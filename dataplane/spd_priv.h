@@ -154,6 +154,8 @@ void dp_spd_clients_lookup(const struct dp_spd *spd, unsigned int fam,
 			   const struct dp_flow *const *flows, const uint8_t *miss, unsigned int n,
 			   struct dp_policy_result *res);
 void dp_spd_clients_reclaim(struct dp_spd *spd);
+/* At creation: what the client tables will need made present now. */
+void dp_spd_clients_prepare(struct dp_spd *spd);
 void dp_spd_clients_free(struct dp_spd *spd);
 
 #endif
