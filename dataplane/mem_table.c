@@ -42,7 +42,7 @@ int
 mem_table_heap(const char *name, size_t bytes, int socket)
 {
 	size_t len = (bytes + MEM_TABLE_PAGE - 1) & ~(size_t)(MEM_TABLE_PAGE - 1);
-	void *p;
+	uint8_t *map, *p;
 	int id;
 
 	if (rte_eal_has_hugepages() || len == 0)
@@ -50,17 +50,21 @@ mem_table_heap(const char *name, size_t bytes, int socket)
 	id = rte_malloc_heap_get_socket(name);
 	if (id >= 0)
 		return id;
-	p = mmap(NULL, len + MEM_TABLE_PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return socket;
-	/* EAL wants the pages aligned to the page size it is told */
-	p = (void *)(((uintptr_t)p + MEM_TABLE_PAGE - 1) & ~(uintptr_t)(MEM_TABLE_PAGE - 1));
-	mem_populate(p, len);
+	/* EAL has room for a few dozen heaps: when they are used up, EAL's own */
 	if (rte_malloc_heap_create(name) < 0)
 		return socket;
+	map = mmap(NULL, len + MEM_TABLE_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		rte_malloc_heap_destroy(name);
+		return socket;
+	}
+	/* EAL wants the pages aligned to the page size it is told */
+	p = (uint8_t *)(((uintptr_t)map + MEM_TABLE_PAGE - 1) & ~(uintptr_t)(MEM_TABLE_PAGE - 1));
+	mem_populate(p, len);
 	if (rte_malloc_heap_memory_add(name, p, len, NULL, len / MEM_TABLE_PAGE,
 				       MEM_TABLE_PAGE) < 0) {
+		munmap(map, len + MEM_TABLE_PAGE);
 		rte_malloc_heap_destroy(name);
 		return socket;
 	}
